@@ -28,7 +28,7 @@
  * The operations only a privileged parent performs.  Each one validates
  * its arguments, acts, and returns an fd (or 0) on success; on failure it
  * returns -1 and writes a one-line message naming the object and the
- * problem into err (e.g. "interface lo: not Ethernet (ARPHRD 772)").
+ * problem into err (e.g. "interface lo: not Ethernet (ARPHRD_LOOPBACK 772)").
  * None of them logs by itself; the caller decides.
  */
 
@@ -59,8 +59,12 @@ int	priv_packet_open(const char *, struct priv_packet_info *, char *,
 	    size_t);
 int	priv_ifname_check(const char *, char *, size_t);
 
-/* tap.c: /dev/net/tun IFF_TAP|IFF_NO_PI named ifname, MAC set, MTU set,
- * link up (libnl-route-3).  Returns the non-blocking TAP fd. */
+/* tap.c: /dev/net/tun IFF_TAP|IFF_NO_PI named ifname (no '%'), MAC set
+ * (valid unicast), MTU set (576..1500), link up (libnl-route-3).  Returns
+ * the non-blocking, close-on-exec TAP fd; the TAP is not persistent and
+ * vanishes with its last fd.  set_mtu and set_addr act on TAPs only;
+ * set_addr adds (or refreshes) an IPv4 (prefix 1..32, with the subnet
+ * broadcast address) or IPv6 (prefix 1..128) unicast address. */
 int	priv_tap_open(const char *, const struct ether_mac *, unsigned int,
 	    char *, size_t);
 int	priv_tap_set_mtu(const char *, unsigned int, char *, size_t);
