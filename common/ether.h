@@ -17,15 +17,27 @@
 #ifndef SOFTLAN_ETHER_H
 #define SOFTLAN_ETHER_H
 
+#ifdef __linux__
+#include <net/ethernet.h>	/* so that its definitions come first */
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 
-/* Ethernet II framing as it crosses softlan: no preamble, no FCS. */
+/*
+ * Ethernet II framing as it crosses softlan: no preamble, no FCS.
+ * <net/ethernet.h> defines ETHER_ADDR_LEN and ETHER_HDR_LEN too (same
+ * values); its ETHER_MIN_LEN counts the FCS, so ours is ETHER_MIN_FRAME.
+ */
 
+#ifndef ETHER_ADDR_LEN
 #define ETHER_ADDR_LEN		6
+#endif
+#ifndef ETHER_HDR_LEN
 #define ETHER_HDR_LEN		14
+#endif
 #define ETHER_VLAN_LEN		4
-#define ETHER_MIN_LEN		60	/* without FCS */
+#define ETHER_MIN_FRAME		60	/* without FCS */
 #define ETHER_MAC_STRLEN	18	/* "xx:xx:xx:xx:xx:xx" + NUL */
 
 #define ETHERTYPE_IPV4		0x0800

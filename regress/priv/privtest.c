@@ -203,7 +203,7 @@ static size_t
 frame_build(uint8_t *buf, size_t sz, const struct ether_mac *dst,
     const struct ether_mac *src, int tag)
 {
-	size_t	 len = ETHER_MIN_LEN;
+	size_t	 len = ETHER_MIN_FRAME;
 
 	memset(buf, 0, sz);
 	memcpy(buf, dst->octet, ETHER_ADDR_LEN);

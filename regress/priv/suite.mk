@@ -1,7 +1,7 @@
 # regress/priv: the privileged operations (priv/*.c) against real kernel
 # objects, as root, inside network namespaces priv.sh creates.
 
-PROGS +=	$(OBJ)/regress/priv/privtest
+REGRESS_PROGS += $(OBJ)/regress/priv/privtest
 CHECKS +=	check-priv
 
 .PHONY: check-priv

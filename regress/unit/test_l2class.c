@@ -680,9 +680,9 @@ Test(l2class, samples_well_formed)
 	    sizeof(dhcp6_advertise) - 54);
 	cr_assert_eq((size_t)(router_advert_hbh[18] << 8 |
 	    router_advert_hbh[19]), sizeof(router_advert_hbh) - 54);
-	cr_assert_eq(sizeof(stp_bpdu), ETHER_MIN_LEN);
-	cr_assert_eq(sizeof(pause_frame), ETHER_MIN_LEN);
-	cr_assert_eq(sizeof(lldp_frame), ETHER_MIN_LEN);
+	cr_assert_eq(sizeof(stp_bpdu), ETHER_MIN_FRAME);
+	cr_assert_eq(sizeof(pause_frame), ETHER_MIN_FRAME);
+	cr_assert_eq(sizeof(lldp_frame), ETHER_MIN_FRAME);
 }
 
 Test(l2class, samples_from_client)
