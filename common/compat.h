@@ -23,6 +23,10 @@
 #define __dead		__attribute__((__noreturn__))
 #endif
 
+#ifndef __unused
+#define __unused	__attribute__((__unused__))	/* libbsd's tree.h */
+#endif
+
 #ifndef nitems
 #define nitems(_a)	(sizeof((_a)) / sizeof((_a)[0]))
 #endif

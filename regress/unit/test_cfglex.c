@@ -1,0 +1,869 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "cfglex.h"
+#include "log.h"
+
+enum {
+	T_STRING = 257,
+	T_NUMBER,
+	T_ERROR,
+	T_INCLUDE,
+	T_LISTEN,
+	T_ON,
+	T_PORT,
+	T_ROOM
+};
+
+static const struct cfglex_kw keywords[] = {
+	{ "include",	T_INCLUDE },
+	{ "listen",	T_LISTEN },
+	{ "on",		T_ON },
+	{ "port",	T_PORT },
+	{ "room",	T_ROOM },
+};
+
+static const struct cfglex_syntax syntax = {
+	keywords, nitems(keywords), T_STRING, T_NUMBER, T_ERROR
+};
+
+#define MAXLINES	64
+
+static char	logged[MAXLINES][1024];
+static int	nlogged;
+static char	tmpdir[64];
+static char	created[32][PATH_MAX];	/* to remove, in reverse */
+static int	ncreated;
+
+static void
+capture(int pri, const char *line)
+{
+	(void)pri;
+	if (nlogged < MAXLINES)
+		strlcpy(logged[nlogged], line, sizeof(logged[0]));
+	nlogged++;
+}
+
+static void
+setup(void)
+{
+	log_init(1, LOG_DAEMON);
+	log_procinit("test");
+	log_sethook(capture);
+	nlogged = 0;
+	tmpdir[0] = '\0';
+	ncreated = 0;
+}
+
+static void
+teardown(void)
+{
+	log_sethook(NULL);
+	while (ncreated > 0)
+		if (remove(created[--ncreated]) == -1)
+			fprintf(stderr, "remove %s failed\n",
+			    created[ncreated]);
+	if (tmpdir[0] != '\0' && rmdir(tmpdir) == -1)
+		fprintf(stderr, "rmdir %s failed\n", tmpdir);
+}
+
+TestSuite(cfglex, .init = setup, .fini = teardown);
+
+static void
+append(char *out, size_t outsz, const char *s)
+{
+	if (out[0] != '\0')
+		strlcat(out, " ", outsz);
+	cr_assert_lt(strlcat(out, s, outsz), outsz, "output too long");
+}
+
+/* One token as text: <keyword> "string" #number ! for an error. */
+static void
+tokstr(int tok, const char *str, int64_t num, char *buf, size_t bufsz)
+{
+	size_t	 i;
+
+	if (tok == T_STRING)
+		snprintf(buf, bufsz, "\"%s\"", str);
+	else if (tok == T_NUMBER)
+		snprintf(buf, bufsz, "#%lld", (long long)num);
+	else if (tok == T_ERROR)
+		snprintf(buf, bufsz, "!");
+	else if (tok == '\n')
+		snprintf(buf, bufsz, ";");
+	else if (tok > 0 && tok < 256)
+		snprintf(buf, bufsz, "%c", tok);
+	else {
+		snprintf(buf, bufsz, "?%d", tok);
+		for (i = 0; i < nitems(keywords); i++)
+			if (keywords[i].token == tok)
+				snprintf(buf, bufsz, "<%s>", keywords[i].name);
+	}
+}
+
+/* Every token up to the end, '\n' shown as ';'. */
+static void
+lexraw(struct cfglex *lx, char *out, size_t outsz)
+{
+	char	 buf[CFGLEX_MAXTOK + 8];
+	char	*str;
+	int64_t	 num;
+	int	 tok, n = 0;
+
+	out[0] = '\0';
+	while ((tok = cfglex_next(lx, &str, &num)) != 0) {
+		if (tok == T_STRING)
+			cr_assert_not_null(str);
+		else
+			cr_assert_null(str);
+		tokstr(tok, str, num, buf, sizeof(buf));
+		free(str);
+		append(out, outsz, buf);
+		cr_assert_lt(++n, 10000, "no end of input");
+	}
+	/* The end stays the end. */
+	cr_assert_eq(cfglex_next(lx, &str, &num), 0);
+	cr_assert_null(str);
+}
+
+/*
+ * A stand-in for a grammar: "name = value" lines define macros, "include
+ * path" includes (at once, as byacc reduces the rule before reading the
+ * '\n'), a line with an error token gets a "syntax error" like byacc's,
+ * and every other non-empty line is written out as "file:line: tokens".
+ */
+static void
+parse(struct cfglex *lx, char *out, size_t outsz)
+{
+	char		 line[4096], buf[CFGLEX_MAXTOK + 8];
+	char		 where[PATH_MAX + 32];
+	char		*str, *s[3];
+	const char	*name;
+	int		 toks[3];
+	int64_t		 num;
+	int		 tok, ntok = 0, bad = 0, n = 0;
+
+	out[0] = '\0';
+	line[0] = '\0';
+	where[0] = '\0';
+	memset(s, 0, sizeof(s));
+	for (;;) {
+		tok = cfglex_next(lx, &str, &num);
+		cr_assert_lt(++n, 10000, "no end of input");
+		if (tok == 0)
+			break;
+		if (tok == '\n') {
+			if (bad)
+				cfglex_error(lx, "syntax error");
+			else if (ntok == 3 && toks[0] == T_STRING &&
+			    toks[1] == '=' && toks[2] == T_STRING)
+				cfglex_macro_set(lx, s[0], s[2], 0);
+			else if (line[0] != '\0') {
+				if (out[0] != '\0')
+					strlcat(out, "\n", outsz);
+				strlcat(out, where, outsz);
+				cr_assert_lt(strlcat(out, line, outsz), outsz);
+			}
+			free(s[0]);
+			free(s[2]);
+			memset(s, 0, sizeof(s));
+			line[0] = '\0';
+			ntok = bad = 0;
+			continue;
+		}
+		if (tok == T_ERROR)
+			bad = 1;
+		if (ntok == 1 && toks[0] == T_INCLUDE && tok == T_STRING) {
+			cfglex_include(lx, str);
+			free(str);
+			line[0] = '\0';
+			ntok = 0;
+			continue;
+		}
+		if (line[0] == '\0') {
+			name = strrchr(cfglex_filename(lx), '/');
+			name = name ? name + 1 : cfglex_filename(lx);
+			snprintf(where, sizeof(where), "%s:%d: ", name,
+			    cfglex_lineno(lx));
+		}
+		tokstr(tok, str, num, buf, sizeof(buf));
+		if (line[0] != '\0')
+			strlcat(line, " ", sizeof(line));
+		strlcat(line, buf, sizeof(line));
+		/* Keep what "name = value" needs. */
+		if (ntok < 3)
+			toks[ntok] = tok;
+		if (ntok == 0 || ntok == 2)
+			s[ntok] = str;
+		else
+			free(str);
+		ntok++;
+	}
+	free(s[0]);
+	free(s[2]);
+}
+
+static struct cfglex *
+lexbuf(const char *text)
+{
+	struct cfglex	*lx;
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open_buffer(lx, "buf", text), 0);
+	return (lx);
+}
+
+static void
+mktmpdir(void)
+{
+	strlcpy(tmpdir, "/tmp/cfglex.XXXXXX", sizeof(tmpdir));
+	cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+/* tmpdir/name, in a static buffer. */
+static const char *
+tmppath(const char *name)
+{
+	static char	 path[PATH_MAX];
+
+	cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s/%s", tmpdir,
+	    name), sizeof(path));
+	return (path);
+}
+
+static void
+created_add(const char *path)
+{
+	int	 i;
+
+	for (i = 0; i < ncreated; i++)
+		if (strcmp(created[i], path) == 0)
+			return;
+	cr_assert_lt(ncreated, (int)nitems(created));
+	strlcpy(created[ncreated++], path, sizeof(created[0]));
+}
+
+static void
+mksubdir(const char *name)
+{
+	cr_assert_eq(mkdir(tmppath(name), 0700), 0);
+	created_add(tmppath(name));
+}
+
+/* Write tmpdir/name; returns its path, in a static buffer. */
+static const char *
+writefile(const char *name, const char *text, size_t len)
+{
+	const char	*path;
+	FILE		*fp;
+
+	path = tmppath(name);
+	cr_assert_not_null(fp = fopen(path, "w"), "%s", path);
+	cr_assert_eq(fwrite(text, 1, len, fp), len);
+	cr_assert_eq(fclose(fp), 0);
+	created_add(path);
+	return (path);
+}
+
+#define WRITE(name, text)	writefile((name), (text), strlen(text))
+
+Test(cfglex, tokens_of_a_small_config)
+{
+	struct cfglex	*lx;
+	char		 out[1024];
+
+	lx = lexbuf("listen on eth0 port 443\n"
+	    "room \"a b\" { x, y }\n"
+	    "mtu -1400 0 007\n"
+	    "relay.example.org:4433 198.18.0.1/24 - 12ab -x 1.5\n");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out,
+	    "<listen> <on> \"eth0\" <port> #443 ; "
+	    "<room> \"a b\" { \"x\" , \"y\" } ; "
+	    "\"mtu\" #-1400 #0 #7 ; "
+	    "\"relay.example.org:4433\" \"198.18.0.1/24\" \"-\" \"12ab\" "
+	    "\"-x\" \"1.5\" ;");
+	cr_assert_eq(cfglex_errors(lx), 0);
+	cr_assert_eq(nlogged, 0);
+	cfglex_free(lx);
+}
+
+Test(cfglex, single_characters_are_tokens)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("a=b{c}(d)<e>!f,g;h\n");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "\"a\" = \"b\" { \"c\" } ( \"d\" ) < \"e\" > "
+	    "! \"f\" , \"g\" ; \"h\" ;");
+	cfglex_free(lx);
+}
+
+Test(cfglex, quoted_strings_and_escapes)
+{
+	struct cfglex	*lx;
+	char		 out[512];
+
+	lx = lexbuf("\"a\\\"b\" \"c\\\\d\" 'it\\'s' \"e\\q\" \"443\" "
+	    "\"listen\" \"x # y\" \"\" 'say \"hi\"'\n");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "\"a\"b\" \"c\\d\" \"it's\" \"e\\q\" \"443\" "
+	    "\"listen\" \"x # y\" \"\" \"say \"hi\"\" ;");
+	cr_assert_eq(cfglex_errors(lx), 0);
+	cfglex_free(lx);
+}
+
+Test(cfglex, numbers_at_the_int64_bounds)
+{
+	struct cfglex	*lx;
+	char		 out[512];
+
+	lx = lexbuf("9223372036854775807 -9223372036854775808\n"
+	    "room 9223372036854775808\n"
+	    "room -9223372036854775809\n");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "#9223372036854775807 #-9223372036854775808 ; "
+	    "<room> ! ; <room> ! ;");
+	cr_assert_eq(cfglex_errors(lx), 2);
+	cr_assert_eq(nlogged, 2);
+	cr_assert_str_eq(logged[0],
+	    "test: buf:2: number 9223372036854775808 is too large");
+	cr_assert_str_eq(logged[1],
+	    "test: buf:3: number -9223372036854775809 is too small");
+	cfglex_free(lx);
+}
+
+Test(cfglex, comments)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("# a comment \"not a string\n"
+	    "listen # trailing { \"\n"
+	    "   # indented\n"
+	    "room \"a # b\"#c\n"
+	    "port x#y\n");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out,
+	    "; <listen> ; ; <room> \"a # b\" ; <port> \"x\" ;");
+	cr_assert_eq(cfglex_errors(lx), 0);
+	cfglex_free(lx);
+}
+
+Test(cfglex, continuation_lines)
+{
+	struct cfglex	*lx;
+	char		 out[512];
+
+	lx = lexbuf("listen \\\n"
+	    "   on eth0\n"
+	    "room \"ab\\\ncd\" ho\\\nst\n"
+	    "port 1 \\\n"
+	    "\\\n"
+	    "  2\n"
+	    "room x $\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:1: <listen> <on> \"eth0\"\n"
+	    "buf:3: <room> \"abcd\" \"host\"\n"
+	    "buf:6: <port> #1 #2");
+	/* Line numbers still count the joined lines. */
+	cr_assert_eq(nlogged, 1);
+	cr_assert_str_eq(logged[0],
+	    "test: buf:9: '$' is not followed by a macro name");
+	cfglex_free(lx);
+}
+
+Test(cfglex, last_line_without_newline_and_crlf)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("listen a\r\nroom b");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "<listen> \"a\" ; <room> \"b\" ;");
+	cfglex_free(lx);
+
+	lx = lexbuf("");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "");
+	cfglex_free(lx);
+}
+
+Test(cfglex, unterminated_quote)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("room \"abc\nlisten x\nroom 'y");
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "<room> ! ; <listen> \"x\" ; <room> ! ;");
+	cr_assert_eq(cfglex_errors(lx), 2);
+	cr_assert_str_eq(logged[0], "test: buf:1: unterminated quoted string");
+	cr_assert_str_eq(logged[1], "test: buf:3: unterminated quoted string");
+	cfglex_free(lx);
+}
+
+Test(cfglex, macros_expand_in_words_not_in_quotes)
+{
+	struct cfglex	*lx;
+	char		 out[1024];
+
+	lx = lexbuf("ext = \"eth0\"\n"
+	    "p = \"443\"\n"
+	    "two = \"a b\"\n"
+	    "blk = \"{ x }\"\n"
+	    "none = \"\"\n"
+	    "listen on $ext port $p\n"
+	    "room pre$ext.x $ext$p\n"
+	    "room \"$ext\" '$ext'\n"
+	    "room $two $none z\n"
+	    "room $blk\n"
+	    "ind = \"$ext/$p\"\n"
+	    "room $ind\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out,
+	    "buf:6: <listen> <on> \"eth0\" <port> #443\n"
+	    "buf:7: <room> \"preeth0.x\" \"eth0443\"\n"
+	    "buf:8: <room> \"$ext\" \"$ext\"\n"
+	    "buf:9: <room> \"a\" \"b\" \"z\"\n"
+	    "buf:10: <room> { \"x\" }\n"
+	    "buf:12: <room> \"eth0/443\"");
+	cr_assert_eq(cfglex_errors(lx), 0);
+	cr_assert_str_eq(cfglex_macro_get(lx, "ext"), "eth0");
+	cr_assert_str_eq(cfglex_macro_get(lx, "ind"), "$ext/$p");
+	cr_assert_eq(cfglex_unused_macros(lx), 0);
+	cfglex_free(lx);
+}
+
+Test(cfglex, macro_redefined_and_unset)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("a = one\nroom $a\na = two\nroom $a\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:2: <room> \"one\"\nbuf:4: <room> \"two\"");
+	cr_assert_eq(cfglex_macro_unset(lx, "a"), 0);
+	cr_assert_null(cfglex_macro_get(lx, "a"));
+	cr_assert_eq(cfglex_macro_unset(lx, "a"), -1);
+	cfglex_free(lx);
+}
+
+Test(cfglex, undefined_macro)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("room x\nlisten on $nope port 1\nroom y\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:1: <room> \"x\"\nbuf:3: <room> \"y\"");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_eq(nlogged, 1);
+	cr_assert_str_eq(logged[0], "test: buf:2: macro 'nope' is not defined");
+	cfglex_free(lx);
+}
+
+Test(cfglex, recursive_macro_is_bounded)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("a = \"$a\"\n"
+	    "b = \"x$c\"\n"
+	    "c = \"$b\"\n"
+	    "room $a\n"
+	    "room $b\n"
+	    "room ok\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:6: <room> \"ok\"");
+	cr_assert_eq(cfglex_errors(lx), 2);
+	cr_assert_eq(nlogged, 2);
+	cr_assert_str_eq(logged[0], "test: buf:4: macro 'a': expansions "
+	    "nested deeper than 16 (a macro referring to itself?)");
+	cr_assert(strstr(logged[1], "test: buf:5: macro '") == logged[1],
+	    "%s", logged[1]);
+	cr_assert_not_null(strstr(logged[1], "nested deeper than 16"));
+	cfglex_free(lx);
+}
+
+Test(cfglex, nested_macros_within_the_bound)
+{
+	struct cfglex	*lx;
+	char		 out[256], name[8], value[16];
+	int		 i;
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_macro_set(lx, "m0", "end", 0), 0);
+	for (i = 1; i < CFGLEX_MAXEXPAND; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		snprintf(value, sizeof(value), "$m%d", i - 1);
+		cr_assert_eq(cfglex_macro_set(lx, name, value, 0), 0);
+	}
+	cr_assert_eq(cfglex_open_buffer(lx, "buf", "room $m15\n"), 0);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "<room> \"end\" ;");
+	cr_assert_eq(cfglex_errors(lx), 0);
+	cfglex_free(lx);
+}
+
+Test(cfglex, cmdline_macro_wins_over_the_file)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "ext=wan0"), 0);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "unused=1"), 0);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "empty="), 0);
+	cr_assert_eq(cfglex_open_buffer(lx, "buf",
+	    "ext = \"eth0\"\nlisten on $ext$empty\nmine = x\n"), 0);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:2: <listen> <on> \"wan0\"");
+	cr_assert_eq(cfglex_errors(lx), 0);
+
+	nlogged = 0;
+	cr_assert_eq(cfglex_unused_macros(lx), 2);
+	/* The -D one is a warning, the file's one is for -vv only. */
+	cr_assert_eq(nlogged, 1);
+	cr_assert_str_eq(logged[0], "test: macro 'unused' set with -D is not "
+	    "used");
+	cfglex_free(lx);
+}
+
+Test(cfglex, bad_cmdline_macros)
+{
+	struct cfglex	*lx;
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "noequals"), -1);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "=x"), -1);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "1abc=x"), -1);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "a-b=x"), -1);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "listen=x"), -1);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "nl=a\nb"), -1);
+	cr_assert_eq(cfglex_cmdline_macro(lx, "ok=a=b"), 0);
+	cr_assert_eq(cfglex_errors(lx), 6);
+	cr_assert_eq(nlogged, 6);
+	cr_assert_str_eq(logged[0], "test: -D noequals: expected name=value");
+	cr_assert_str_eq(logged[1], "test: -D =x: expected name=value");
+	cr_assert_str_eq(logged[2], "test: -D 1abc=x: invalid macro name: "
+	    "letters, digits and '_' only, not starting with a digit");
+	cr_assert(strncmp(logged[3], "test: -D a-b=x: invalid macro name",
+	    34) == 0, "%s", logged[3]);
+	cr_assert_str_eq(logged[4],
+	    "test: -D listen=x: a keyword cannot be a macro name");
+	cr_assert_str_eq(logged[5],
+	    "test: -D nl=a\nb: macro value contains a newline");
+	cr_assert_str_eq(cfglex_macro_get(lx, "ok"), "a=b");
+	cr_assert_null(cfglex_macro_get(lx, "noequals"));
+	cr_assert_null(cfglex_macro_get(lx, "1abc"));
+	cfglex_free(lx);
+}
+
+Test(cfglex, bad_file_macro_names)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("foo-bar = \"x\"\nroom y\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:2: <room> \"y\"");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert(strncmp(logged[0],
+	    "test: buf:1: macro 'foo-bar': invalid macro name", 48) == 0,
+	    "%s", logged[0]);
+	cr_assert_eq(cfglex_macro_set(lx, "room", "x", 0), -1);
+	cr_assert_null(cfglex_macro_get(lx, "foo-bar"));
+	cfglex_free(lx);
+}
+
+Test(cfglex, include_relative_to_the_including_file)
+{
+	struct cfglex	*lx;
+	char		 out[1024], top[PATH_MAX];
+
+	mktmpdir();
+	mksubdir("inc");
+	WRITE("inc/sub.conf", "# sub\nport 1\ninclude \"deeper.conf\"\n"
+	    "port 2");
+	WRITE("inc/deeper.conf", "port 3\n");
+	/* Same name next to main.conf: must not be the one read. */
+	WRITE("deeper.conf", "port 99\n");
+	strlcpy(top, WRITE("main.conf", "listen a\n"
+	    "include \"inc/sub.conf\"\n"
+	    "room b\n"
+	    "room $nope\n"), sizeof(top));
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "main.conf:1: <listen> \"a\"\n"
+	    "sub.conf:2: <port> #1\n"
+	    "deeper.conf:1: <port> #3\n"
+	    "sub.conf:4: <port> #2\n"
+	    "main.conf:3: <room> \"b\"");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_eq(nlogged, 1);
+	cr_assert(strstr(logged[0], "/main.conf:4: macro 'nope' is not "
+	    "defined") != NULL, "%s", logged[0]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, include_gives_newline_tokens_in_place)
+{
+	struct cfglex	*lx;
+	char		 out[256], path[PATH_MAX], text[PATH_MAX + 64];
+	char		*str;
+	int64_t		 num;
+
+	mktmpdir();
+	strlcpy(path, WRITE("a.conf", "room x"), sizeof(path));
+	snprintf(text, sizeof(text), "include \"%s\"\nport 1\n", path);
+	lx = lexbuf(text);
+	cr_assert_eq(cfglex_next(lx, &str, &num), T_INCLUDE);
+	cr_assert_eq(cfglex_next(lx, &str, &num), T_STRING);
+	cr_assert_eq(cfglex_include(lx, str), 0);
+	free(str);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "; <room> \"x\" ; ; <port> #1 ;");
+	cfglex_free(lx);
+}
+
+Test(cfglex, missing_include_file)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+
+	lx = lexbuf("room a\ninclude \"/nonexistent/x.conf\"\nroom b\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:1: <room> \"a\"\nbuf:3: <room> \"b\"");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_str_eq(logged[0], "test: buf:2: include "
+	    "\"/nonexistent/x.conf\": No such file or directory");
+	cfglex_free(lx);
+}
+
+Test(cfglex, include_nesting_is_bounded)
+{
+	struct cfglex	*lx;
+	char		 out[1024], name[32], text[64], top[PATH_MAX];
+	int		 i;
+
+	mktmpdir();
+	for (i = 0; i < CFGLEX_MAXFILES + 2; i++) {
+		snprintf(name, sizeof(name), "n%d.conf", i);
+		snprintf(text, sizeof(text), "port %d\ninclude \"n%d.conf\"\n",
+		    i, i + 1);
+		WRITE(name, text);
+	}
+	strlcpy(top, tmppath("n0.conf"), sizeof(top));
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "n0.conf:1: <port> #0\nn1.conf:1: <port> #1\n"
+	    "n2.conf:1: <port> #2\nn3.conf:1: <port> #3\n"
+	    "n4.conf:1: <port> #4\nn5.conf:1: <port> #5\n"
+	    "n6.conf:1: <port> #6\nn7.conf:1: <port> #7");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert(strstr(logged[0], "/n7.conf:2: include \"") != NULL,
+	    "%s", logged[0]);
+	cr_assert(strstr(logged[0], "/n8.conf\": includes nested too deeply "
+	    "(more than 8 files)") != NULL, "%s", logged[0]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, include_loops_are_refused)
+{
+	struct cfglex	*lx;
+	char		 out[1024], top[PATH_MAX];
+
+	mktmpdir();
+	WRITE("b.conf", "port 2\ninclude \"a.conf\"\nport 3\n");
+	WRITE("self.conf", "include \"self.conf\"\n");
+	strlcpy(top, WRITE("a.conf", "port 1\ninclude \"b.conf\"\n"
+	    "include \"self.conf\"\nport 4\n"), sizeof(top));
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "a.conf:1: <port> #1\nb.conf:1: <port> #2\n"
+	    "b.conf:3: <port> #3\na.conf:4: <port> #4");
+	cr_assert_eq(cfglex_errors(lx), 2);
+	cr_assert(strstr(logged[0], "/b.conf:2: include \"") != NULL,
+	    "%s", logged[0]);
+	cr_assert(strstr(logged[0], "/a.conf\": include loop, ") != NULL,
+	    "%s", logged[0]);
+	cr_assert(strstr(logged[1], "/self.conf:1: include \"") != NULL,
+	    "%s", logged[1]);
+	cr_assert(strstr(logged[1], "include loop") != NULL, "%s", logged[1]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, errors_are_all_reported_one_per_line)
+{
+	struct cfglex	*lx;
+	char		 out[1024];
+
+	lx = lexbuf("room $undef\n"
+	    "room fine\n"
+	    "port 99999999999999999999 $also \"open\n"
+	    "listen \"unterminated\n"
+	    "port 1\n"
+	    "room \\ x\n");
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:2: <room> \"fine\"\nbuf:5: <port> #1\n"
+	    "buf:6: <room> \\ \"x\"");
+	/* Each bad line once, though line 3 has three problems. */
+	cr_assert_eq(cfglex_errors(lx), 3);
+	cr_assert_eq(nlogged, 3);
+	cr_assert_str_eq(logged[0],
+	    "test: buf:1: macro 'undef' is not defined");
+	cr_assert_str_eq(logged[1],
+	    "test: buf:3: number 99999999999999999999 is too large");
+	cr_assert_str_eq(logged[2], "test: buf:4: unterminated quoted string");
+
+	/* A later error on a line already reported is not counted again. */
+	cfglex_error(lx, "again");
+	cr_assert_eq(cfglex_errors(lx), 4);
+	cfglex_error(lx, "and again");
+	cr_assert_eq(cfglex_errors(lx), 4);
+	cfglex_free(lx);
+}
+
+Test(cfglex, findeol_skips_the_rest_of_the_line)
+{
+	struct cfglex	*lx;
+	char		 out[256];
+	char		*str;
+	int64_t		 num;
+
+	lx = lexbuf("listen a b \\\n c { d\nroom x\n");
+	cr_assert_eq(cfglex_next(lx, &str, &num), T_LISTEN);
+	cr_assert_eq(cfglex_findeol(lx), T_ERROR);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "; <room> \"x\" ;");
+	cfglex_free(lx);
+}
+
+#define NULTEXT	"room a\0b\nroom \"c\0\"\nport 1\n"
+
+Test(cfglex, nul_byte_is_an_error_not_the_end)
+{
+	struct cfglex	*lx;
+	char		 out[256], top[PATH_MAX];
+
+	mktmpdir();
+	strlcpy(top, writefile("nul.conf", NULTEXT, sizeof(NULTEXT) - 1),
+	    sizeof(top));
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "<room> \"a\" ! ; <room> ! ; <port> #1 ;");
+	cr_assert_eq(cfglex_errors(lx), 2);
+	cr_assert(strstr(logged[0], "nul.conf:1: NUL byte in input") != NULL,
+	    "%s", logged[0]);
+	cr_assert(strstr(logged[1], "nul.conf:2: NUL byte in quoted string") !=
+	    NULL, "%s", logged[1]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, long_words_are_refused)
+{
+	struct cfglex	*lx;
+	char		 out[256], *text;
+	size_t		 len = CFGLEX_MAXTOK + 16;
+
+	cr_assert_not_null(text = malloc(len + 32));
+	strlcpy(text, "room ", len + 32);
+	memset(text + 5, 'w', len);
+	strlcpy(text + 5 + len, " more\nport 1\n", 32);
+	lx = lexbuf(text);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "<room> ! ; <port> #1 ;");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_str_eq(logged[0], "test: buf:1: word longer than 8191 bytes");
+	free(text);
+	cfglex_free(lx);
+}
+
+Test(cfglex, missing_top_file)
+{
+	struct cfglex	*lx;
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, "/nonexistent/softlan.conf"), -1);
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_str_eq(logged[0],
+	    "test: /nonexistent/softlan.conf: No such file or directory");
+	cr_assert_eq(cfglex_next(lx, NULL, NULL), 0);
+	cfglex_free(lx);
+}
+
+Test(cfglex, lexers_are_independent)
+{
+	struct cfglex	*a, *b;
+	char		*str;
+	int64_t		 num;
+
+	a = lexbuf("x = one\nroom $x\n");
+	b = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open_buffer(b, "other", "x = two\nroom $x\n"), 0);
+	cr_assert_eq(cfglex_next(a, &str, &num), T_STRING);
+	cr_assert_eq(cfglex_macro_set(a, str, "one", 0), 0);
+	free(str);
+	cr_assert_eq(cfglex_next(b, &str, &num), T_STRING);
+	cr_assert_eq(cfglex_macro_set(b, str, "two", 0), 0);
+	free(str);
+	cr_assert_str_eq(cfglex_macro_get(a, "x"), "one");
+	cr_assert_str_eq(cfglex_macro_get(b, "x"), "two");
+	cr_assert_str_eq(cfglex_filename(b), "other");
+	cr_assert_eq(cfglex_findeol(a), T_ERROR);
+	cr_assert_eq(cfglex_next(a, &str, &num), '\n');
+	cr_assert_eq(cfglex_next(a, &str, &num), T_ROOM);
+	cr_assert_eq(cfglex_next(a, &str, &num), T_STRING);
+	cr_assert_str_eq(str, "one");
+	free(str);
+	cr_assert_eq(cfglex_lineno(a), 2);
+	cr_assert_eq(cfglex_lineno(b), 1);
+	cfglex_free(a);
+	cfglex_free(b);
+}
+
+static const struct cfglex_kw unsorted[] = {
+	{ "room",	T_ROOM },
+	{ "listen",	T_LISTEN },
+};
+
+static const struct cfglex_syntax bad_syntax = {
+	unsorted, nitems(unsorted), T_STRING, T_NUMBER, T_ERROR
+};
+
+Test(cfglex, unsorted_keywords_are_a_bug, .exit_code = 1)
+{
+	cfglex_new(&bad_syntax);
+}
