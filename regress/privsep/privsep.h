@@ -1,0 +1,27 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef SOFTLAN_REGRESS_PRIVSEP_H
+#define SOFTLAN_REGRESS_PRIVSEP_H
+
+/* What testd's child and rawpeer exchange on a veth or a TAP. */
+
+#define PRIVSEP_ETHERTYPE	0x88b5	/* IEEE local experimental */
+#define PRIVSEP_TO_PEER		"softlan-privsep child->peer"
+#define PRIVSEP_TO_CHILD	"softlan-privsep peer->child"
+#define PRIVSEP_FRAME_LEN	60
+
+#endif /* SOFTLAN_REGRESS_PRIVSEP_H */
