@@ -40,8 +40,6 @@
 #define PACKET_IGNORE_OUTGOING	23	/* Linux 4.20 */
 #endif
 
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((__format__ (printf, 3, 4)));
 static const char *arphrd_name(unsigned short);
 static int	 ethtool_value(int, const char *, struct ethtool_value *);
 static void	 offload_note(struct priv_packet_info *, const char *, ...)
@@ -70,41 +68,28 @@ static const struct {
 	{ ARPHRD_RAWIP,		"ARPHRD_RAWIP" },
 };
 
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list		 ap;
-
-	if (err == NULL || errlen == 0)
-		return (-1);
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return (-1);
-}
-
 int
 priv_ifname_check(const char *name, char *err, size_t errlen)
 {
 	size_t		 i, len;
 
 	if (name == NULL || name[0] == '\0')
-		return (seterr(err, errlen, "interface name: empty"));
+		return (priv_seterr(err, errlen, "interface name: empty"));
 	len = strnlen(name, IFNAMSIZ);
 	for (i = 0; i < len; i++) {
 		if (!isprint((unsigned char)name[i]) ||
 		    isspace((unsigned char)name[i]))
-			return (seterr(err, errlen, "interface name: character "
+			return (priv_seterr(err, errlen, "interface name: character "
 			    "%zu is not printable or blank", i + 1));
 	}
 	if (len >= IFNAMSIZ)
-		return (seterr(err, errlen, "interface %.*s...: name longer "
+		return (priv_seterr(err, errlen, "interface %.*s...: name longer "
 		    "than %d characters", IFNAMSIZ - 1, name, IFNAMSIZ - 1));
 	if (strchr(name, '/') != NULL || strchr(name, ':') != NULL)
-		return (seterr(err, errlen, "interface %s: name contains "
+		return (priv_seterr(err, errlen, "interface %s: name contains "
 		    "'/' or ':'", name));
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return (seterr(err, errlen, "interface %s: invalid name",
+		return (priv_seterr(err, errlen, "interface %s: invalid name",
 		    name));
 	return (0);
 }
@@ -248,44 +233,44 @@ priv_packet_open(const char *ifname, struct priv_packet_info *info,
 	int			 fd, on = 1, saved;
 
 	if (info == NULL)
-		return (seterr(err, errlen, "%s: no info buffer", __func__));
+		return (priv_seterr(err, errlen, "%s: no info buffer", __func__));
 	memset(info, 0, sizeof(*info));
 	if (priv_ifname_check(ifname, err, errlen) == -1)
 		return (-1);
 
 	if ((idx = if_nametoindex(ifname)) == 0) {
 		if (errno == ENODEV || errno == ENXIO)
-			return (seterr(err, errlen, "interface %s: no such "
+			return (priv_seterr(err, errlen, "interface %s: no such "
 			    "interface", ifname));
-		return (seterr(err, errlen, "interface %s: %s", ifname,
+		return (priv_seterr(err, errlen, "interface %s: %s", ifname,
 		    strerror(errno)));
 	}
 	if (idx > INT32_MAX)
-		return (seterr(err, errlen, "interface %s: ifindex %u out of "
+		return (priv_seterr(err, errlen, "interface %s: ifindex %u out of "
 		    "range", ifname, idx));
 	info->ifindex = (int)idx;
 
 	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
-		return (seterr(err, errlen, "interface %s: packet socket: %s",
+		return (priv_seterr(err, errlen, "interface %s: packet socket: %s",
 		    ifname, strerror(errno)));
 
 	memset(&ifr, 0, sizeof(ifr));
 	(void)strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == -1) {
-		seterr(err, errlen, "interface %s: SIOCGIFHWADDR: %s", ifname,
+		priv_seterr(err, errlen, "interface %s: SIOCGIFHWADDR: %s", ifname,
 		    strerror(errno));
 		goto fail;
 	}
 	type = ifr.ifr_hwaddr.sa_family;
 	if (type != ARPHRD_ETHER) {
-		seterr(err, errlen, "interface %s: not Ethernet (%s %u)",
+		priv_seterr(err, errlen, "interface %s: not Ethernet (%s %u)",
 		    ifname, arphrd_name(type), type);
 		goto fail;
 	}
 	memcpy(info->hwaddr.octet, ifr.ifr_hwaddr.sa_data, ETHER_ADDR_LEN);
 	if (!ether_mac_valid_unicast(&info->hwaddr)) {
-		seterr(err, errlen, "interface %s: MAC %s is not a valid "
+		priv_seterr(err, errlen, "interface %s: MAC %s is not a valid "
 		    "unicast address", ifname, ether_mac_str(&info->hwaddr));
 		goto fail;
 	}
@@ -293,12 +278,12 @@ priv_packet_open(const char *ifname, struct priv_packet_info *info,
 	memset(&ifr, 0, sizeof(ifr));
 	(void)strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
 	if (ioctl(fd, SIOCGIFMTU, &ifr) == -1) {
-		seterr(err, errlen, "interface %s: SIOCGIFMTU: %s", ifname,
+		priv_seterr(err, errlen, "interface %s: SIOCGIFMTU: %s", ifname,
 		    strerror(errno));
 		goto fail;
 	}
 	if (ifr.ifr_mtu <= 0) {
-		seterr(err, errlen, "interface %s: MTU %d out of range",
+		priv_seterr(err, errlen, "interface %s: MTU %d out of range",
 		    ifname, ifr.ifr_mtu);
 		goto fail;
 	}
@@ -309,7 +294,7 @@ priv_packet_open(const char *ifname, struct priv_packet_info *info,
 	sll.sll_ifindex = info->ifindex;
 	sll.sll_protocol = 0;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
-		seterr(err, errlen, "interface %s: bind: %s", ifname,
+		priv_seterr(err, errlen, "interface %s: bind: %s", ifname,
 		    strerror(errno));
 		goto fail;
 	}
@@ -319,20 +304,20 @@ priv_packet_open(const char *ifname, struct priv_packet_info *info,
 	mr.mr_type = PACKET_MR_PROMISC;
 	if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
 	    sizeof(mr)) == -1) {
-		seterr(err, errlen, "interface %s: promiscuous mode: %s",
+		priv_seterr(err, errlen, "interface %s: promiscuous mode: %s",
 		    ifname, strerror(errno));
 		goto fail;
 	}
 	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on,
 	    sizeof(on)) == -1) {
-		seterr(err, errlen, "interface %s: PACKET_AUXDATA: %s",
+		priv_seterr(err, errlen, "interface %s: PACKET_AUXDATA: %s",
 		    ifname, strerror(errno));
 		goto fail;
 	}
 	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on,
 	    sizeof(on)) == -1) {
 		if (errno != ENOPROTOOPT && errno != EINVAL) {
-			seterr(err, errlen, "interface %s: "
+			priv_seterr(err, errlen, "interface %s: "
 			    "PACKET_IGNORE_OUTGOING: %s", ifname,
 			    strerror(errno));
 			goto fail;
@@ -349,7 +334,7 @@ priv_packet_open(const char *ifname, struct priv_packet_info *info,
 	sll.sll_ifindex = info->ifindex;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
-		seterr(err, errlen, "interface %s: bind: %s", ifname,
+		priv_seterr(err, errlen, "interface %s: bind: %s", ifname,
 		    strerror(errno));
 		goto fail;
 	}

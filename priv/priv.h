@@ -85,4 +85,8 @@ int	priv_route_unpin(const struct sockaddr *, char *, size_t);
  * including privileged ones), close-on-exec. */
 int	priv_udp_bind(const struct sockaddr *, socklen_t, char *, size_t);
 
+/* priv.c */
+int	priv_seterr(char *, size_t, const char *, ...)
+	    __attribute__((__format__ (printf, 3, 4)));
+
 #endif /* SOFTLAN_PRIV_H */

@@ -21,7 +21,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +52,6 @@ struct lookup {
 
 static TAILQ_HEAD(, pin) pins = TAILQ_HEAD_INITIALIZER(pins);
 
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((__format__ (printf, 3, 4)));
 static int	 dst_check(const struct sockaddr *, int *, const void **,
 		    size_t *, char *, size_t, char *, size_t);
 static struct pin *pin_find(int, const void *, size_t);
@@ -63,19 +60,6 @@ static int	 lookup_valid(struct nl_msg *, void *);
 static int	 lookup_error(struct sockaddr_nl *, struct nlmsgerr *, void *);
 static int	 route_lookup(struct nl_sock *, int, const void *, size_t,
 		    struct lookup *);
-
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list		 ap;
-
-	if (err == NULL || errlen == 0)
-		return (-1);
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return (-1);
-}
 
 /* A unicast IPv4 or IPv6 destination: its family, bytes and text. */
 static int
@@ -87,7 +71,7 @@ dst_check(const struct sockaddr *sa, int *family, const void **addr,
 	uint32_t			 a;
 
 	if (sa == NULL)
-		return (seterr(err, errlen, "route: no destination"));
+		return (priv_seterr(err, errlen, "route: no destination"));
 	switch (sa->sa_family) {
 	case AF_INET:
 		sin = (const struct sockaddr_in *)sa;
@@ -95,7 +79,7 @@ dst_check(const struct sockaddr *sa, int *family, const void **addr,
 		a = ntohl(sin->sin_addr.s_addr);
 		if (a == INADDR_ANY || a == INADDR_BROADCAST ||
 		    IN_MULTICAST(a))
-			return (seterr(err, errlen, "route %s: not a unicast "
+			return (priv_seterr(err, errlen, "route %s: not a unicast "
 			    "destination", str));
 		*addr = &sin->sin_addr;
 		*alen = sizeof(sin->sin_addr);
@@ -105,13 +89,13 @@ dst_check(const struct sockaddr *sa, int *family, const void **addr,
 		(void)inet_ntop(AF_INET6, &sin6->sin6_addr, str, strsz);
 		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
 		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr))
-			return (seterr(err, errlen, "route %s: not a unicast "
+			return (priv_seterr(err, errlen, "route %s: not a unicast "
 			    "destination", str));
 		*addr = &sin6->sin6_addr;
 		*alen = sizeof(sin6->sin6_addr);
 		break;
 	default:
-		return (seterr(err, errlen, "route: address family %d not "
+		return (priv_seterr(err, errlen, "route: address family %d not "
 		    "supported", sa->sa_family));
 	}
 	*family = sa->sa_family;
@@ -136,12 +120,12 @@ rtnl_open(const char *str, char *err, size_t errlen)
 	int		 rc;
 
 	if ((sk = nl_socket_alloc()) == NULL) {
-		seterr(err, errlen, "route %s: netlink socket: out of memory",
+		priv_seterr(err, errlen, "route %s: netlink socket: out of memory",
 		    str);
 		return (NULL);
 	}
 	if ((rc = nl_connect(sk, NETLINK_ROUTE)) < 0) {
-		seterr(err, errlen, "route %s: netlink connect: %s", str,
+		priv_seterr(err, errlen, "route %s: netlink connect: %s", str,
 		    nl_geterror(rc));
 		nl_socket_free(sk);
 		return (NULL);
@@ -235,12 +219,12 @@ priv_route_pin(const struct sockaddr *sa, char *err, size_t errlen)
 
 	rc = route_lookup(sk, family, addr, alen, &lk);
 	if (lk.error != 0) {
-		seterr(err, errlen, "route %s: lookup: %s", str,
+		priv_seterr(err, errlen, "route %s: lookup: %s", str,
 		    strerror(lk.error));
 		goto done;
 	}
 	if (rc < 0 || lk.route == NULL) {
-		seterr(err, errlen, "route %s: lookup: %s", str,
+		priv_seterr(err, errlen, "route %s: lookup: %s", str,
 		    rc < 0 ? nl_geterror(rc) : "no answer");
 		goto done;
 	}
@@ -251,13 +235,13 @@ priv_route_pin(const struct sockaddr *sa, char *err, size_t errlen)
 		ret = 1;	/* our own address: nothing to pin */
 		goto done;
 	default:
-		seterr(err, errlen, "route %s: route is of type %u, not "
+		priv_seterr(err, errlen, "route %s: route is of type %u, not "
 		    "unicast", str, rtnl_route_get_type(lk.route));
 		goto done;
 	}
 	if (rtnl_route_get_nnexthops(lk.route) != 1 ||
 	    (nh = rtnl_route_nexthop_n(lk.route, 0)) == NULL) {
-		seterr(err, errlen, "route %s: route has %d nexthops, want 1",
+		priv_seterr(err, errlen, "route %s: route has %d nexthops, want 1",
 		    str, rtnl_route_get_nnexthops(lk.route));
 		goto done;
 	}
@@ -267,7 +251,7 @@ priv_route_pin(const struct sockaddr *sa, char *err, size_t errlen)
 		goto done;
 	}
 	if (ifindex <= 0) {
-		seterr(err, errlen, "route %s: route has no output interface",
+		priv_seterr(err, errlen, "route %s: route has no output interface",
 		    str);
 		goto done;
 	}
@@ -279,7 +263,7 @@ priv_route_pin(const struct sockaddr *sa, char *err, size_t errlen)
 	nl_addr_set_prefixlen(dst, (int)alen * 8);
 	rtnl_route_set_family(pinned, family);
 	if ((rc = rtnl_route_set_dst(pinned, dst)) < 0) {
-		seterr(err, errlen, "route %s: %s", str, nl_geterror(rc));
+		priv_seterr(err, errlen, "route %s: %s", str, nl_geterror(rc));
 		rtnl_route_nh_free(pnh);
 		goto done;
 	}
@@ -296,7 +280,7 @@ priv_route_pin(const struct sockaddr *sa, char *err, size_t errlen)
 			ret = 1;	/* a host route is there already */
 			goto done;
 		}
-		seterr(err, errlen, "route %s: add host route: %s", str,
+		priv_seterr(err, errlen, "route %s: add host route: %s", str,
 		    nl_geterror(rc));
 		goto done;
 	}
@@ -314,7 +298,7 @@ priv_route_pin(const struct sockaddr *sa, char *err, size_t errlen)
 	goto done;
 
  nomem:
-	seterr(err, errlen, "route %s: out of memory", str);
+	priv_seterr(err, errlen, "route %s: out of memory", str);
  done:
 	rtnl_route_put(pinned);
 	rtnl_route_put(lk.route);
@@ -338,19 +322,19 @@ priv_route_unpin(const struct sockaddr *sa, char *err, size_t errlen)
 	    errlen) == -1)
 		return (-1);
 	if ((p = pin_find(family, addr, alen)) == NULL)
-		return (seterr(err, errlen, "route %s: not pinned by us", str));
+		return (priv_seterr(err, errlen, "route %s: not pinned by us", str));
 	if ((sk = rtnl_open(str, err, errlen)) == NULL)
 		return (-1);
 	rc = rtnl_route_delete(sk, p->route, 0);
 	nl_socket_free(sk);
 	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND)
-		return (seterr(err, errlen, "route %s: remove host route: %s",
+		return (priv_seterr(err, errlen, "route %s: remove host route: %s",
 		    str, nl_geterror(rc)));
 	TAILQ_REMOVE(&pins, p, entry);
 	rtnl_route_put(p->route);
 	free(p);
 	if (rc < 0)
-		return (seterr(err, errlen, "route %s: host route was "
+		return (priv_seterr(err, errlen, "route %s: host route was "
 		    "already gone", str));
 	return (0);
 }

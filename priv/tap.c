@@ -25,7 +25,6 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,8 +40,6 @@
 #define TAP_MTU_MIN	576
 #define TAP_MTU_MAX	1500
 
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((__format__ (printf, 3, 4)));
 static int	 tap_name_check(const char *, char *, size_t);
 static int	 mtu_check(const char *, unsigned int, char *, size_t);
 static struct nl_sock *rtnl_open(const char *, char *, size_t);
@@ -51,19 +48,6 @@ static int	 tap_get(struct nl_sock *, const char *, struct rtnl_link **,
 static int	 tap_change(const char *, const struct ether_mac *,
 		    unsigned int, int, char *, size_t);
 
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list		 ap;
-
-	if (err == NULL || errlen == 0)
-		return (-1);
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return (-1);
-}
-
 /* TUNSETIFF would expand a '%d' into a number: the name must be exact. */
 static int
 tap_name_check(const char *ifname, char *err, size_t errlen)
@@ -71,7 +55,7 @@ tap_name_check(const char *ifname, char *err, size_t errlen)
 	if (priv_ifname_check(ifname, err, errlen) == -1)
 		return (-1);
 	if (strchr(ifname, '%') != NULL)
-		return (seterr(err, errlen, "interface %s: name contains '%%'",
+		return (priv_seterr(err, errlen, "interface %s: name contains '%%'",
 		    ifname));
 	return (0);
 }
@@ -80,7 +64,7 @@ static int
 mtu_check(const char *ifname, unsigned int mtu, char *err, size_t errlen)
 {
 	if (mtu < TAP_MTU_MIN || mtu > TAP_MTU_MAX)
-		return (seterr(err, errlen, "interface %s: MTU %u out of "
+		return (priv_seterr(err, errlen, "interface %s: MTU %u out of "
 		    "range %u..%u", ifname, mtu, TAP_MTU_MIN, TAP_MTU_MAX));
 	return (0);
 }
@@ -92,12 +76,12 @@ rtnl_open(const char *ifname, char *err, size_t errlen)
 	int		 rc;
 
 	if ((sk = nl_socket_alloc()) == NULL) {
-		seterr(err, errlen, "interface %s: netlink socket: out of "
+		priv_seterr(err, errlen, "interface %s: netlink socket: out of "
 		    "memory", ifname);
 		return (NULL);
 	}
 	if ((rc = nl_connect(sk, NETLINK_ROUTE)) < 0) {
-		seterr(err, errlen, "interface %s: netlink connect: %s",
+		priv_seterr(err, errlen, "interface %s: netlink connect: %s",
 		    ifname, nl_geterror(rc));
 		nl_socket_free(sk);
 		return (NULL);
@@ -117,16 +101,16 @@ tap_get(struct nl_sock *sk, const char *ifname, struct rtnl_link **linkp,
 	*linkp = NULL;
 	if ((rc = rtnl_link_get_kernel(sk, 0, ifname, &link)) < 0) {
 		if (rc == -NLE_NODEV || rc == -NLE_OBJ_NOTFOUND)
-			return (seterr(err, errlen, "interface %s: no such "
+			return (priv_seterr(err, errlen, "interface %s: no such "
 			    "interface", ifname));
-		return (seterr(err, errlen, "interface %s: %s", ifname,
+		return (priv_seterr(err, errlen, "interface %s: %s", ifname,
 		    nl_geterror(rc)));
 	}
 	kind = rtnl_link_get_type(link);
 	if (kind == NULL || strcmp(kind, "tun") != 0 ||
 	    rtnl_link_get_arptype(link) != ARPHRD_ETHER) {
 		rtnl_link_put(link);
-		return (seterr(err, errlen, "interface %s: not a TAP device",
+		return (priv_seterr(err, errlen, "interface %s: not a TAP device",
 		    ifname));
 	}
 	*linkp = link;
@@ -148,13 +132,13 @@ tap_change(const char *ifname, const struct ether_mac *mac, unsigned int mtu,
 	if (tap_get(sk, ifname, &link, err, errlen) == -1)
 		goto done;
 	if ((change = rtnl_link_alloc()) == NULL) {
-		seterr(err, errlen, "interface %s: out of memory", ifname);
+		priv_seterr(err, errlen, "interface %s: out of memory", ifname);
 		goto done;
 	}
 	if (mac != NULL) {
 		lladdr = nl_addr_build(AF_LLC, mac->octet, ETHER_ADDR_LEN);
 		if (lladdr == NULL) {
-			seterr(err, errlen, "interface %s: out of memory",
+			priv_seterr(err, errlen, "interface %s: out of memory",
 			    ifname);
 			goto done;
 		}
@@ -165,7 +149,7 @@ tap_change(const char *ifname, const struct ether_mac *mac, unsigned int mtu,
 	if (up)
 		rtnl_link_set_flags(change, IFF_UP);
 	if ((rc = rtnl_link_change(sk, link, change, 0)) < 0) {
-		seterr(err, errlen, "interface %s: cannot set%s%s%s: %s",
+		priv_seterr(err, errlen, "interface %s: cannot set%s%s%s: %s",
 		    ifname, mac != NULL ? " MAC" : "", mtu != 0 ? " MTU" : "",
 		    up ? " up" : "", nl_geterror(rc));
 		goto done;
@@ -193,27 +177,27 @@ priv_tap_open(const char *ifname, const struct ether_mac *mac,
 	if (tap_name_check(ifname, err, errlen) == -1)
 		return (-1);
 	if (mac == NULL)
-		return (seterr(err, errlen, "interface %s: no MAC", ifname));
+		return (priv_seterr(err, errlen, "interface %s: no MAC", ifname));
 	if (!ether_mac_valid_unicast(mac))
-		return (seterr(err, errlen, "interface %s: MAC %s is not a "
+		return (priv_seterr(err, errlen, "interface %s: MAC %s is not a "
 		    "valid unicast address", ifname, ether_mac_str(mac)));
 	if (mtu_check(ifname, mtu, err, errlen) == -1)
 		return (-1);
 
 	if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) ==
 	    -1)
-		return (seterr(err, errlen, "interface %s: /dev/net/tun: %s",
+		return (priv_seterr(err, errlen, "interface %s: /dev/net/tun: %s",
 		    ifname, strerror(errno)));
 	memset(&ifr, 0, sizeof(ifr));
 	(void)strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
-		seterr(err, errlen, "interface %s: TUNSETIFF: %s", ifname,
+		priv_seterr(err, errlen, "interface %s: TUNSETIFF: %s", ifname,
 		    strerror(errno));
 		goto fail;
 	}
 	if (strcmp(ifr.ifr_name, ifname) != 0) {
-		seterr(err, errlen, "interface %s: kernel named it %.*s",
+		priv_seterr(err, errlen, "interface %s: kernel named it %.*s",
 		    ifname, IFNAMSIZ, ifr.ifr_name);
 		goto fail;
 	}
@@ -261,7 +245,7 @@ priv_tap_set_addr(const char *ifname, const struct sockaddr *sa,
 	if (tap_name_check(ifname, err, errlen) == -1)
 		return (-1);
 	if (sa == NULL)
-		return (seterr(err, errlen, "interface %s: no address",
+		return (priv_seterr(err, errlen, "interface %s: no address",
 		    ifname));
 	switch (sa->sa_family) {
 	case AF_INET:
@@ -269,12 +253,12 @@ priv_tap_set_addr(const char *ifname, const struct sockaddr *sa,
 		(void)inet_ntop(AF_INET, &sin->sin_addr, str, sizeof(str));
 		a = ntohl(sin->sin_addr.s_addr);
 		if (plen < 1 || plen > 32)
-			return (seterr(err, errlen, "interface %s: address "
+			return (priv_seterr(err, errlen, "interface %s: address "
 			    "%s: prefix length %u out of range 1..32", ifname,
 			    str, plen));
 		if (a == INADDR_ANY || a == INADDR_BROADCAST ||
 		    IN_MULTICAST(a))
-			return (seterr(err, errlen, "interface %s: address "
+			return (priv_seterr(err, errlen, "interface %s: address "
 			    "%s: not a unicast address", ifname, str));
 		local = nl_addr_build(AF_INET, &sin->sin_addr,
 		    sizeof(sin->sin_addr));
@@ -290,18 +274,18 @@ priv_tap_set_addr(const char *ifname, const struct sockaddr *sa,
 		sin6 = (const struct sockaddr_in6 *)sa;
 		(void)inet_ntop(AF_INET6, &sin6->sin6_addr, str, sizeof(str));
 		if (plen < 1 || plen > 128)
-			return (seterr(err, errlen, "interface %s: address "
+			return (priv_seterr(err, errlen, "interface %s: address "
 			    "%s: prefix length %u out of range 1..128", ifname,
 			    str, plen));
 		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
 		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr))
-			return (seterr(err, errlen, "interface %s: address "
+			return (priv_seterr(err, errlen, "interface %s: address "
 			    "%s: not a unicast address", ifname, str));
 		local = nl_addr_build(AF_INET6, &sin6->sin6_addr,
 		    sizeof(sin6->sin6_addr));
 		break;
 	default:
-		return (seterr(err, errlen, "interface %s: address family %d "
+		return (priv_seterr(err, errlen, "interface %s: address family %d "
 		    "not supported", ifname, sa->sa_family));
 	}
 	if (local == NULL)
@@ -317,13 +301,13 @@ priv_tap_set_addr(const char *ifname, const struct sockaddr *sa,
 	rtnl_addr_set_ifindex(ra, rtnl_link_get_ifindex(link));
 	if ((rc = rtnl_addr_set_local(ra, local)) < 0 ||
 	    (bcast != NULL && (rc = rtnl_addr_set_broadcast(ra, bcast)) < 0)) {
-		seterr(err, errlen, "interface %s: address %s: %s", ifname,
+		priv_seterr(err, errlen, "interface %s: address %s: %s", ifname,
 		    str, nl_geterror(rc));
 		goto done;
 	}
 	rtnl_addr_set_prefixlen(ra, (int)plen);
 	if ((rc = rtnl_addr_add(sk, ra, NLM_F_REPLACE)) < 0) {
-		seterr(err, errlen, "interface %s: address %s/%u: %s", ifname,
+		priv_seterr(err, errlen, "interface %s: address %s/%u: %s", ifname,
 		    str, plen, nl_geterror(rc));
 		goto done;
 	}
@@ -331,7 +315,7 @@ priv_tap_set_addr(const char *ifname, const struct sockaddr *sa,
 	goto done;
 
  nomem:
-	seterr(err, errlen, "interface %s: out of memory", ifname);
+	priv_seterr(err, errlen, "interface %s: out of memory", ifname);
  done:
 	rtnl_addr_put(ra);
 	nl_addr_put(bcast);

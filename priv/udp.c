@@ -20,28 +20,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "priv.h"
 
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((__format__ (printf, 3, 4)));
-
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list		 ap;
-
-	if (err == NULL || errlen == 0)
-		return (-1);
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return (-1);
-}
 
 int
 priv_udp_bind(const struct sockaddr *sa, socklen_t salen, char *err,
@@ -53,14 +37,14 @@ priv_udp_bind(const struct sockaddr *sa, socklen_t salen, char *err,
 	int				 fd, saved, on = 1, off = 0;
 
 	if (sa == NULL)
-		return (seterr(err, errlen, "udp socket: no address"));
+		return (priv_seterr(err, errlen, "udp socket: no address"));
 	if (salen < sizeof(sa->sa_family))
-		return (seterr(err, errlen, "udp socket: address length %u "
+		return (priv_seterr(err, errlen, "udp socket: address length %u "
 		    "too short", (unsigned int)salen));
 	switch (sa->sa_family) {
 	case AF_INET:
 		if (salen != sizeof(struct sockaddr_in))
-			return (seterr(err, errlen, "udp socket: IPv4 address "
+			return (priv_seterr(err, errlen, "udp socket: IPv4 address "
 			    "length %u, want %zu", (unsigned int)salen,
 			    sizeof(struct sockaddr_in)));
 		sin = (const struct sockaddr_in *)sa;
@@ -70,7 +54,7 @@ priv_udp_bind(const struct sockaddr *sa, socklen_t salen, char *err,
 		break;
 	case AF_INET6:
 		if (salen != sizeof(struct sockaddr_in6))
-			return (seterr(err, errlen, "udp socket: IPv6 address "
+			return (priv_seterr(err, errlen, "udp socket: IPv6 address "
 			    "length %u, want %zu", (unsigned int)salen,
 			    sizeof(struct sockaddr_in6)));
 		sin6 = (const struct sockaddr_in6 *)sa;
@@ -80,29 +64,29 @@ priv_udp_bind(const struct sockaddr *sa, socklen_t salen, char *err,
 		    ntohs(sin6->sin6_port));
 		break;
 	default:
-		return (seterr(err, errlen, "udp socket: address family %d "
+		return (priv_seterr(err, errlen, "udp socket: address family %d "
 		    "not supported", sa->sa_family));
 	}
 
 	if ((fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, IPPROTO_UDP)) == -1)
-		return (seterr(err, errlen, "udp socket %s: %s", str,
+		return (priv_seterr(err, errlen, "udp socket %s: %s", str,
 		    strerror(errno)));
 	if (sa->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1) {
-		seterr(err, errlen, "udp socket %s: IPV6_V6ONLY: %s", str,
+		priv_seterr(err, errlen, "udp socket %s: IPV6_V6ONLY: %s", str,
 		    strerror(errno));
 		goto fail;
 	}
 	/* Another process must not be able to share the port. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off,
 	    sizeof(off)) == -1) {
-		seterr(err, errlen, "udp socket %s: SO_REUSEADDR: %s", str,
+		priv_seterr(err, errlen, "udp socket %s: SO_REUSEADDR: %s", str,
 		    strerror(errno));
 		goto fail;
 	}
 	if (bind(fd, sa, salen) == -1) {
-		seterr(err, errlen, "udp socket %s: bind: %s", str,
+		priv_seterr(err, errlen, "udp socket %s: bind: %s", str,
 		    strerror(errno));
 		goto fail;
 	}
