@@ -43,7 +43,9 @@ WOLFSSL_FLAGS="--enable-static --disable-shared --enable-quic --enable-aesni
 --enable-curve25519 --enable-sni --enable-alpn --enable-session-ticket
 --enable-opensslextra --disable-examples --disable-crypttests
 --disable-benchmark --with-pic"
-WOLFSSL_CFLAGS="-DWOLFSSL_GETRANDOM -O2"
+# HAVE_PTHREAD comes from wolfSSL's config.h, which is not installed;
+# passed here it lands in options.h.  See abi_fix for HAVE___UINT128_T.
+WOLFSSL_CFLAGS="-DWOLFSSL_GETRANDOM -DHAVE_PTHREAD -O2"
 NGTCP2_FLAGS="-DENABLE_WOLFSSL=ON -DENABLE_OPENSSL=OFF -DENABLE_GNUTLS=OFF
 -DENABLE_BORINGSSL=OFF -DENABLE_PICOTLS=OFF -DENABLE_JEMALLOC=OFF
 -DENABLE_STATIC_LIB=ON -DENABLE_SHARED_LIB=OFF -DCMAKE_BUILD_TYPE=Release
@@ -157,11 +159,30 @@ build_wolfssl() {
 		make -s install >/dev/null
 	)
 	opts=$PREFIX/include/wolfssl/options.h
-	grep -q '^#define WOLFSSL_QUIC' "$opts" ||
-	    die "$opts does not define WOLFSSL_QUIC"
-	grep -q '^#define WOLFSSL_AESNI' "$opts" ||
-	    die "$opts does not define WOLFSSL_AESNI"
+	abi_fix "$dir"
+	for d in WOLFSSL_QUIC WOLFSSL_AESNI WOLFSSL_GETRANDOM HAVE_PTHREAD \
+	    HAVE___UINT128_T; do
+		grep -q "^#define $d" "$opts" || die "$opts does not define $d"
+	done
 	[ -f "$PREFIX/lib/libwolfssl.a" ] || die "no static libwolfssl.a"
+}
+
+# wolfSSL 5.5.4 compiles itself with HAVE___UINT128_T from config.h but
+# deliberately leaves it out of options.h, so every consumer sees smaller
+# sp_int-based structs than the library (ecc_key: 4200 vs 4232 bytes) and
+# a stack ecc_key overflows.  Record in options.h what the library was
+# really built with, before ngtcp2 or softlan include it.
+abi_fix() {
+	dir=$1
+	opts=$PREFIX/include/wolfssl/options.h
+	grep -q '^#define HAVE___UINT128_T' "$dir/config.h" || return 0
+	cat >> "$opts" <<-'EOT'
+
+	/* Added by softlan's deps.sh: the library was built with it. */
+	#ifndef HAVE___UINT128_T
+	#define HAVE___UINT128_T 1
+	#endif
+	EOT
 }
 
 build_ngtcp2() {
@@ -189,7 +210,9 @@ enable_debsrc
 wver=$(srcversion wolfssl)
 nver=$(srcversion ngtcp2)
 [ -n "$wver" ] && [ -n "$nver" ] || die "cannot tell the source versions"
-key="wolfssl $wver, ngtcp2 $nver
+# RECIPE changes whenever this script builds differently.
+RECIPE=2
+key="wolfssl $wver, ngtcp2 $nver, recipe $RECIPE
 $WOLFSSL_FLAGS $WOLFSSL_CFLAGS
 $NGTCP2_FLAGS"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$key" ] &&

@@ -26,6 +26,8 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/quic.h>
+#include <wolfssl/wolfcrypt/ecc.h>
+#include <wolfssl/wolfcrypt/random.h>
 #include <ngtcp2/ngtcp2.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 #include <ngtcp2/ngtcp2_crypto_wolfssl.h>
@@ -100,4 +102,30 @@ Test(quicstack, client_context)
 Test(quicstack, server_context)
 {
 	configure_quic(1);
+}
+
+/*
+ * The library and softlan must agree on struct layouts.  wolfSSL 5.5.4
+ * leaves HAVE___UINT128_T out of options.h, which made our ecc_key 32
+ * bytes smaller than the library's; deps.sh puts it back.  A key on the
+ * stack followed by a guard must come out of init/make/free with the
+ * guard intact.
+ */
+Test(quicstack, ecc_key_layout_matches_library)
+{
+	struct {
+		ecc_key		 key;
+		unsigned char	 guard[256];
+	} s;
+	WC_RNG		 rng;
+	size_t		 i;
+
+	memset(s.guard, 0xa5, sizeof(s.guard));
+	cr_assert_eq(wc_InitRng(&rng), 0);
+	cr_assert_eq(wc_ecc_init(&s.key), 0);
+	cr_assert_eq(wc_ecc_make_key(&rng, 32, &s.key), 0);
+	wc_ecc_free(&s.key);
+	wc_FreeRng(&rng);
+	for (i = 0; i < sizeof(s.guard); i++)
+		cr_assert_eq(s.guard[i], 0xa5, "guard byte %zu overwritten", i);
 }
