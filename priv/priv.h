@@ -85,6 +85,11 @@ int	priv_route_unpin(const struct sockaddr *, char *, size_t);
  * including privileged ones), close-on-exec. */
 int	priv_udp_bind(const struct sockaddr *, socklen_t, char *, size_t);
 
+/* control.c: the daemon's control socket at path: stale socket removed
+ * (a live one, or a path that is not a socket, is an error), bound,
+ * listening, owner root, group gid, mode 0660; non-blocking. */
+int	priv_control_socket(const char *, gid_t, char *, size_t);
+
 /* priv.c */
 int	priv_seterr(char *, size_t, const char *, ...)
 	    __attribute__((__format__ (printf, 3, 4)));

@@ -1,0 +1,77 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef SOFTLAN_CONTROL_H
+#define SOFTLAN_CONTROL_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The control socket of every softlan daemon, and the protocol softlanctl
+ * speaks on it.
+ *
+ * The parent creates the socket (priv_control_socket: root-owned, mode
+ * 0660, group of the daemon's user) and passes the listening fd to the
+ * network child, which serves it with control_init().  Messages are imsg
+ * (imsg/imsg.h) without fd passing.  A client sends one request and reads
+ * the reply: any number of IMSG_CTL_JSON chunks whose concatenation is one
+ * JSON object, then IMSG_CTL_END; or IMSG_CTL_ERROR with a NUL-terminated
+ * message.
+ *
+ * A reply object is rendered by softlanctl without knowing the daemon:
+ * each member whose value is an array of objects becomes an aligned table
+ * titled by the member's name, its columns the keys of the first object in
+ * order; every other member is printed as "name: value".  softlanctl -j
+ * prints the JSON itself.
+ *
+ * A client that sends anything else (unknown type, wrong size, fd, more
+ * than CONTROL_MAX_PENDING requests without reading) is disconnected;
+ * nothing a client does can stop the daemon.
+ */
+
+#define CONTROL_MAX_CLIENTS	32
+#define CONTROL_MAX_PENDING	4
+
+enum control_imsg {
+	IMSG_CTL_SHOW_STATUS = 1000,	/* empty */
+	IMSG_CTL_SHOW_ROOMS,		/* empty */
+	IMSG_CTL_SHOW_PEERS,		/* empty */
+	IMSG_CTL_SHOW_COUNTERS,		/* empty */
+	IMSG_CTL_LOG_VERBOSE,		/* int32_t level */
+	IMSG_CTL_RELOAD,		/* empty */
+	IMSG_CTL_JSON,			/* reply chunk */
+	IMSG_CTL_END,			/* empty */
+	IMSG_CTL_ERROR			/* NUL-terminated message */
+};
+
+struct control;
+struct ctl_conn;
+
+/* Called for each valid request; reply with control_reply_*(). */
+typedef void	(*control_handler_t)(struct ctl_conn *, uint32_t,
+		    const void *, size_t, void *);
+
+/* control.c */
+struct control	*control_init(int, control_handler_t, void *);
+void		 control_free(struct control *);
+int		 control_reply_json(struct ctl_conn *, const char *);
+int		 control_reply_error(struct ctl_conn *, const char *);
+size_t		 control_clients(const struct control *);
+
+#endif /* SOFTLAN_CONTROL_H */
