@@ -142,7 +142,8 @@ cfglex_free(struct cfglex *lx)
 		free(m->value);
 		free(m);
 	}
-	free(lx);
+	/* The token buffer may still hold the last word: a room secret. */
+	freezero(lx, sizeof(*lx));
 }
 
 static struct cfglex_file *
