@@ -1,0 +1,135 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "priv.h"
+
+#define CONTROL_BACKLOG	16
+
+/*
+ * Is somebody listening on the socket at sun?  1: yes, 0: no (a stale
+ * socket, now removed), -1: cannot tell (err set).
+ */
+static int
+control_probe(const struct sockaddr_un *sun, char *err, size_t errlen)
+{
+	int	 fd, saved;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return (priv_seterr(err, errlen, "control socket %s: socket: "
+		    "%s", sun->sun_path, strerror(errno)));
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0) {
+		close(fd);
+		return (1);
+	}
+	saved = errno;
+	close(fd);
+	switch (saved) {
+	case EAGAIN:		/* a full backlog: alive */
+	case EINPROGRESS:
+		return (1);
+	case ECONNREFUSED:	/* nobody listens: stale */
+		if (unlink(sun->sun_path) == -1 && errno != ENOENT)
+			return (priv_seterr(err, errlen, "control socket %s: "
+			    "removing stale socket: %s", sun->sun_path,
+			    strerror(errno)));
+		return (0);
+	case ENOENT:		/* went away meanwhile */
+		return (0);
+	default:
+		return (priv_seterr(err, errlen, "control socket %s: "
+		    "connect: %s", sun->sun_path, strerror(saved)));
+	}
+}
+
+int
+priv_control_socket(const char *path, gid_t gid, char *err, size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	mode_t			 omask;
+	int			 fd, r, saved;
+
+	if (path == NULL || path[0] != '/')
+		return (priv_seterr(err, errlen, "control socket %s: not an "
+		    "absolute path", path == NULL ? "(null)" : path));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		return (priv_seterr(err, errlen, "control socket %s: path too "
+		    "long (%zu bytes, at most %zu)", path, strlen(path),
+		    sizeof(sun.sun_path) - 1));
+
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return (priv_seterr(err, errlen, "control socket %s: "
+			    "exists and is not a socket", path));
+		if ((r = control_probe(&sun, err, errlen)) == -1)
+			return (-1);
+		if (r == 1)
+			return (priv_seterr(err, errlen, "control socket %s: "
+			    "in use", path));
+	} else if (errno != ENOENT)
+		return (priv_seterr(err, errlen, "control socket %s: %s", path,
+		    strerror(errno)));
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return (priv_seterr(err, errlen, "control socket %s: socket: "
+		    "%s", path, strerror(errno)));
+	omask = umask(0117);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	saved = errno;
+	(void)umask(omask);
+	if (r == -1) {
+		close(fd);
+		return (priv_seterr(err, errlen, "control socket %s: bind: %s",
+		    path, strerror(saved)));
+	}
+	if (fchownat(AT_FDCWD, path, 0, gid, AT_SYMLINK_NOFOLLOW) == -1) {
+		saved = errno;
+		(void)unlink(path);
+		close(fd);
+		return (priv_seterr(err, errlen, "control socket %s: chown "
+		    "0:%u: %s", path, (unsigned int)gid, strerror(saved)));
+	}
+	if (chmod(path, 0660) == -1) {
+		saved = errno;
+		(void)unlink(path);
+		close(fd);
+		return (priv_seterr(err, errlen, "control socket %s: chmod: "
+		    "%s", path, strerror(saved)));
+	}
+	if (listen(fd, CONTROL_BACKLOG) == -1) {
+		saved = errno;
+		(void)unlink(path);
+		close(fd);
+		return (priv_seterr(err, errlen, "control socket %s: listen: "
+		    "%s", path, strerror(saved)));
+	}
+	return (fd);
+}

@@ -1,0 +1,905 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <event.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+#include <criterion/criterion.h>
+
+#include "control.h"
+#include "ctlrender.h"
+#include "imsg.h"
+#include "log.h"
+#include "priv.h"
+
+/*
+ * The control socket: the server (control.c) runs in the test process
+ * under libevent on a socket made by priv_control_socket in a temporary
+ * directory; clients are plain blocking sockets, and every wait pumps the
+ * event loop, bounded by WAIT_MS.
+ */
+
+#define WAIT_MS		5000
+#define TEST_GID	4242
+
+#define MODE_SYNC	0	/* reply inside the handler */
+#define MODE_NONE	1	/* never reply */
+#define MODE_KEEP	2	/* remember the conn, reply later */
+#define MODE_ERROR	3	/* reply with an error */
+
+struct server {
+	char		 dir[64];
+	char		 path[128];
+	struct control	*ctl;
+	struct event_base *base;
+	int		 mode;
+	const char	*json;		/* MODE_SYNC reply */
+	int		 calls;
+	uint32_t	 type;
+	size_t		 len;
+	int32_t		 level;
+	const void	*data;
+	struct ctl_conn	*kept;
+	int		 replyret;
+};
+
+struct reply {
+	char		*json;
+	size_t		 len;
+	int		 chunks;
+	size_t		 maxchunk;
+	int		 end;
+	int		 error;
+	char		 errmsg[256];
+	int		 eof;
+};
+
+static struct server	 srv;
+
+static void
+handler(struct ctl_conn *c, uint32_t type, const void *data, size_t len,
+    void *arg)
+{
+	struct server	*s = arg;
+
+	s->calls++;
+	s->type = type;
+	s->len = len;
+	s->data = data;
+	if (type == IMSG_CTL_LOG_VERBOSE && len == sizeof(int32_t))
+		memcpy(&s->level, data, sizeof(s->level));
+	switch (s->mode) {
+	case MODE_SYNC:
+		s->replyret = control_reply_json(c, s->json);
+		break;
+	case MODE_ERROR:
+		s->replyret = control_reply_error(c, "no such room: x");
+		break;
+	case MODE_KEEP:
+		s->kept = c;
+		break;
+	}
+}
+
+static void
+server_start(void)
+{
+	char	 err[PRIV_ERRLEN];
+	int	 fd;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.base = event_init();
+	cr_assert_not_null(srv.base);
+	(void)strlcpy(srv.dir, "/tmp/softlan-ctl.XXXXXX", sizeof(srv.dir));
+	cr_assert_not_null(mkdtemp(srv.dir));
+	(void)snprintf(srv.path, sizeof(srv.path), "%s/test.sock", srv.dir);
+	fd = priv_control_socket(srv.path, TEST_GID, err, sizeof(err));
+	cr_assert_geq(fd, 0, "priv_control_socket: %s", err);
+	srv.ctl = control_init(fd, handler, &srv);
+	cr_assert_not_null(srv.ctl);
+	srv.json = "{\"ok\":true}";
+}
+
+static void
+server_stop(void)
+{
+	control_free(srv.ctl);
+	srv.ctl = NULL;
+	(void)unlink(srv.path);
+	(void)rmdir(srv.dir);
+	event_base_free(srv.base);
+}
+
+static void
+pump(void)
+{
+	(void)event_loop(EVLOOP_NONBLOCK);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
+}
+
+/* Pump until the control has n clients. */
+static void
+wait_clients(size_t n)
+{
+	long long	 end = now_ms() + WAIT_MS;
+
+	while (control_clients(srv.ctl) != n && now_ms() < end) {
+		pump();
+		usleep(1000);
+	}
+	cr_assert_eq(control_clients(srv.ctl), n, "%zu clients, expected %zu",
+	    control_clients(srv.ctl), n);
+}
+
+static int
+client_connect(void)
+{
+	struct sockaddr_un	 sun;
+	struct timeval		 tv = { WAIT_MS / 1000, 0 };
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, srv.path, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	/* Bounds connect (full backlog) and write. */
+	cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	    sizeof(tv)), 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0,
+	    "connect: %s", strerror(errno));
+	return (fd);
+}
+
+/* Write a raw message: header (len as given) and payload. */
+static void
+client_raw(int fd, uint32_t type, uint32_t hdrlen, const void *data,
+    size_t len)
+{
+	struct imsg_hdr	 hdr;
+	unsigned char	 buf[256];
+
+	cr_assert_leq(sizeof(hdr) + len, sizeof(buf));
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.type = type;
+	hdr.len = hdrlen;
+	hdr.pid = getpid();
+	memcpy(buf, &hdr, sizeof(hdr));
+	if (len > 0)
+		memcpy(buf + sizeof(hdr), data, len);
+	cr_assert_eq(write(fd, buf, sizeof(hdr) + len),
+	    (ssize_t)(sizeof(hdr) + len));
+}
+
+static void
+client_send(int fd, uint32_t type, const void *data, size_t len)
+{
+	client_raw(fd, type, IMSG_HEADER_SIZE + len, data, len);
+}
+
+/* Pump and read until END, ERROR or EOF. */
+static void
+client_reply(int fd, struct reply *r)
+{
+	struct imsgbuf	 ibuf;
+	struct imsg	 imsg;
+	struct pollfd	 pfd;
+	long long	 end = now_ms() + WAIT_MS;
+	ssize_t		 n;
+	size_t		 len;
+	int		 rr;
+
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(imsgbuf_init(&ibuf, fd), 0);
+	while (!r->end && !r->error && !r->eof) {
+		cr_assert_lt(now_ms(), end, "no reply in time");
+		pump();
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 1) <= 0)
+			continue;
+		rr = imsgbuf_read(&ibuf);
+		if (rr == 0 || (rr == -1 && errno == ECONNRESET)) {
+			r->eof = 1;
+			rr = 1;
+		}
+		cr_assert_eq(rr, 1, "read: %s", strerror(errno));
+		while ((n = imsg_get(&ibuf, &imsg)) > 0) {
+			len = imsg_get_len(&imsg);
+			switch (imsg_get_type(&imsg)) {
+			case IMSG_CTL_JSON:
+				r->json = realloc(r->json, r->len + len + 1);
+				cr_assert_not_null(r->json);
+				cr_assert_eq(imsg_get_buf(&imsg,
+				    r->json + r->len, len), 0);
+				r->len += len;
+				r->json[r->len] = '\0';
+				r->chunks++;
+				if (len > r->maxchunk)
+					r->maxchunk = len;
+				break;
+			case IMSG_CTL_END:
+				cr_assert_eq(len, 0);
+				r->end = 1;
+				break;
+			case IMSG_CTL_ERROR:
+				cr_assert_eq(imsg_get_strbuf(&imsg, r->errmsg,
+				    sizeof(r->errmsg)), 0);
+				r->error = 1;
+				break;
+			default:
+				cr_assert_fail("reply type %u",
+				    imsg_get_type(&imsg));
+			}
+			imsg_free(&imsg);
+		}
+		cr_assert_neq(n, -1);
+	}
+	imsgbuf_clear(&ibuf);
+}
+
+/* The server must close this client: EOF (or reset) within WAIT_MS. */
+static void
+client_closed(int fd)
+{
+	struct pollfd	 pfd;
+	long long	 end = now_ms() + WAIT_MS;
+	char		 buf[4096];
+	ssize_t		 n;
+
+	for (;;) {
+		cr_assert_lt(now_ms(), end, "client not closed in time");
+		pump();
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 1) <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0 || (n == -1 && errno == ECONNRESET))
+			break;
+		cr_assert_gt(n, 0, "read: %s", strerror(errno));
+	}
+	close(fd);
+}
+
+/* Another client still gets its answer. */
+static void
+client_works(int fd)
+{
+	struct reply	 r;
+
+	client_send(fd, IMSG_CTL_SHOW_STATUS, NULL, 0);
+	client_reply(fd, &r);
+	cr_assert(r.end, "good client got no END");
+	cr_assert_str_eq(r.json, srv.json);
+	free(r.json);
+}
+
+TestSuite(control, .init = server_start, .fini = server_stop);
+
+Test(control, request_reaches_handler)
+{
+	struct reply	 r;
+	int32_t		 level = 2;
+	int		 fd;
+
+	fd = client_connect();
+	client_send(fd, IMSG_CTL_LOG_VERBOSE, &level, sizeof(level));
+	client_reply(fd, &r);
+	cr_assert_eq(srv.calls, 1);
+	cr_assert_eq(srv.type, IMSG_CTL_LOG_VERBOSE);
+	cr_assert_eq(srv.len, sizeof(int32_t));
+	cr_assert_eq(srv.level, 2);
+	cr_assert(r.end);
+	cr_assert_eq(r.chunks, 1);
+	cr_assert_str_eq(r.json, "{\"ok\":true}");
+	free(r.json);
+
+	client_send(fd, IMSG_CTL_SHOW_PEERS, NULL, 0);
+	client_reply(fd, &r);
+	cr_assert_eq(srv.calls, 2);
+	cr_assert_eq(srv.type, IMSG_CTL_SHOW_PEERS);
+	cr_assert_eq(srv.len, 0);
+	cr_assert_null(srv.data);
+	cr_assert(r.end);
+	free(r.json);
+	close(fd);
+	wait_clients(0);
+}
+
+Test(control, large_reply_in_chunks)
+{
+	struct reply	 r;
+	char		*big;
+	size_t		 n = 150 * 1024, i;
+	int		 fd;
+
+	big = malloc(n + 1);
+	cr_assert_not_null(big);
+	big[0] = '"';
+	for (i = 1; i < n - 1; i++)
+		big[i] = 'a' + i % 26;
+	big[n - 1] = '"';
+	big[n] = '\0';
+	srv.json = big;
+	fd = client_connect();
+	client_send(fd, IMSG_CTL_SHOW_ROOMS, NULL, 0);
+	client_reply(fd, &r);
+	cr_assert(r.end);
+	cr_assert_eq(r.len, n);
+	cr_assert_eq(memcmp(r.json, big, n), 0);
+	cr_assert_gt(r.chunks, 1);
+	cr_assert_leq(r.maxchunk, MAX_IMSGSIZE - IMSG_HEADER_SIZE);
+	cr_assert_eq(r.chunks, (int)((n + MAX_IMSGSIZE - IMSG_HEADER_SIZE - 1) /
+	    (MAX_IMSGSIZE - IMSG_HEADER_SIZE)));
+	free(r.json);
+	close(fd);
+	wait_clients(0);
+	free(big);
+}
+
+Test(control, error_reply)
+{
+	struct reply	 r;
+	int		 fd;
+
+	srv.mode = MODE_ERROR;
+	fd = client_connect();
+	client_send(fd, IMSG_CTL_RELOAD, NULL, 0);
+	client_reply(fd, &r);
+	cr_assert(r.error);
+	cr_assert_not(r.end);
+	cr_assert_str_eq(r.errmsg, "no such room: x");
+	cr_assert_eq(srv.replyret, 0);
+	close(fd);
+}
+
+Test(control, reply_too_large_is_an_error)
+{
+	struct reply	 r;
+	char		*big;
+	size_t		 n = 5 * 1024 * 1024;
+	int		 fd;
+
+	big = malloc(n + 1);
+	cr_assert_not_null(big);
+	memset(big, ' ', n);
+	big[n] = '\0';
+	srv.json = big;
+	fd = client_connect();
+	client_send(fd, IMSG_CTL_SHOW_PEERS, NULL, 0);
+	client_reply(fd, &r);
+	cr_assert(r.error);
+	cr_assert_eq(r.chunks, 0);
+	cr_assert(strstr(r.errmsg, "too large") != NULL, "%s", r.errmsg);
+	cr_assert_eq(srv.replyret, -1);
+	close(fd);
+	free(big);
+}
+
+/* A bad client is closed, unanswered; the good one keeps working. */
+static void
+misbehave(uint32_t type, uint32_t hdrlen, const void *data, size_t len)
+{
+	int	 good, bad;
+
+	good = client_connect();
+	bad = client_connect();
+	wait_clients(2);
+	client_raw(bad, type, hdrlen, data, len);
+	client_closed(bad);
+	wait_clients(1);
+	cr_assert_eq(srv.calls, 0, "handler called for a bad request");
+	client_works(good);
+	cr_assert_eq(srv.calls, 1);
+	close(good);
+	wait_clients(0);
+}
+
+Test(control, unknown_type_closes)
+{
+	misbehave(IMSG_CTL_JSON, IMSG_HEADER_SIZE, NULL, 0);
+}
+
+Test(control, unknown_type_9999_closes)
+{
+	misbehave(9999, IMSG_HEADER_SIZE, NULL, 0);
+}
+
+Test(control, wrong_size_closes)
+{
+	uint16_t	 v = 1;
+
+	misbehave(IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE + sizeof(v), &v,
+	    sizeof(v));
+}
+
+Test(control, payload_on_empty_request_closes)
+{
+	int32_t		 v = 1;
+
+	misbehave(IMSG_CTL_SHOW_STATUS, IMSG_HEADER_SIZE + sizeof(v), &v,
+	    sizeof(v));
+}
+
+Test(control, bad_level_closes)
+{
+	int32_t		 v = 7;
+
+	misbehave(IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE + sizeof(v), &v,
+	    sizeof(v));
+}
+
+Test(control, negative_level_closes)
+{
+	int32_t		 v = -1;
+
+	misbehave(IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE + sizeof(v), &v,
+	    sizeof(v));
+}
+
+Test(control, oversize_header_closes)
+{
+	misbehave(IMSG_CTL_SHOW_STATUS, 1024 * 1024, NULL, 0);
+}
+
+Test(control, fd_closes)
+{
+	struct imsgbuf	 ibuf;
+	int		 good, bad, p[2];
+
+	good = client_connect();
+	bad = client_connect();
+	wait_clients(2);
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_eq(imsgbuf_init(&ibuf, bad), 0);
+	imsgbuf_allow_fdpass(&ibuf);
+	cr_assert_eq(imsg_compose(&ibuf, IMSG_CTL_SHOW_STATUS, 0, 0, p[0],
+	    NULL, 0), 1);
+	cr_assert_eq(imsgbuf_flush(&ibuf), 0);
+	imsgbuf_clear(&ibuf);
+	client_closed(bad);
+	wait_clients(1);
+	cr_assert_eq(srv.calls, 0, "handler called for a request with an fd");
+	/* The passed fd was closed by the server: the pipe has no reader. */
+	cr_assert_eq(fcntl(p[0], F_GETFD), -1);
+	client_works(good);
+	close(p[1]);
+	close(good);
+}
+
+static void
+pipelined(int mode)
+{
+	unsigned char	 buf[5 * IMSG_HEADER_SIZE];
+	struct imsg_hdr	 hdr;
+	int		 good, bad, i;
+
+	good = client_connect();
+	bad = client_connect();
+	wait_clients(2);
+	srv.mode = mode;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.type = IMSG_CTL_SHOW_COUNTERS;
+	hdr.len = IMSG_HEADER_SIZE;
+	for (i = 0; i < 5; i++)
+		memcpy(buf + i * IMSG_HEADER_SIZE, &hdr, sizeof(hdr));
+	cr_assert_eq(write(bad, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	client_closed(bad);
+	wait_clients(1);
+	cr_assert_eq(srv.calls, CONTROL_MAX_PENDING);
+	srv.mode = MODE_SYNC;
+	client_works(good);
+	close(good);
+	wait_clients(0);
+}
+
+Test(control, pipelined_unanswered_closes)
+{
+	pipelined(MODE_NONE);
+}
+
+Test(control, pipelined_unread_closes)
+{
+	pipelined(MODE_SYNC);
+}
+
+Test(control, requests_in_turn_are_fine)
+{
+	int	 fd, i;
+
+	fd = client_connect();
+	for (i = 0; i < 3 * CONTROL_MAX_PENDING; i++)
+		client_works(fd);
+	cr_assert_eq(srv.calls, 3 * CONTROL_MAX_PENDING);
+	wait_clients(1);
+	close(fd);
+	wait_clients(0);
+}
+
+Test(control, late_reply)
+{
+	struct reply	 r;
+	long long	 end = now_ms() + WAIT_MS;
+	int		 fd;
+
+	srv.mode = MODE_KEEP;
+	fd = client_connect();
+	client_send(fd, IMSG_CTL_SHOW_STATUS, NULL, 0);
+	while (srv.kept == NULL && now_ms() < end)
+		pump();
+	cr_assert_not_null(srv.kept);
+	cr_assert_eq(control_reply_json(srv.kept, "{\"late\":1}"), 0);
+	client_reply(fd, &r);
+	cr_assert(r.end);
+	cr_assert_str_eq(r.json, "{\"late\":1}");
+	free(r.json);
+	close(fd);
+	wait_clients(0);
+}
+
+Test(control, reply_after_client_left)
+{
+	long long	 end = now_ms() + WAIT_MS;
+	int		 fd;
+
+	srv.mode = MODE_KEEP;
+	fd = client_connect();
+	client_send(fd, IMSG_CTL_SHOW_STATUS, NULL, 0);
+	while (srv.kept == NULL && now_ms() < end)
+		pump();
+	cr_assert_not_null(srv.kept);
+	close(fd);
+	wait_clients(0);
+	/* Still valid: the reply is dropped, and the conn freed now. */
+	cr_assert_eq(control_reply_json(srv.kept, "{}"), -1);
+	srv.mode = MODE_SYNC;
+	fd = client_connect();
+	client_works(fd);
+	close(fd);
+}
+
+Test(control, client_limit)
+{
+	int	 fds[CONTROL_MAX_CLIENTS], extra, i;
+
+	/* One by one: the listen backlog is smaller than the limit. */
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		fds[i] = client_connect();
+		wait_clients(i + 1);
+	}
+	extra = client_connect();
+	client_closed(extra);
+	cr_assert_eq(control_clients(srv.ctl), CONTROL_MAX_CLIENTS);
+	client_works(fds[0]);
+	close(fds[1]);
+	wait_clients(CONTROL_MAX_CLIENTS - 1);
+	extra = client_connect();
+	wait_clients(CONTROL_MAX_CLIENTS);
+	client_works(extra);
+	close(extra);
+	close(fds[0]);
+	for (i = 2; i < CONTROL_MAX_CLIENTS; i++)
+		close(fds[i]);
+	wait_clients(0);
+}
+
+Test(control, out_of_fds_pauses_accept)
+{
+	struct sockaddr_un	 sun;
+	struct rlimit		 rl, low;
+	long long		 start, end;
+	int			 fd, next;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, srv.path, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	next = dup(0);
+	cr_assert_geq(next, 0);
+	close(next);
+	/* No new fd from now on: accept fails with EMFILE. */
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = rl;
+	low.rlim_cur = next;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	start = now_ms();
+	while (now_ms() < start + 300) {
+		pump();
+		usleep(1000);
+	}
+	cr_assert_eq(control_clients(srv.ctl), 0);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	/* Accepting resumes after the pause of a second. */
+	end = now_ms() + WAIT_MS;
+	while (control_clients(srv.ctl) == 0 && now_ms() < end) {
+		pump();
+		usleep(1000);
+	}
+	cr_assert_eq(control_clients(srv.ctl), 1);
+	cr_assert_geq(now_ms() - start, 900, "accepted after %lld ms",
+	    now_ms() - start);
+	client_works(fd);
+	close(fd);
+}
+
+/*
+ * priv_control_socket
+ */
+
+static char	 sdir[64];
+
+static void
+sdir_make(void)
+{
+	(void)strlcpy(sdir, "/tmp/softlan-ctlsock.XXXXXX", sizeof(sdir));
+	cr_assert_not_null(mkdtemp(sdir));
+}
+
+static void
+sdir_remove(void)
+{
+	char	 cmd[128];
+
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", sdir);
+	(void)system(cmd);
+}
+
+TestSuite(ctlsock, .init = sdir_make, .fini = sdir_remove);
+
+/* A socket bound at path; listening if live. */
+static int
+bound_socket(const char *path, int live)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	if (live)
+		cr_assert_eq(listen(fd, 1), 0);
+	return (fd);
+}
+
+static int
+accepts(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return (r == 0);
+}
+
+Test(ctlsock, mode_owner_group)
+{
+	struct stat	 st;
+	char		 path[128], err[PRIV_ERRLEN];
+	int		 fd, fl;
+	mode_t		 omask;
+
+	(void)snprintf(path, sizeof(path), "%s/d.sock", sdir);
+	omask = umask(0);		/* must not leak into the socket */
+	fd = priv_control_socket(path, TEST_GID, err, sizeof(err));
+	(void)umask(omask);
+	cr_assert_geq(fd, 0, "%s", err);
+	cr_assert_eq(lstat(path, &st), 0);
+	cr_assert(S_ISSOCK(st.st_mode));
+	cr_assert_eq(st.st_mode & 07777, 0660, "mode %o", st.st_mode & 07777);
+	cr_assert_eq(st.st_uid, 0);
+	cr_assert_eq(st.st_gid, TEST_GID);
+	fl = fcntl(fd, F_GETFL);
+	cr_assert(fl & O_NONBLOCK);
+	cr_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	cr_assert(accepts(path));
+	close(fd);
+}
+
+Test(ctlsock, stale_socket_replaced)
+{
+	struct stat	 st;
+	char		 path[128], err[PRIV_ERRLEN];
+	int		 old, fd;
+
+	(void)snprintf(path, sizeof(path), "%s/d.sock", sdir);
+	old = bound_socket(path, 0);
+	close(old);
+	cr_assert_eq(lstat(path, &st), 0);
+	cr_assert_not(accepts(path));
+	fd = priv_control_socket(path, TEST_GID, err, sizeof(err));
+	cr_assert_geq(fd, 0, "%s", err);
+	cr_assert_eq(lstat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0660);
+	cr_assert(accepts(path), "the new socket does not listen");
+	close(fd);
+}
+
+Test(ctlsock, live_socket_refused)
+{
+	struct stat	 st1, st2;
+	char		 path[128], err[PRIV_ERRLEN], want[256];
+	int		 live, fd;
+
+	(void)snprintf(path, sizeof(path), "%s/d.sock", sdir);
+	live = bound_socket(path, 1);
+	cr_assert_eq(lstat(path, &st1), 0);
+	fd = priv_control_socket(path, TEST_GID, err, sizeof(err));
+	cr_assert_eq(fd, -1);
+	(void)snprintf(want, sizeof(want), "control socket %s: in use", path);
+	cr_assert_str_eq(err, want);
+	cr_assert_eq(lstat(path, &st2), 0);
+	cr_assert_eq(st1.st_ino, st2.st_ino, "live socket was replaced");
+	close(live);
+}
+
+Test(ctlsock, regular_file_refused)
+{
+	char	 path[128], err[PRIV_ERRLEN];
+	int	 fd;
+
+	(void)snprintf(path, sizeof(path), "%s/d.sock", sdir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(priv_control_socket(path, TEST_GID, err, sizeof(err)),
+	    -1);
+	cr_assert(strstr(err, "not a socket") != NULL, "%s", err);
+	cr_assert_eq(access(path, F_OK), 0, "regular file removed");
+}
+
+Test(ctlsock, bad_paths_refused)
+{
+	char	 path[200], err[PRIV_ERRLEN];
+
+	memset(path, 'x', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	cr_assert_eq(priv_control_socket(path, TEST_GID, err, sizeof(err)),
+	    -1);
+	cr_assert(strstr(err, "too long") != NULL, "%s", err);
+	cr_assert_eq(priv_control_socket("relative.sock", TEST_GID, err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "not an absolute path") != NULL, "%s", err);
+	cr_assert_eq(access("relative.sock", F_OK), -1);
+}
+
+/*
+ * ctl_render
+ */
+
+static char *
+render(const char *json)
+{
+	cJSON	*obj;
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	obj = cJSON_Parse(json);
+	cr_assert_not_null(obj, "bad test JSON");
+	f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	cr_assert_eq(ctl_render(f, obj), 0);
+	cr_assert_eq(fclose(f), 0);
+	cJSON_Delete(obj);
+	return (text);
+}
+
+Test(ctlrender, tables_and_values)
+{
+	char	*text;
+
+	text = render("{"
+	    "\"daemon\":\"relayd\",\"uptime\":3600,\"ready\":true,"
+	    "\"listen\":{\"port\":4433,\"addr\":\"198.18.0.1\"},"
+	    "\"rooms\":["
+	    "{\"name\":\"lobby\",\"members\":3,\"frames_in\":1234567,"
+	    "\"open\":true},"
+	    "{\"name\":\"quake-night\",\"members\":12,\"open\":false},"
+	    "{\"name\":\"x\",\"members\":0,\"frames_in\":0,\"open\":null,"
+	    "\"extra\":1}],"
+	    "\"load\":0.25,\"big\":1e15,\"peers\":[],\"tags\":[\"a\",2]}");
+	cr_assert_str_eq(text,
+	    "daemon: relayd\n"
+	    "uptime: 3600\n"
+	    "ready: yes\n"
+	    "listen.port: 4433\n"
+	    "listen.addr: 198.18.0.1\n"
+	    "\n"
+	    "rooms:\n"
+	    "name         members  frames_in  open\n"
+	    "lobby        3        1234567    yes\n"
+	    "quake-night  12       -          no\n"
+	    "x            0        0          -\n"
+	    "\n"
+	    "load: 0.25\n"
+	    "big: 1000000000000000\n"
+	    "peers: (none)\n"
+	    "tags: a, 2\n");
+	free(text);
+}
+
+Test(ctlrender, escapes_and_nesting)
+{
+	char	*text;
+
+	text = render("{\"s\":{\"t\":{\"name\":\"a\\u001bb\"},"
+	    "\"list\":[{\"k\":\"v\",\"o\":{\"x\":1}}]},\"neg\":-2.5,"
+	    "\"e\":{}}");
+	cr_assert_str_eq(text,
+	    "s.t.name: a\\x1bb\n"
+	    "\n"
+	    "s.list:\n"
+	    "k  o\n"
+	    "v  {\"x\":1}\n"
+	    "\n"
+	    "neg: -2.5\n"
+	    "e: -\n");
+	free(text);
+}
+
+Test(ctlrender, not_an_object)
+{
+	cJSON	*arr;
+	FILE	*f;
+
+	arr = cJSON_Parse("[1,2]");
+	cr_assert_not_null(arr);
+	f = fopen("/dev/null", "w");
+	cr_assert_not_null(f);
+	cr_assert_eq(ctl_render(f, arr), -1);
+	cr_assert_eq(errno, EINVAL);
+	fclose(f);
+	cJSON_Delete(arr);
+}
