@@ -1,5 +1,14 @@
-# relayd: the sans-I/O cores the unit tests drive (see GNUmakefile).
-# The daemon itself (relayd.c, parse.y, the network child) comes with
-# issue 4.
+# relayd: the sans-I/O cores the unit tests drive (see GNUmakefile), and
+# the daemon: relayd.c (main, the parent), relay.c (the network child),
+# parse.y (byacc, into $(OBJ)/relayd/parse.c), printconf.c.
 
 CORE_SRCS +=	relayd/room.c
+
+RELAYD_OBJS =	$(OBJ)/relayd/relayd.o $(OBJ)/relayd/relay.o \
+		$(OBJ)/relayd/parse.o $(OBJ)/relayd/printconf.o
+PROGS +=	$(OBJ)/relayd/relayd
+
+$(OBJ)/relayd/relayd: $(RELAYD_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(RELAYD_OBJS) $(LIBS)
+
+-include $(RELAYD_OBJS:.o=.d)

@@ -39,6 +39,11 @@
 #define RELAYD_RESET_SECRETLEN	32
 #define RELAYD_RETRY_THRESHOLD	64	/* unvalidated handshakes */
 #define RELAYD_MAX_PER_SOURCE	16	/* connections per address */
+#define RELAYD_VERSION		"0.1"
+#define RELAYD_DEV_NAME		"softlan-relay"	/* dev-certificate CN */
+#define RELAYD_DEV_DAYS		3650
+#define RELAYD_PEM_MAX		(1024 * 1024)	/* certificate or key file */
+#define RELAYD_CHUNK		8192	/* IMSG_RECONF_CERT/KEY pieces */
 
 /* One "listen on ADDRESS port N". */
 struct listen_addr {
@@ -73,6 +78,17 @@ struct relayd_conf {
 };
 
 /*
+ * IMSG_RECONF_CONF payload: what the child needs of relayd_conf (the
+ * whole struct, with its paths, is larger than one imsg).
+ */
+struct relayd_reconf {
+	struct relay_conf	 rc;
+	uint32_t		 retry_threshold;
+	uint32_t		 max_per_source;
+	uint32_t		 nlisten;	/* listen addresses configured */
+};
+
+/*
  * imsg between the parent and the "relay" child (continuing the
  * framework's types, proc.h).  Parent -> child: the configuration at
  * start and on every reload, as a stream of IMSG_RECONF_* ending with
@@ -80,7 +96,7 @@ struct relayd_conf {
  * Child -> parent: only what the parent's request table allows.
  */
 enum relayd_imsg {
-	IMSG_RECONF_CONF = IMSG_PROC_FIRST,	/* struct relayd_conf (lists empty) */
+	IMSG_RECONF_CONF = IMSG_PROC_FIRST,	/* struct relayd_reconf */
 	IMSG_RECONF_ROOM,		/* struct room_decl */
 	IMSG_RECONF_CERT,		/* certificate bytes, chunked */
 	IMSG_RECONF_KEY,		/* key bytes, chunked; wiped after use */
@@ -103,6 +119,7 @@ void			 print_config(const struct relayd_conf *);
 /* relayd.c: main and the parent */
 
 /* relay.c: the network child */
+extern const int	 relay_syscalls[];
 void			 relay_child_setup(struct proc *);
 void			 relay_child_run(struct proc *);
 void			 relay_child_dispatch(struct proc *, struct imsg *);

@@ -1,0 +1,1617 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The "relay" child: chrooted, unprivileged, seccomp-confined.  It owns
+ * the UDP sockets the parent bound, runs the QUIC connections (quic.c),
+ * admits peers and forwards their frames (room.c), and serves the control
+ * socket.
+ *
+ * UDP is read and written in batches (recvmmsg, sendmmsg) through fixed
+ * buffers; the forwarding path allocates nothing per frame.  A received
+ * packet finds its connection by destination connection ID (an RB tree
+ * fed by quic.c's cid_add/cid_remove); an unknown ID on a long-header
+ * packet may start a connection, on a short-header packet it is answered
+ * with a stateless reset (rate limited), so peers of a restarted relay
+ * learn at once that their connection is gone.
+ *
+ * quic.c has no Retry: while more than retry-threshold handshakes are
+ * unvalidated, new Initial packets are dropped (counted) instead of
+ * being answered with a Retry.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/tree.h>
+#include <sys/queue.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <event.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "ctlmsg.h"
+#include "ether.h"
+#include "log.h"
+#include "mtu.h"
+#include "overlay.h"
+#include "proc.h"
+#include "quic.h"
+#include "relayd.h"
+#include "room.h"
+#include "sandbox.h"
+
+#define RELAY_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
+#define RELAY_RXBUF		2048	/* bytes per receive buffer */
+#define RELAY_RX_ROUNDS		8	/* batches per read event */
+#define RELAY_TICK_MS		50	/* reassembly, MAC ageing */
+#define RELAY_RESET_RATE	100	/* stateless resets per second */
+#define RELAY_RESET_BURST	200
+#define RELAY_LINGER_NS		(2 * QUIC_NSEC)	/* reject, then close */
+#define RELAY_MAX_CONNS		(4 * RELAY_MAX_PEERS_DEFAULT)
+
+/* Application error codes in CONNECTION_CLOSE. */
+#define RELAY_ERR_NONE		0x0
+#define RELAY_ERR_PROTOCOL	0x1	/* bad control message */
+#define RELAY_ERR_REJECTED	0x2	/* hello refused */
+#define RELAY_ERR_SHUTDOWN	0x3
+
+const int relay_syscalls[] = {
+	SCMP_SYS(recvmmsg),
+	SCMP_SYS(sendmmsg),
+	SCMP_SYS(accept4),
+	SCMP_SYS(accept),
+	SCMP_SYS(fcntl),
+	SCMP_SYS(getsockname),
+	SCMP_SYS(shutdown),
+	SANDBOX_END
+};
+
+struct rlisten {
+	int			 fd;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 name[INET6_ADDRSTRLEN + 8];
+	struct event		 ev;
+};
+
+struct rconn;
+
+struct cid_node {
+	RB_ENTRY(cid_node)	 entry;
+	uint8_t			 cid[QUIC_MAX_CIDLEN];
+	size_t			 len;
+	struct rconn		*c;
+};
+RB_HEAD(cid_tree, cid_node);
+
+/* Connections per source address (the port does not count). */
+struct src_node {
+	RB_ENTRY(src_node)	 entry;
+	int			 family;
+	uint8_t			 addr[16];
+	uint32_t		 n;
+};
+RB_HEAD(src_tree, src_node);
+
+struct rconn {
+	TAILQ_ENTRY(rconn)	 entry;
+	TAILQ_ENTRY(rconn)	 dirty_entry;
+	int			 dirty;
+	struct quic_conn	*qc;
+	struct rlisten		*l;
+	struct quic_path	 path;
+	char			 addr[INET6_ADDRSTRLEN + 8];
+	struct src_node		*src;
+	struct peer		*peer;
+	struct ctlmsg_reader	*rd;
+	int64_t			 sid;		/* -1: none yet */
+	int			 handshake;	/* completed */
+	int			 linger;	/* close once flushed */
+	uint64_t		 linger_until;	/* ns */
+	uint64_t		 close_code;
+	char			 close_reason[CTLMSG_REASON_MAX + 1];
+	struct ovl_reasm	 reasm;
+	struct ovl_tx		 tx;
+	uint64_t		 egress_drops;
+	struct event		 ev_timer;
+};
+TAILQ_HEAD(rconn_list, rconn);
+
+/* Relay-wide counters of the network layer (room.c has the rest). */
+struct relay_stats {
+	uint64_t	 udp_recv;
+	uint64_t	 udp_sent;
+	uint64_t	 udp_send_errors;
+	uint64_t	 pkt_garbage;		/* no QUIC header */
+	uint64_t	 pkt_version;		/* unsupported version */
+	uint64_t	 pkt_not_initial;	/* long header, no conn */
+	uint64_t	 conn_accepted;
+	uint64_t	 conn_closed;
+	uint64_t	 conn_refused_source;	/* max-per-source */
+	uint64_t	 conn_refused_busy;	/* retry-threshold */
+	uint64_t	 conn_refused_max;
+	uint64_t	 reset_sent;
+	uint64_t	 reset_limited;
+	uint64_t	 reset_short;
+	uint64_t	 ctl_errors;		/* connections closed */
+	uint64_t	 dgram_unadmitted;	/* datagram before welcome */
+	uint64_t	 egress_full;		/* quic queue full */
+	uint64_t	 egress_toobig;
+	uint64_t	 egress_notready;
+	uint64_t	 egress_encode;		/* ovl_encode refused */
+};
+
+struct relay_env {
+	struct proc		*p;
+	int			 started;
+	struct relayd_reconf	 conf;
+	struct room_decl	*decls;
+	size_t			 ndecls;
+	uint8_t			*cert;
+	size_t			 certlen;
+	uint8_t			*key;
+	size_t			 keylen;
+	uint8_t			 secret[RELAYD_RESET_SECRETLEN];
+	int			 have_secret;
+	struct quic_tls		*tls;
+	struct quic_config	 qcfg;
+	struct relay		*relay;
+	struct rlisten		 listens[RELAYD_MAX_LISTEN];
+	size_t			 nlisten;
+	int			 ctlfd;
+	struct control		*ctl;
+	struct rconn_list	 conns;
+	struct rconn_list	 dirty;
+	size_t			 nconns;
+	size_t			 nhandshakes;
+	int			 busy_logged;
+	struct cid_tree		 cids;
+	struct src_tree		 srcs;
+	struct event		 ev_tick;
+	uint64_t		 reset_tokens;	/* thousandths */
+	uint64_t		 reset_last;	/* ms */
+	uint64_t		 start_ns;
+	time_t			 start_wall;
+	struct relay_stats	 st;
+	struct quic_stats	 qst_closed;	/* of freed connections */
+	struct ovl_rx_stats	 rx_closed;
+	struct ovl_tx_stats	 tx_closed;
+};
+
+/* Fixed I/O buffers: nothing is allocated per datagram. */
+static struct relay_env	 renv;
+static uint8_t		 rxbuf[RELAY_BATCH][RELAY_RXBUF];
+static struct iovec	 rxiov[RELAY_BATCH];
+static struct sockaddr_storage rxaddr[RELAY_BATCH];
+static struct mmsghdr	 rxmsg[RELAY_BATCH];
+static uint8_t		 txbuf[RELAY_BATCH][QUIC_MAX_PKTLEN];
+static struct iovec	 txiov[RELAY_BATCH];
+static struct sockaddr_storage txaddr[RELAY_BATCH];
+static struct mmsghdr	 txmsg[RELAY_BATCH];
+static size_t		 ntx;
+static int		 txfd = -1;
+static uint8_t		 ctlbuf[CTLMSG_FRAME_MAX];
+static uint8_t		 dgbuf[OVL_FRAG_HDRLEN + OVL_MAX_FRAME];
+static struct fwd_result fwdres;
+
+static int	 cid_cmp(const struct cid_node *, const struct cid_node *);
+static int	 src_cmp(const struct src_node *, const struct src_node *);
+RB_PROTOTYPE_STATIC(cid_tree, cid_node, entry, cid_cmp)
+RB_PROTOTYPE_STATIC(src_tree, src_node, entry, src_cmp)
+RB_GENERATE_STATIC(cid_tree, cid_node, entry, cid_cmp)
+RB_GENERATE_STATIC(src_tree, src_node, entry, src_cmp)
+
+static uint64_t	 now_ns(void);
+static void	 addr_str(const struct sockaddr *, char *, size_t);
+static void	 relay_start(struct relay_env *);
+static void	 relay_reconf(struct relay_env *);
+static void	 listen_read(int, short, void *);
+static void	 packet_input(struct relay_env *, struct rlisten *,
+		    const struct sockaddr_storage *, socklen_t, uint8_t *,
+		    size_t, uint64_t);
+static void	 conn_accept(struct relay_env *, struct rlisten *,
+		    const struct quic_path *, uint8_t *, size_t, uint64_t);
+static void	 send_reset(struct relay_env *, struct rlisten *,
+		    const struct sockaddr_storage *, socklen_t,
+		    const uint8_t *, size_t, size_t, uint64_t);
+static void	 tx_queue(int, const struct sockaddr_storage *, socklen_t,
+		    const uint8_t *, size_t);
+static void	 tx_flush(void);
+static void	 conn_dirty(struct rconn *);
+static void	 flush_dirty(struct relay_env *);
+static void	 conn_service(struct relay_env *, struct rconn *, uint64_t);
+static void	 conn_timer(int, short, void *);
+static void	 conn_free(struct relay_env *, struct rconn *);
+static void	 conn_leave(struct relay_env *, struct rconn *);
+static void	 conn_fail(struct rconn *, uint64_t, const char *);
+static int	 conn_send_msg(struct rconn *, const struct ctlmsg *);
+static void	 conn_hello(struct relay_env *, struct rconn *,
+		    const struct ctlmsg_hello *);
+static void	 conn_ctlmsg(struct relay_env *, struct rconn *,
+		    const struct ctlmsg *);
+static void	 cb_handshake(struct quic_conn *, void *);
+static void	 cb_stream(struct quic_conn *, int64_t, const uint8_t *,
+		    size_t, int, void *);
+static void	 cb_datagram(struct quic_conn *, const uint8_t *, size_t,
+		    void *);
+static void	 cb_cid_add(struct quic_conn *, const uint8_t *, size_t,
+		    void *);
+static void	 cb_cid_remove(struct quic_conn *, const uint8_t *, size_t,
+		    void *);
+static void	 frame_forward(struct relay_env *, struct rconn *,
+		    const uint8_t *, size_t, uint64_t);
+static void	 frame_log(const struct peer *, const uint8_t *, size_t,
+		    const char *);
+static void	 tick(int, short, void *);
+static void	 control_handler(struct ctl_conn *, uint32_t, const void *,
+		    size_t, void *);
+
+static const struct quic_cb relay_quic_cb = {
+	cb_handshake, cb_stream, cb_datagram, cb_cid_add, cb_cid_remove
+};
+
+static int
+cid_cmp(const struct cid_node *a, const struct cid_node *b)
+{
+	if (a->len != b->len)
+		return (a->len < b->len ? -1 : 1);
+	return (memcmp(a->cid, b->cid, a->len));
+}
+
+static int
+src_cmp(const struct src_node *a, const struct src_node *b)
+{
+	if (a->family != b->family)
+		return (a->family < b->family ? -1 : 1);
+	return (memcmp(a->addr, b->addr, sizeof(a->addr)));
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return ((uint64_t)ts.tv_sec * QUIC_NSEC + ts.tv_nsec);
+}
+
+static void
+addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	char				 h[INET6_ADDRSTRLEN];
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &sin->sin_addr, h, sizeof(h));
+		snprintf(buf, len, "%s:%u", h, ntohs(sin->sin_port));
+		break;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, h, sizeof(h));
+		snprintf(buf, len, "[%s]:%u", h, ntohs(sin6->sin6_port));
+		break;
+	default:
+		snprintf(buf, len, "(family %d)", sa->sa_family);
+		break;
+	}
+}
+
+/* Framework hooks. */
+
+void
+relay_child_setup(struct proc *p)
+{
+	size_t	 i;
+
+	renv.p = p;
+	renv.ctlfd = -1;
+	TAILQ_INIT(&renv.conns);
+	TAILQ_INIT(&renv.dirty);
+	RB_INIT(&renv.cids);
+	RB_INIT(&renv.srcs);
+	renv.start_ns = now_ns();
+	renv.start_wall = time(NULL);
+	renv.reset_tokens = RELAY_RESET_BURST * 1000ULL;
+	for (i = 0; i < RELAY_BATCH; i++) {
+		rxiov[i].iov_base = rxbuf[i];
+		rxiov[i].iov_len = sizeof(rxbuf[i]);
+		txiov[i].iov_base = txbuf[i];
+	}
+	quic_init();
+}
+
+void
+relay_child_run(struct proc *p)
+{
+	(void)p;
+	log_debug("sandboxed, waiting for the configuration");
+}
+
+static void
+append_chunk(uint8_t **bufp, size_t *lenp, struct imsg *imsg, int wipe)
+{
+	size_t	 n = imsg_get_len(imsg);
+	uint8_t	*nb;
+
+	if (n == 0 || *lenp + n > RELAYD_PEM_MAX)
+		fatalx("certificate or key chunk of %zu bytes out of range",
+		    n);
+	if ((nb = malloc(*lenp + n)) == NULL)
+		fatal("%s", __func__);
+	if (*lenp > 0)
+		memcpy(nb, *bufp, *lenp);
+	if (imsg_get_data(imsg, nb + *lenp, n) == -1)
+		fatal("%s: imsg_get_data", __func__);
+	if (wipe)
+		freezero(*bufp, *lenp);
+	else
+		free(*bufp);
+	*bufp = nb;
+	*lenp += n;
+}
+
+void
+relay_child_dispatch(struct proc *p, struct imsg *imsg)
+{
+	struct relay_env	*env = &renv;
+	struct listen_addr	 la;
+	struct rlisten		*l;
+	struct room_decl	*nd;
+	socklen_t		 sl;
+	int			 fd;
+
+	(void)p;
+	switch (imsg_get_type(imsg)) {
+	case IMSG_LISTEN_FD:
+		if (imsg_get_data(imsg, &la, sizeof(la)) == -1)
+			fatal("IMSG_LISTEN_FD");
+		if ((fd = imsg_get_fd(imsg)) == -1)
+			fatalx("IMSG_LISTEN_FD without a descriptor");
+		if (env->started || env->nlisten >= RELAYD_MAX_LISTEN)
+			fatalx("IMSG_LISTEN_FD: unexpected");
+		l = &env->listens[env->nlisten++];
+		l->fd = fd;
+		/* The bound address (a port 0 in the config is resolved). */
+		sl = sizeof(l->ss);
+		if (getsockname(fd, (struct sockaddr *)&l->ss, &sl) == -1)
+			fatal("getsockname");
+		l->sslen = sl;
+		addr_str((struct sockaddr *)&l->ss, l->name,
+		    sizeof(l->name));
+		break;
+	case IMSG_CONTROL_FD:
+		if ((fd = imsg_get_fd(imsg)) == -1)
+			fatalx("IMSG_CONTROL_FD without a descriptor");
+		if (env->ctlfd != -1)
+			fatalx("IMSG_CONTROL_FD: a second one");
+		env->ctlfd = fd;
+		break;
+	case IMSG_RECONF_CONF:
+		if (imsg_get_data(imsg, &env->conf, sizeof(env->conf)) == -1)
+			fatal("IMSG_RECONF_CONF");
+		free(env->decls);
+		env->decls = NULL;
+		env->ndecls = 0;
+		break;
+	case IMSG_RECONF_ROOM:
+		if ((nd = reallocarray(env->decls, env->ndecls + 1,
+		    sizeof(*nd))) == NULL)
+			fatal("IMSG_RECONF_ROOM");
+		env->decls = nd;
+		if (imsg_get_data(imsg, &nd[env->ndecls],
+		    sizeof(*nd)) == -1)
+			fatal("IMSG_RECONF_ROOM");
+		nd[env->ndecls].name[sizeof(nd->name) - 1] = '\0';
+		nd[env->ndecls].secret[sizeof(nd->secret) - 1] = '\0';
+		env->ndecls++;
+		break;
+	case IMSG_RECONF_CERT:
+		append_chunk(&env->cert, &env->certlen, imsg, 0);
+		break;
+	case IMSG_RECONF_KEY:
+		append_chunk(&env->key, &env->keylen, imsg, 1);
+		break;
+	case IMSG_RECONF_RESET_SECRET:
+		if (imsg_get_data(imsg, env->secret,
+		    sizeof(env->secret)) == -1)
+			fatal("IMSG_RECONF_RESET_SECRET");
+		env->have_secret = 1;
+		break;
+	case IMSG_RECONF_END:
+		if (!env->started)
+			relay_start(env);
+		else
+			relay_reconf(env);
+		break;
+	default:
+		fatalx("unexpected imsg type %u from the parent",
+		    imsg_get_type(imsg));
+	}
+}
+
+static void
+declare_rooms(struct relay_env *env)
+{
+	struct room_decl	*d;
+	struct room_conf	 key, *rc, *nrc;
+	char			 err[256];
+	size_t			 i;
+	int			 found;
+
+	/* Declarations gone from the file: drop them unless in use. */
+	RB_FOREACH_SAFE(rc, room_confs, &env->relay->declared, nrc) {
+		for (i = 0, found = 0; i < env->ndecls && !found; i++)
+			found = strcmp(env->decls[i].name, rc->name) == 0;
+		if (found)
+			continue;
+		if (relay_room_find(env->relay, rc->name) != NULL) {
+			log_warnx("reload: room \"%s\" is no longer declared "
+			    "but has members; it keeps its settings until it "
+			    "empties", rc->name);
+			continue;
+		}
+		RB_REMOVE(room_confs, &env->relay->declared, rc);
+		freezero(rc, sizeof(*rc));
+	}
+	for (i = 0; i < env->ndecls; i++) {
+		d = &env->decls[i];
+		memset(&key, 0, sizeof(key));
+		strlcpy(key.name, d->name, sizeof(key.name));
+		if ((rc = RB_FIND(room_confs, &env->relay->declared,
+		    &key)) != NULL) {
+			/* Members stay; a new MTU applies to a new room. */
+			strlcpy(rc->secret, d->secret, sizeof(rc->secret));
+			rc->mtu = d->mtu;
+			rc->max_clients = d->max_clients;
+			continue;
+		}
+		if (relay_declare(env->relay, d->name, d->secret, d->mtu,
+		    d->max_clients, err, sizeof(err)) == -1)
+			log_warnx("room \"%s\": %s", d->name, err);
+	}
+	for (i = 0; i < env->ndecls; i++)
+		explicit_bzero(env->decls[i].secret,
+		    sizeof(env->decls[i].secret));
+	free(env->decls);
+	env->decls = NULL;
+	env->ndecls = 0;
+}
+
+static void
+relay_start(struct relay_env *env)
+{
+	struct timeval	 tv = { 0, RELAY_TICK_MS * 1000 };
+	char		 err[256];
+	size_t		 i, ndecl;
+
+	if (env->nlisten == 0)
+		fatalx("no listening socket from the parent");
+	if (!env->have_secret)
+		fatalx("no reset secret from the parent");
+	if ((env->tls = quic_tls_server_new(env->cert, env->certlen,
+	    env->key, env->keylen)) == NULL)
+		fatalx("cannot load the certificate and key");
+	freezero(env->key, env->keylen);
+	env->key = NULL;
+	env->keylen = 0;
+	free(env->cert);
+	env->cert = NULL;
+	env->certlen = 0;
+
+	if ((env->relay = relay_new(&env->conf.rc, err, sizeof(err))) == NULL)
+		fatalx("relay: %s", err);
+	ndecl = env->ndecls;
+	declare_rooms(env);
+
+	quic_config_default(&env->qcfg);
+	env->qcfg.tls = env->tls;
+	env->qcfg.reset_secret = env->secret;
+	env->qcfg.reset_secretlen = sizeof(env->secret);
+	env->qcfg.cb = &relay_quic_cb;
+	if (env->conf.max_per_source == 0)
+		env->conf.max_per_source = RELAYD_MAX_PER_SOURCE;
+	if (env->conf.retry_threshold == 0)
+		env->conf.retry_threshold = RELAYD_RETRY_THRESHOLD;
+
+	for (i = 0; i < env->nlisten; i++) {
+		event_set(&env->listens[i].ev, env->listens[i].fd,
+		    EV_READ | EV_PERSIST, listen_read, &env->listens[i]);
+		event_add(&env->listens[i].ev, NULL);
+		log_info("listening on %s", env->listens[i].name);
+	}
+	if (env->ctlfd != -1 && (env->ctl = control_init(env->ctlfd,
+	    control_handler, env)) == NULL)
+		log_warnx("control socket not served");
+	evtimer_set(&env->ev_tick, tick, env);
+	evtimer_add(&env->ev_tick, &tv);
+	env->started = 1;
+	log_info("relay ready: %zu room%s declared, open rooms %s",
+	    ndecl, ndecl == 1 ? "" : "s",
+	    env->conf.rc.open_rooms ? "yes" : "no");
+}
+
+static void
+relay_reconf(struct relay_env *env)
+{
+	if (env->conf.nlisten != env->nlisten)
+		log_info("reload: %u listen address%s configured, %zu in "
+		    "use; listen changes need a restart", env->conf.nlisten,
+		    env->conf.nlisten == 1 ? "" : "es", env->nlisten);
+	env->relay->conf = env->conf.rc;
+	if (env->conf.max_per_source == 0)
+		env->conf.max_per_source = RELAYD_MAX_PER_SOURCE;
+	if (env->conf.retry_threshold == 0)
+		env->conf.retry_threshold = RELAYD_RETRY_THRESHOLD;
+	declare_rooms(env);
+	log_info("configuration reloaded");
+}
+
+/* UDP input. */
+
+static void
+listen_read(int fd, short event, void *arg)
+{
+	struct relay_env	*env = &renv;
+	struct rlisten		*l = arg;
+	uint64_t		 now;
+	int			 i, n, round;
+
+	(void)event;
+	for (round = 0; round < RELAY_RX_ROUNDS; round++) {
+		for (i = 0; i < RELAY_BATCH; i++) {
+			memset(&rxmsg[i].msg_hdr, 0, sizeof(rxmsg[i].msg_hdr));
+			rxmsg[i].msg_hdr.msg_name = &rxaddr[i];
+			rxmsg[i].msg_hdr.msg_namelen = sizeof(rxaddr[i]);
+			rxmsg[i].msg_hdr.msg_iov = &rxiov[i];
+			rxmsg[i].msg_hdr.msg_iovlen = 1;
+		}
+		if ((n = recvmmsg(fd, rxmsg, RELAY_BATCH, MSG_DONTWAIT,
+		    NULL)) == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("recvmmsg on %s", l->name);
+			break;
+		}
+		now = now_ns();
+		for (i = 0; i < n; i++) {
+			env->st.udp_recv++;
+			if (rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				env->st.pkt_garbage++;
+				continue;
+			}
+			packet_input(env, l, &rxaddr[i],
+			    rxmsg[i].msg_hdr.msg_namelen, rxbuf[i],
+			    rxmsg[i].msg_len, now);
+		}
+		flush_dirty(env);
+		if (n < RELAY_BATCH)
+			break;
+	}
+	tx_flush();
+}
+
+static void
+packet_input(struct relay_env *env, struct rlisten *l,
+    const struct sockaddr_storage *from, socklen_t fromlen, uint8_t *pkt,
+    size_t len, uint64_t now)
+{
+	struct quic_path	 path;
+	struct cid_node		 key, *cn;
+	struct rconn		*c;
+	int			 rv;
+
+	if ((rv = quic_packet_dcid(pkt, len, key.cid, &key.len)) != 0) {
+		if (rv == 1)
+			env->st.pkt_version++;
+		else
+			env->st.pkt_garbage++;
+		return;
+	}
+	memset(&path, 0, sizeof(path));
+	memcpy(&path.local, &l->ss, l->sslen);
+	path.locallen = l->sslen;
+	memcpy(&path.remote, from, fromlen);
+	path.remotelen = fromlen;
+
+	if ((cn = RB_FIND(cid_tree, &env->cids, &key)) != NULL) {
+		c = cn->c;
+		if (c->qc == NULL)
+			return;
+		(void)quic_conn_read(c->qc, &path, pkt, len, now);
+		conn_dirty(c);
+		return;
+	}
+	if (pkt[0] & 0x80)
+		conn_accept(env, l, &path, pkt, len, now);
+	else
+		send_reset(env, l, from, fromlen, key.cid, key.len, len, now);
+}
+
+static struct src_node *
+src_get(struct relay_env *env, const struct sockaddr_storage *ss)
+{
+	struct src_node	 key, *s;
+
+	memset(&key, 0, sizeof(key));
+	key.family = ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		memcpy(key.addr, &((const struct sockaddr_in *)ss)->sin_addr,
+		    4);
+	else if (ss->ss_family == AF_INET6)
+		memcpy(key.addr,
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	if ((s = RB_FIND(src_tree, &env->srcs, &key)) != NULL)
+		return (s);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (NULL);
+	*s = key;
+	RB_INSERT(src_tree, &env->srcs, s);
+	return (s);
+}
+
+static void
+src_put(struct relay_env *env, struct src_node *s)
+{
+	if (s == NULL)
+		return;
+	if (--s->n == 0) {
+		RB_REMOVE(src_tree, &env->srcs, s);
+		free(s);
+	}
+}
+
+static void
+conn_accept(struct relay_env *env, struct rlisten *l,
+    const struct quic_path *path, uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct quic_config	 cfg;
+	struct rconn		*c;
+	struct src_node		*s;
+
+	if (env->nhandshakes >= env->conf.retry_threshold) {
+		env->st.conn_refused_busy++;
+		if (!env->busy_logged++)
+			log_warnx("%u handshakes pending: new connections "
+			    "are dropped (no Retry support)",
+			    env->conf.retry_threshold);
+		return;
+	}
+	if (env->nconns >= RELAY_MAX_CONNS) {
+		env->st.conn_refused_max++;
+		return;
+	}
+	if ((s = src_get(env, &path->remote)) == NULL) {
+		log_warn("%s", __func__);
+		return;
+	}
+	if (s->n >= env->conf.max_per_source) {
+		env->st.conn_refused_source++;
+		if (s->n == 0) {
+			RB_REMOVE(src_tree, &env->srcs, s);
+			free(s);
+		}
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->rd = malloc(sizeof(*c->rd))) == NULL ||
+	    ovl_reasm_init(&c->reasm, OVL_REASM_SLOTS,
+	    OVL_REASM_TIMEOUT_MS) == -1) {
+		log_warn("%s", __func__);
+		if (c != NULL)
+			free(c->rd);
+		free(c);
+		if (s->n == 0) {
+			RB_REMOVE(src_tree, &env->srcs, s);
+			free(s);
+		}
+		return;
+	}
+	ctlmsg_reader_init(c->rd);
+	ovl_tx_init(&c->tx, (uint16_t)arc4random());
+	c->sid = -1;
+	c->l = l;
+	c->path = *path;
+	addr_str((const struct sockaddr *)&path->remote, c->addr,
+	    sizeof(c->addr));
+	evtimer_set(&c->ev_timer, conn_timer, c);
+	s->n++;
+	c->src = s;
+	TAILQ_INSERT_TAIL(&env->conns, c, entry);
+	env->nconns++;
+	env->nhandshakes++;
+
+	cfg = env->qcfg;
+	cfg.arg = c;
+	if ((c->qc = quic_conn_accept(&cfg, path, pkt, len, now)) == NULL) {
+		env->st.pkt_not_initial++;
+		conn_free(env, c);
+		return;
+	}
+	env->st.conn_accepted++;
+	log_debug("%s: new connection", c->addr);
+	conn_dirty(c);
+}
+
+/* Stateless reset for a short-header packet of an unknown connection. */
+static void
+send_reset(struct relay_env *env, struct rlisten *l,
+    const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *cid,
+    size_t cidlen, size_t trigger, uint64_t now)
+{
+	uint8_t		 out[QUIC_MAX_PKTLEN];
+	uint64_t	 ms = now / 1000000, cap;
+	ssize_t		 n;
+
+	cap = RELAY_RESET_BURST * 1000ULL;
+	env->reset_tokens += (ms - env->reset_last) * RELAY_RESET_RATE;
+	if (env->reset_tokens > cap)
+		env->reset_tokens = cap;
+	env->reset_last = ms;
+	if (env->reset_tokens < 1000) {
+		env->st.reset_limited++;
+		return;
+	}
+	if ((n = quic_write_stateless_reset(out, sizeof(out), trigger,
+	    env->secret, sizeof(env->secret), cid, cidlen)) <= 0) {
+		env->st.reset_short++;
+		return;
+	}
+	env->reset_tokens -= 1000;
+	env->st.reset_sent++;
+	tx_queue(l->fd, to, tolen, out, n);
+}
+
+/* UDP output, batched. */
+
+static void
+tx_queue(int fd, const struct sockaddr_storage *to, socklen_t tolen,
+    const uint8_t *data, size_t len)
+{
+	if (ntx > 0 && (fd != txfd || ntx == RELAY_BATCH))
+		tx_flush();
+	txfd = fd;
+	memcpy(txbuf[ntx], data, len);
+	memcpy(&txaddr[ntx], to, tolen);
+	memset(&txmsg[ntx].msg_hdr, 0, sizeof(txmsg[ntx].msg_hdr));
+	txiov[ntx].iov_len = len;
+	txmsg[ntx].msg_hdr.msg_name = &txaddr[ntx];
+	txmsg[ntx].msg_hdr.msg_namelen = tolen;
+	txmsg[ntx].msg_hdr.msg_iov = &txiov[ntx];
+	txmsg[ntx].msg_hdr.msg_iovlen = 1;
+	ntx++;
+}
+
+static void
+tx_flush(void)
+{
+	size_t	 off = 0;
+	int	 n;
+
+	while (off < ntx) {
+		n = sendmmsg(txfd, txmsg + off, ntx - off, 0);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			/* A full socket buffer drops the rest: QUIC recovers. */
+			renv.st.udp_send_errors += ntx - off;
+			if (errno != EAGAIN)
+				log_warn("sendmmsg");
+			break;
+		}
+		renv.st.udp_sent += n;
+		off += n;
+	}
+	ntx = 0;
+}
+
+/* Connections. */
+
+static void
+conn_dirty(struct rconn *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = 1;
+	TAILQ_INSERT_TAIL(&renv.dirty, c, dirty_entry);
+}
+
+static void
+flush_dirty(struct relay_env *env)
+{
+	struct rconn	*c;
+	uint64_t	 now = now_ns();
+
+	while ((c = TAILQ_FIRST(&env->dirty)) != NULL) {
+		TAILQ_REMOVE(&env->dirty, c, dirty_entry);
+		c->dirty = 0;
+		conn_service(env, c, now);
+	}
+}
+
+/* Apply a deferred close, write what is due, rearm or free. */
+static void
+conn_service(struct relay_env *env, struct rconn *c, uint64_t now)
+{
+	struct quic_path	 path;
+	uint8_t			 pkt[QUIC_MAX_PKTLEN];
+	struct timeval		 tv;
+	enum quic_state		 st;
+	uint64_t		 exp, d;
+	ssize_t			 n;
+
+	if (c->linger && (now >= c->linger_until || c->sid == -1 ||
+	    quic_conn_stream_pending(c->qc, c->sid) == 0)) {
+		c->linger = 0;
+		quic_conn_close(c->qc, c->close_code, c->close_reason, now);
+	}
+	while ((n = quic_conn_write(c->qc, &path, pkt, sizeof(pkt),
+	    now)) > 0)
+		tx_queue(c->l->fd, &path.remote, path.remotelen, pkt, n);
+	st = quic_conn_state(c->qc);
+	if (st != QUIC_ST_HANDSHAKE && c->handshake == 0) {
+		c->handshake = 1;
+		env->nhandshakes--;
+	}
+	if (st == QUIC_ST_CLOSING || st == QUIC_ST_DRAINING)
+		conn_leave(env, c);
+	if (st == QUIC_ST_CLOSED) {
+		log_debug("%s: connection closed: %s", c->addr,
+		    quic_conn_error(c->qc));
+		conn_free(env, c);
+		return;
+	}
+	exp = quic_conn_expiry(c->qc);
+	if (c->linger && c->linger_until < exp)
+		exp = c->linger_until;
+	if (exp == UINT64_MAX) {
+		evtimer_del(&c->ev_timer);
+		return;
+	}
+	d = exp > now ? exp - now : 0;
+	tv.tv_sec = d / QUIC_NSEC;
+	tv.tv_usec = (d % QUIC_NSEC) / 1000 + 1;
+	evtimer_add(&c->ev_timer, &tv);
+}
+
+static void
+conn_timer(int fd, short event, void *arg)
+{
+	struct rconn	*c = arg;
+	uint64_t	 now = now_ns();
+
+	(void)fd;
+	(void)event;
+	if (now >= quic_conn_expiry(c->qc))
+		(void)quic_conn_handle_expiry(c->qc, now);
+	conn_dirty(c);
+	flush_dirty(&renv);
+	tx_flush();
+}
+
+/* The peer leaves its room (once); the others hear peer-left. */
+static void
+conn_leave(struct relay_env *env, struct rconn *c)
+{
+	struct ctlmsg	 m;
+	struct peer	*others[ROOM_MEMBERS_MAX];
+	struct peer	*p = c->peer;
+	struct rconn	*o;
+	size_t		 i, n;
+
+	if (p == NULL)
+		return;
+	c->peer = NULL;
+	memset(&m, 0, sizeof(m));
+	m.type = CTLMSG_PEER_LEFT;
+	log_info("%s: peer %u (%s %s) left room %s", c->addr, p->id,
+	    ctlmsg_role_name(p->role), ether_mac_str(&p->mac), p->room->name);
+	n = relay_leave(env->relay, p, &m.u.peer, others, nitems(others));
+	for (i = 0; i < n; i++) {
+		o = others[i]->cookie;
+		if (conn_send_msg(o, &m) == -1)
+			conn_fail(o, RELAY_ERR_PROTOCOL,
+			    "control stream overflow");
+	}
+}
+
+static void
+conn_free(struct relay_env *env, struct rconn *c)
+{
+	const struct quic_stats	*qs;
+
+	conn_leave(env, c);
+	if (c->dirty)
+		TAILQ_REMOVE(&env->dirty, c, dirty_entry);
+	evtimer_del(&c->ev_timer);
+	if (!c->handshake)
+		env->nhandshakes--;
+	if (c->qc != NULL) {
+		qs = quic_conn_stats(c->qc);
+		env->qst_closed.dgram_recv += qs->dgram_recv;
+		env->qst_closed.dgram_sent += qs->dgram_sent;
+		env->qst_closed.dgram_lost += qs->dgram_lost;
+		env->qst_closed.dgram_drop_full += qs->dgram_drop_full;
+		env->qst_closed.dgram_drop_toobig += qs->dgram_drop_toobig;
+		env->qst_closed.dgram_drop_notready +=
+		    qs->dgram_drop_notready;
+		env->qst_closed.dgram_drop_refused += qs->dgram_drop_refused;
+		env->qst_closed.pkt_bad += qs->pkt_bad;
+		quic_conn_free(c->qc);
+		env->st.conn_closed++;
+	}
+	env->rx_closed.whole += c->reasm.stats.whole;
+	env->rx_closed.reassembled += c->reasm.stats.reassembled;
+	env->rx_closed.fragments += c->reasm.stats.fragments;
+	env->rx_closed.drop_short += c->reasm.stats.drop_short;
+	env->rx_closed.drop_unknown_kind += c->reasm.stats.drop_unknown_kind;
+	env->rx_closed.drop_bad_index += c->reasm.stats.drop_bad_index;
+	env->rx_closed.drop_bad_length += c->reasm.stats.drop_bad_length;
+	env->rx_closed.drop_duplicate += c->reasm.stats.drop_duplicate;
+	env->rx_closed.drop_oversize += c->reasm.stats.drop_oversize;
+	env->rx_closed.drop_table_full += c->reasm.stats.drop_table_full;
+	env->rx_closed.drop_timeout += c->reasm.stats.drop_timeout;
+	env->tx_closed.whole += c->tx.stats.whole;
+	env->tx_closed.fragmented += c->tx.stats.fragmented;
+	env->tx_closed.fragments += c->tx.stats.fragments;
+	env->tx_closed.refused_toobig += c->tx.stats.refused_toobig;
+	env->tx_closed.refused_short += c->tx.stats.refused_short;
+	ovl_reasm_free(&c->reasm);
+	if (c->rd != NULL) {
+		ctlmsg_reader_clear(c->rd);
+		free(c->rd);
+	}
+	src_put(env, c->src);
+	TAILQ_REMOVE(&env->conns, c, entry);
+	env->nconns--;
+	free(c);
+}
+
+/*
+ * Close one connection because of what it sent: a disconnect with the
+ * reason goes first on the control stream, then CONNECTION_CLOSE once it
+ * is acknowledged (or RELAY_LINGER_NS later).
+ */
+static void
+conn_fail(struct rconn *c, uint64_t code, const char *reason)
+{
+	struct ctlmsg	 m;
+
+	if (c->linger || (quic_conn_state(c->qc) != QUIC_ST_OPEN &&
+	    quic_conn_state(c->qc) != QUIC_ST_HANDSHAKE))
+		return;
+	renv.st.ctl_errors++;
+	log_info("%s: closing: %s", c->addr, reason);
+	if (code != RELAY_ERR_REJECTED) {
+		memset(&m, 0, sizeof(m));
+		m.type = CTLMSG_DISCONNECT;
+		strlcpy(m.u.disconnect.reason, reason,
+		    sizeof(m.u.disconnect.reason));
+		(void)conn_send_msg(c, &m);
+	}
+	conn_leave(&renv, c);
+	c->linger = 1;
+	c->linger_until = now_ns() + RELAY_LINGER_NS;
+	c->close_code = code;
+	strlcpy(c->close_reason, reason, sizeof(c->close_reason));
+	conn_dirty(c);
+}
+
+static int
+conn_send_msg(struct rconn *c, const struct ctlmsg *m)
+{
+	struct ctlmsg_error	 err;
+	size_t			 len;
+
+	if (c->sid == -1)
+		return (-1);
+	if (ctlmsg_encode(m, ctlbuf, sizeof(ctlbuf), &len, &err) == -1) {
+		log_warnx("%s: cannot encode %s: %s", c->addr,
+		    ctlmsg_type_name(m->type), err.msg);
+		return (-1);
+	}
+	conn_dirty(c);
+	if (quic_conn_stream_write(c->qc, c->sid, ctlbuf, len) == -1)
+		return (-1);
+	return (0);
+}
+
+static void
+conn_hello(struct relay_env *env, struct rconn *c,
+    const struct ctlmsg_hello *h)
+{
+	static struct ctlmsg	 m;
+	struct peer		*others[ROOM_MEMBERS_MAX];
+	struct peer		*p;
+	struct rconn		*o;
+	enum ctlmsg_code	 code;
+	char			 reason[CTLMSG_REASON_MAX + 1];
+	size_t			 i, n;
+
+	if (relay_admit(env->relay, h, now_ns() / 1000000, &p, &code,
+	    reason, sizeof(reason)) == -1) {
+		memset(&m, 0, sizeof(m));
+		m.type = CTLMSG_REJECT;
+		m.u.reject.code = code;
+		strlcpy(m.u.reject.reason, reason, sizeof(m.u.reject.reason));
+		log_info("%s: %s %s for room %s rejected: %s (%s)", c->addr,
+		    ctlmsg_role_name(h->role), ether_mac_str(&h->mac),
+		    h->room, ctlmsg_code_name(code), reason);
+		(void)conn_send_msg(c, &m);
+		conn_fail(c, RELAY_ERR_REJECTED, reason);
+		return;
+	}
+	p->cookie = c;
+	c->peer = p;
+	memset(&m, 0, sizeof(m));
+	m.type = CTLMSG_WELCOME;
+	relay_welcome(p, &m.u.welcome);
+	if (conn_send_msg(c, &m) == -1) {
+		conn_fail(c, RELAY_ERR_PROTOCOL, "cannot send welcome");
+		return;
+	}
+	log_info("%s: peer %u (%s %s, %s) joined room %s (mtu %u)", c->addr,
+	    p->id, ctlmsg_role_name(p->role), ether_mac_str(&p->mac),
+	    p->software, p->room->name, p->room->mtu);
+	memset(&m, 0, sizeof(m));
+	m.type = CTLMSG_PEER_JOINED;
+	peer_info(p, &m.u.peer);
+	n = relay_others(p, others, nitems(others));
+	for (i = 0; i < n; i++) {
+		o = others[i]->cookie;
+		if (conn_send_msg(o, &m) == -1)
+			conn_fail(o, RELAY_ERR_PROTOCOL,
+			    "control stream overflow");
+	}
+}
+
+static void
+conn_ctlmsg(struct relay_env *env, struct rconn *c, const struct ctlmsg *m)
+{
+	static struct ctlmsg	 r;
+	char			 reason[CTLMSG_REASON_MAX + 1];
+
+	switch (m->type) {
+	case CTLMSG_HELLO:
+		if (c->peer != NULL) {
+			conn_fail(c, RELAY_ERR_PROTOCOL, "hello: sent twice");
+			return;
+		}
+		conn_hello(env, c, &m->u.hello);
+		return;
+	case CTLMSG_STATS:
+		if (c->peer == NULL || m->u.stats.reply)
+			break;
+		memset(&r, 0, sizeof(r));
+		r.type = CTLMSG_STATS;
+		r.u.stats.reply = 1;
+		r.u.stats.ncounters = fwd_counters_export(&c->peer->counters,
+		    r.u.stats.counters, CTLMSG_MAX_COUNTERS);
+		(void)conn_send_msg(c, &r);
+		return;
+	case CTLMSG_DISCONNECT:
+		log_info("%s: peer disconnects: %s", c->addr,
+		    m->u.disconnect.reason);
+		conn_leave(env, c);
+		quic_conn_close(c->qc, RELAY_ERR_NONE, "bye", now_ns());
+		conn_dirty(c);
+		return;
+	default:
+		break;
+	}
+	snprintf(reason, sizeof(reason), "%s: unexpected %s",
+	    ctlmsg_type_name(m->type), c->peer == NULL ?
+	    "before hello" : "from a peer");
+	conn_fail(c, RELAY_ERR_PROTOCOL, reason);
+}
+
+/* quic.c callbacks */
+
+static void
+cb_handshake(struct quic_conn *qc, void *arg)
+{
+	struct rconn	*c = arg;
+
+	(void)qc;
+	log_debug("%s: handshake done (%s)", c->addr,
+	    quic_conn_cipher(c->qc));
+}
+
+static void
+cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
+    size_t len, int fin, void *arg)
+{
+	static struct ctlmsg	 m;
+	struct rconn		*c = arg;
+	struct ctlmsg_error	 err;
+	size_t			 used;
+	int			 rv;
+
+	(void)qc;
+	if (c->linger)
+		return;
+	if (c->sid == -1)
+		c->sid = sid;
+	if (sid != c->sid) {
+		conn_fail(c, RELAY_ERR_PROTOCOL, "data on a second stream");
+		return;
+	}
+	while (len > 0) {
+		rv = ctlmsg_reader_feed(c->rd, data, len, &used, &m, &err);
+		data += used;
+		len -= used;
+		if (rv == -1) {
+			if (c->peer == NULL && err.code != CTLMSG_CODE_NONE) {
+				/* Refused by the decoder: count it too. */
+				if (err.code < RELAY_CODE_MAX)
+					renv.relay->rejected[err.code]++;
+				memset(&m, 0, sizeof(m));
+				m.type = CTLMSG_REJECT;
+				m.u.reject.code = err.code;
+				strlcpy(m.u.reject.reason, err.msg,
+				    sizeof(m.u.reject.reason));
+				(void)conn_send_msg(c, &m);
+				conn_fail(c, RELAY_ERR_REJECTED, err.msg);
+			} else
+				conn_fail(c, RELAY_ERR_PROTOCOL, err.msg);
+			ctlmsg_clear(&m);
+			return;
+		}
+		if (rv == 1) {
+			conn_ctlmsg(&renv, c, &m);
+			ctlmsg_clear(&m);
+			if (c->linger)
+				return;
+		}
+	}
+	if (fin) {
+		if (ctlmsg_reader_eof(c->rd, &err) == -1)
+			conn_fail(c, RELAY_ERR_PROTOCOL, err.msg);
+		else
+			conn_fail(c, RELAY_ERR_PROTOCOL,
+			    "control stream closed");
+	}
+}
+
+static void
+cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct rconn	*c = arg;
+	struct ovl_rx	 rx;
+	uint64_t	 ms;
+
+	(void)qc;
+	if (c->peer == NULL) {
+		renv.st.dgram_unadmitted++;
+		return;
+	}
+	ms = now_ns() / 1000000;
+	if (ovl_reasm_input(&c->reasm, data, len, ms, &rx) != OVL_RX_FRAME) {
+		if (rx.drop != OVL_DROP_NONE && log_getverbose() > 2)
+			log_debug("%s: peer %u: datagram of %zu bytes "
+			    "dropped: %s", c->addr, c->peer->id, len,
+			    ovl_drop_name(rx.drop));
+		return;
+	}
+	frame_forward(&renv, c, rx.frame, rx.len, ms);
+}
+
+static void
+cb_cid_add(struct quic_conn *qc, const uint8_t *cid, size_t len, void *arg)
+{
+	struct cid_node	*n;
+
+	(void)qc;
+	if (len == 0 || len > QUIC_MAX_CIDLEN)
+		return;
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		log_warn("%s", __func__);
+		return;
+	}
+	memcpy(n->cid, cid, len);
+	n->len = len;
+	n->c = arg;
+	if (RB_INSERT(cid_tree, &renv.cids, n) != NULL) {
+		log_debug("connection ID collision, ignored");
+		free(n);
+	}
+}
+
+static void
+cb_cid_remove(struct quic_conn *qc, const uint8_t *cid, size_t len,
+    void *arg)
+{
+	struct cid_node	 key, *n;
+
+	(void)qc;
+	if (len == 0 || len > QUIC_MAX_CIDLEN)
+		return;
+	memcpy(key.cid, cid, len);
+	key.len = len;
+	if ((n = RB_FIND(cid_tree, &renv.cids, &key)) != NULL &&
+	    n->c == arg) {
+		RB_REMOVE(cid_tree, &renv.cids, n);
+		free(n);
+	}
+}
+
+/* Forwarding: one whole frame from c's peer. */
+
+static void
+frame_log(const struct peer *p, const uint8_t *f, size_t len,
+    const char *action)
+{
+	struct ether_mac	 dst, src;
+
+	if (log_getverbose() <= 2 || len < ETHER_HDR_LEN)
+		return;
+	memcpy(dst.octet, f, ETHER_ADDR_LEN);
+	memcpy(src.octet, f + ETHER_ADDR_LEN, ETHER_ADDR_LEN);
+	log_debug("frame %s > %s type 0x%04x len %zu from peer %u: %s",
+	    ether_mac_str(&src), ether_mac_str(&dst),
+	    (unsigned int)(f[12] << 8 | f[13]), len, p->id, action);
+}
+
+static void
+frame_forward(struct relay_env *env, struct rconn *c, const uint8_t *f,
+    size_t len, uint64_t ms)
+{
+	struct ovl_piece	 pieces[OVL_MAX_FRAGS];
+	struct rconn		*o;
+	size_t			 i, j, dlen, budget;
+	char			 act[64];
+	int			 np, rv;
+
+	room_forward(env->relay, c->peer, f, len, ms, &fwdres);
+	if (fwdres.reason != FWD_OK) {
+		frame_log(c->peer, f, len, fwd_reason_name(fwdres.reason));
+		return;
+	}
+	if (log_getverbose() > 2) {
+		snprintf(act, sizeof(act), "forwarded to %zu peer%s",
+		    fwdres.nout, fwdres.nout == 1 ? "" : "s");
+		frame_log(c->peer, f, len, act);
+	}
+	for (i = 0; i < fwdres.nout; i++) {
+		o = fwdres.out[i]->cookie;
+		/* The live path budget, never above what the peer said. */
+		budget = MINIMUM(quic_conn_frame_budget(o->qc),
+		    fwdres.out[i]->datagram_budget);
+		if ((np = ovl_encode(&o->tx, f, len, budget, pieces)) < 0) {
+			env->st.egress_encode++;
+			o->egress_drops++;
+			continue;
+		}
+		for (j = 0; j < (size_t)np; j++) {
+			dlen = ovl_piece_copy(&pieces[j], dgbuf,
+			    sizeof(dgbuf));
+			rv = quic_conn_send_datagram(o->qc, dgbuf, dlen);
+			if (rv == QUIC_DGRAM_QUEUED)
+				continue;
+			o->egress_drops++;
+			if (rv == QUIC_DGRAM_FULL)
+				env->st.egress_full++;
+			else if (rv == QUIC_DGRAM_TOOBIG)
+				env->st.egress_toobig++;
+			else
+				env->st.egress_notready++;
+		}
+		conn_dirty(o);
+	}
+}
+
+static void
+tick(int fd, short event, void *arg)
+{
+	struct relay_env	*env = arg;
+	struct timeval		 tv = { 0, RELAY_TICK_MS * 1000 };
+	struct rconn		*c;
+	uint64_t		 ms = now_ns() / 1000000;
+	static uint64_t		 last_expire;
+
+	(void)fd;
+	(void)event;
+	TAILQ_FOREACH(c, &env->conns, entry)
+		if (ovl_reasm_pending(&c->reasm) > 0)
+			(void)ovl_reasm_expire(&c->reasm, ms);
+	if (ms - last_expire >= 1000) {
+		last_expire = ms;
+		(void)room_expire(env->relay, ms);
+	}
+	if (env->busy_logged && env->nhandshakes <
+	    env->conf.retry_threshold) {
+		log_info("handshake backlog cleared (%llu connections "
+		    "dropped)", (unsigned long long)env->st.conn_refused_busy);
+		env->busy_logged = 0;
+	}
+	evtimer_add(&env->ev_tick, &tv);
+}
+
+/* The control socket. */
+
+static uint64_t
+fwd_drops(const struct fwd_counters *fc)
+{
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < FWD_REASON_MAX; i++)
+		n += fc->drops[i];
+	return (n);
+}
+
+static void
+json_num(cJSON *o, const char *name, uint64_t v)
+{
+	cJSON_AddNumberToObject(o, name, (double)v);
+}
+
+static cJSON *
+show_status(struct relay_env *env)
+{
+	const struct relay	*r = env->relay;
+	cJSON			*o;
+	char			 buf[RELAYD_MAX_LISTEN * (INET6_ADDRSTRLEN + 10)];
+	size_t			 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < env->nlisten; i++) {
+		if (i > 0)
+			strlcat(buf, " ", sizeof(buf));
+		strlcat(buf, env->listens[i].name, sizeof(buf));
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "daemon", "relayd");
+	cJSON_AddStringToObject(o, "version", RELAYD_VERSION);
+	json_num(o, "uptime", (now_ns() - env->start_ns) / QUIC_NSEC);
+	cJSON_AddStringToObject(o, "listen", buf);
+	cJSON_AddStringToObject(o, "open_rooms",
+	    r->conf.open_rooms ? "yes" : "no");
+	json_num(o, "rooms", r->nrooms);
+	json_num(o, "peers", r->npeers);
+	json_num(o, "connections", env->nconns);
+	json_num(o, "handshakes", env->nhandshakes);
+	json_num(o, "frames_in", r->counters.frames_in);
+	json_num(o, "frames_out", r->counters.frames_out);
+	json_num(o, "drops", fwd_drops(&r->counters));
+	json_num(o, "log_level", log_getverbose());
+	return (o);
+}
+
+static cJSON *
+show_rooms(struct relay_env *env)
+{
+	struct room	*room;
+	cJSON		*o, *a, *e;
+
+	o = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(o, "rooms");
+	RB_FOREACH(room, room_tree, &env->relay->rooms) {
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "room", room->name);
+		json_num(e, "mtu", room->mtu);
+		json_num(e, "members", room->nmembers);
+		json_num(e, "clients", room->nclients);
+		cJSON_AddStringToObject(e, "gateway",
+		    room->gateway != NULL ? "yes" : "no");
+		cJSON_AddStringToObject(e, "declared",
+		    room->conf != NULL ? "yes" : "no");
+		json_num(e, "macs_learned", room->nlearned);
+		json_num(e, "frames_in", room->counters.frames_in);
+		json_num(e, "frames_out", room->counters.frames_out);
+		json_num(e, "drops", fwd_drops(&room->counters));
+		cJSON_AddItemToArray(a, e);
+	}
+	return (o);
+}
+
+static cJSON *
+show_peers(struct relay_env *env)
+{
+	struct peer	*p;
+	struct rconn	*c;
+	cJSON		*o, *a, *e;
+
+	o = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(o, "peers");
+	RB_FOREACH(p, peer_ids, &env->relay->peers) {
+		c = p->cookie;
+		e = cJSON_CreateObject();
+		json_num(e, "peer_id", p->id);
+		cJSON_AddStringToObject(e, "room", p->room->name);
+		cJSON_AddStringToObject(e, "role", ctlmsg_role_name(p->role));
+		cJSON_AddStringToObject(e, "mac", ether_mac_str(&p->mac));
+		cJSON_AddStringToObject(e, "address", c->addr);
+		json_num(e, "budget", MINIMUM(quic_conn_frame_budget(c->qc),
+		    p->datagram_budget));
+		json_num(e, "frames_in", p->counters.frames_in);
+		json_num(e, "bytes_in", p->counters.bytes_in);
+		json_num(e, "frames_out", p->counters.frames_out);
+		json_num(e, "bytes_out", p->counters.bytes_out);
+		json_num(e, "drops", fwd_drops(&p->counters) +
+		    c->egress_drops);
+		cJSON_AddStringToObject(e, "software", p->software);
+		cJSON_AddItemToArray(a, e);
+	}
+	return (o);
+}
+
+static void
+counter_add(cJSON *a, const char *name, uint64_t v)
+{
+	cJSON	*e;
+
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "counter", name);
+	json_num(e, "value", v);
+	cJSON_AddItemToArray(a, e);
+}
+
+static cJSON *
+show_counters(struct relay_env *env)
+{
+	struct ctlmsg_counter	 cs[128];
+	struct ovl_rx_stats	 rx = env->rx_closed;
+	struct ovl_tx_stats	 tx = env->tx_closed;
+	struct quic_stats	 qs = env->qst_closed;
+	const struct quic_stats	*s;
+	const struct relay_stats *st = &env->st;
+	struct rconn		*c;
+	char			 name[64];
+	cJSON			*o, *a;
+	size_t			 i, n;
+
+	TAILQ_FOREACH(c, &env->conns, entry) {
+		rx.whole += c->reasm.stats.whole;
+		rx.reassembled += c->reasm.stats.reassembled;
+		rx.fragments += c->reasm.stats.fragments;
+		rx.drop_short += c->reasm.stats.drop_short;
+		rx.drop_unknown_kind += c->reasm.stats.drop_unknown_kind;
+		rx.drop_bad_index += c->reasm.stats.drop_bad_index;
+		rx.drop_bad_length += c->reasm.stats.drop_bad_length;
+		rx.drop_duplicate += c->reasm.stats.drop_duplicate;
+		rx.drop_oversize += c->reasm.stats.drop_oversize;
+		rx.drop_table_full += c->reasm.stats.drop_table_full;
+		rx.drop_timeout += c->reasm.stats.drop_timeout;
+		tx.whole += c->tx.stats.whole;
+		tx.fragmented += c->tx.stats.fragmented;
+		tx.fragments += c->tx.stats.fragments;
+		tx.refused_toobig += c->tx.stats.refused_toobig;
+		tx.refused_short += c->tx.stats.refused_short;
+		if (c->qc == NULL)
+			continue;
+		s = quic_conn_stats(c->qc);
+		qs.dgram_recv += s->dgram_recv;
+		qs.dgram_sent += s->dgram_sent;
+		qs.dgram_lost += s->dgram_lost;
+		qs.dgram_drop_full += s->dgram_drop_full;
+		qs.dgram_drop_toobig += s->dgram_drop_toobig;
+		qs.dgram_drop_notready += s->dgram_drop_notready;
+		qs.dgram_drop_refused += s->dgram_drop_refused;
+		qs.pkt_bad += s->pkt_bad;
+	}
+
+	o = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(o, "counters");
+	n = relay_counters_export(env->relay, cs, nitems(cs));
+	for (i = 0; i < n; i++)
+		counter_add(a, cs[i].name, cs[i].value);
+	counter_add(a, "udp-recv", st->udp_recv);
+	counter_add(a, "udp-sent", st->udp_sent);
+	counter_add(a, "udp-send-errors", st->udp_send_errors);
+	counter_add(a, "pkt-garbage", st->pkt_garbage);
+	counter_add(a, "pkt-version", st->pkt_version);
+	counter_add(a, "pkt-not-initial", st->pkt_not_initial);
+	counter_add(a, "pkt-bad", qs.pkt_bad);
+	counter_add(a, "conn-accepted", st->conn_accepted);
+	counter_add(a, "conn-closed", st->conn_closed);
+	counter_add(a, "conn-refused-per-source", st->conn_refused_source);
+	counter_add(a, "conn-refused-busy", st->conn_refused_busy);
+	counter_add(a, "conn-refused-max", st->conn_refused_max);
+	counter_add(a, "conn-protocol-errors", st->ctl_errors);
+	counter_add(a, "reset-sent", st->reset_sent);
+	counter_add(a, "reset-rate-limited", st->reset_limited);
+	counter_add(a, "reset-trigger-short", st->reset_short);
+	counter_add(a, "dgram-recv", qs.dgram_recv);
+	counter_add(a, "dgram-sent", qs.dgram_sent);
+	counter_add(a, "dgram-lost", qs.dgram_lost);
+	counter_add(a, "dgram-drop-before-welcome", st->dgram_unadmitted);
+	counter_add(a, "dgram-drop-queue-full", qs.dgram_drop_full);
+	counter_add(a, "dgram-drop-toobig", qs.dgram_drop_toobig);
+	counter_add(a, "dgram-drop-notready", qs.dgram_drop_notready);
+	counter_add(a, "dgram-drop-refused", qs.dgram_drop_refused);
+	counter_add(a, "egress-drop-encode", st->egress_encode);
+	for (i = 0; ovl_rx_stat_name(i) != NULL; i++) {
+		snprintf(name, sizeof(name), "ovl-rx-%s", ovl_rx_stat_name(i));
+		counter_add(a, name, ovl_rx_stat_value(&rx, i));
+	}
+	for (i = 0; ovl_tx_stat_name(i) != NULL; i++) {
+		snprintf(name, sizeof(name), "ovl-tx-%s", ovl_tx_stat_name(i));
+		counter_add(a, name, ovl_tx_stat_value(&tx, i));
+	}
+	return (o);
+}
+
+static void
+control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
+    size_t len, void *arg)
+{
+	struct relay_env	*env = arg;
+	cJSON			*o = NULL;
+	char			*s;
+	int32_t			 level;
+
+	switch (type) {
+	case IMSG_CTL_SHOW_STATUS:
+		o = show_status(env);
+		break;
+	case IMSG_CTL_SHOW_ROOMS:
+		o = show_rooms(env);
+		break;
+	case IMSG_CTL_SHOW_PEERS:
+		o = show_peers(env);
+		break;
+	case IMSG_CTL_SHOW_COUNTERS:
+		o = show_counters(env);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		if (len != sizeof(level)) {
+			control_reply_error(cc, "log: bad request size");
+			return;
+		}
+		memcpy(&level, data, sizeof(level));
+		if (level < 0 || level > 3) {
+			control_reply_error(cc, "log: level out of 0..3");
+			return;
+		}
+		log_setverbose(level);
+		proc_compose(env->p, IMSG_CTL_VERBOSE, -1, &level,
+		    sizeof(level));
+		o = cJSON_CreateObject();
+		json_num(o, "log_level", level);
+		break;
+	case IMSG_CTL_RELOAD:
+		proc_compose(env->p, IMSG_CTL_RELOAD_REQ, -1, NULL, 0);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "reload", "requested");
+		break;
+	default:
+		control_reply_error(cc, "unknown request");
+		return;
+	}
+	if (o == NULL || (s = cJSON_PrintUnformatted(o)) == NULL) {
+		cJSON_Delete(o);
+		control_reply_error(cc, "out of memory");
+		return;
+	}
+	control_reply_json(cc, s);
+	cJSON_free(s);
+	cJSON_Delete(o);
+}
