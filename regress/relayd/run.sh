@@ -1,0 +1,622 @@
+#!/bin/bash
+#
+# Copyright (c) 2026 The softlan authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+# The relayd suite: relayd started for real (-dvv, seccomp in trap mode)
+# in a network namespace, driven by regress/peer/slpeer clients and
+# gateways that pin its development certificate.
+#
+#	bash regress/relayd/run.sh [objdir]	(default: $OBJ, else obj)
+#
+# Needs root.  Creates the system user _relayd if it is missing (and
+# leaves it), two network namespaces joined by a veth pair (relay
+# 198.18.0.1, peers 198.18.0.2; removed at exit), and kills only the
+# processes it started.  Every wait is bounded.  One line per case, then
+# "relayd: N passed, M failed"; the logs of a failed case are shown.
+#
+# Reject codes: all nine are provoked (version with proto 2, relay-full
+# with a second relayd instance started with -D maxpeers=1).
+
+OBJDIR=${1:-${OBJ:-obj}}
+RELAYD=$OBJDIR/relayd/relayd
+SLPEER=$OBJDIR/regress/peer/slpeer
+CTL=$OBJDIR/softlanctl/softlanctl
+RUSER=_relayd
+CERTNAME=softlan-relay
+ADDR=198.18.0.1
+PORT=443
+
+PASS=0
+FAIL=0
+N=0
+PIDS=
+NS_RELAY=slrd$$r
+NS_PEERS=slrd$$p
+NETNS=
+
+if [ "$(id -u)" != 0 ]; then
+	echo "relayd: needs root" >&2
+	exit 1
+fi
+for b in "$RELAYD" "$SLPEER" "$CTL"; do
+	if [ ! -x "$b" ]; then
+		echo "relayd: $b not built" >&2
+		exit 1
+	fi
+done
+
+WORK=$(mktemp -d /tmp/softlan-relayd.XXXXXX) || exit 1
+chmod 0755 "$WORK"
+CERT=$WORK/relay.der
+SOCK=$WORK/relayd.sock
+CONF=$WORK/relayd.conf
+SECRET=$WORK/reset.key
+RLOG=$WORK/relayd.log
+
+cleanup() {
+	local pid ns
+	for pid in $PIDS; do
+		if alive "$pid"; then
+			kill -9 "$pid" 2>/dev/null
+		fi
+	done
+	for ns in $NETNS; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ -n "$KEEP" ]; then
+		echo "relayd: logs kept in $WORK" >&2
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+# A peer that is gone must not kill the script when it is written to.
+trap '' PIPE
+
+# A process that exists and is not a zombie.
+alive() {
+	local state
+	[ -r "/proc/$1/stat" ] || return 1
+	state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+show() {
+	echo "	--- $1"
+	sed 's/^/	| /' "$1" | cut -c1-200 | tail -n 40
+}
+
+# ok|fail description; a failure shows the logs named in $SHOW.
+WHY=
+ok() {
+	N=$((N + 1))
+	PASS=$((PASS + 1))
+	echo "ok $N $*"
+}
+fail() {
+	local f
+	N=$((N + 1))
+	FAIL=$((FAIL + 1))
+	echo "not ok $N $*${WHY:+ ($WHY)}"
+	for f in $SHOW; do
+		[ -f "$f" ] && show "$f"
+	done
+}
+# check description: ok when $WHY is empty.
+check() {
+	if [ -z "$WHY" ]; then
+		ok "$@"
+	else
+		fail "$@"
+	fi
+	WHY=
+	SHOW=
+}
+
+# wait_for tenths command...: 0 as soon as the command succeeds.
+wait_for() {
+	local n=0 max=$(($1 * 2))
+	shift
+	while [ "$n" -lt "$max" ]; do
+		"$@" && return 0
+		sleep 0.05
+		n=$((n + 1))
+	done
+	"$@"
+}
+
+wait_gone() {
+	local n=0
+	while [ "$n" -lt $(($2 * 2)) ]; do
+		alive "$1" || return 0
+		sleep 0.05
+		n=$((n + 1))
+	done
+	! alive "$1"
+}
+
+# --- the network ------------------------------------------------------
+
+ip netns add "$NS_RELAY" || exit 1
+NETNS="$NS_RELAY"
+ip netns add "$NS_PEERS" || exit 1
+NETNS="$NETNS $NS_PEERS"
+ip link add slrd$$a netns "$NS_RELAY" type veth peer name slrd$$b \
+    netns "$NS_PEERS" || exit 1
+ip -n "$NS_RELAY" link set lo up
+ip -n "$NS_PEERS" link set lo up
+ip -n "$NS_RELAY" addr add $ADDR/24 dev slrd$$a
+ip -n "$NS_PEERS" addr add 198.18.0.2/24 dev slrd$$b
+ip -n "$NS_RELAY" link set slrd$$a up
+ip -n "$NS_PEERS" link set slrd$$b up
+
+if ! id "$RUSER" >/dev/null 2>&1; then
+	useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin "$RUSER" || exit 1
+fi
+
+cat >"$CONF" <<EOF
+# relayd.conf of the relayd suite
+maxpeers = 64
+listen on $ADDR port $PORT
+dev-certificate "$CERT"
+reset-secret "$SECRET"
+control "$SOCK"
+user $RUSER
+open-rooms no
+max-peers \$maxpeers
+broadcast-rate 1000 burst 1000
+room "lan" {
+	max-clients 8
+}
+room "locked" {
+	secret "open-sesame"
+}
+room "tiny" {
+	max-clients 1
+}
+EOF
+
+# --- relayd -------------------------------------------------------------
+
+RPID=
+# start_relayd log [relayd args]: sets RPID, waits until it listens.
+start_relayd() {
+	local log=$1
+	shift
+	rm -f "$CERT"
+	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_RELAY" "$RELAYD" -dvv \
+	    -f "$CONF" "$@" >"$log" 2>&1 &
+	RPID=$!
+	PIDS="$PIDS $RPID"
+	disown "$RPID"	# no job notice when the restart case kills it
+	wait_for 100 relayd_ready
+}
+
+relayd_ready() {
+	alive "$RPID" && [ -s "$CERT" ] && [ -S "$SOCK" ] &&
+	    ip netns exec "$NS_RELAY" ss -Huln "sport = :$PORT" |
+	    grep -q "$ADDR:$PORT"
+}
+
+relay_child() {
+	ps -o pid= --ppid "$RPID" 2>/dev/null | tr -d ' ' | head -n 1
+}
+
+stop_relayd() {
+	local cpid
+	cpid=$(relay_child)
+	if alive "$RPID"; then
+		kill -TERM "$RPID" 2>/dev/null
+		wait_gone "$RPID" 50 || kill -9 "$RPID" 2>/dev/null
+	fi
+	[ -n "$cpid" ] && { wait_gone "$cpid" 20 || kill -9 "$cpid"; }
+	{ wait "$RPID"; } 2>/dev/null
+}
+
+ctl() {
+	"$CTL" -s "$SOCK" "$@" 2>&1
+}
+
+# The largest value of counter $1 in "show counters" JSON, a list of
+# {"counter": NAME, "value": N} (totals are at least any per-peer value).
+counter() {
+	local v
+	v=$(ctl -j show counters | tr -d ' \t\n' | sed 's/}/}\n/g' | sed -n \
+	    "s/.*\"counter\":\"$1\",\"value\":\([0-9][0-9]*\).*/\1/p" |
+	    sort -n | tail -n 1)
+	echo "${v:-0}"
+}
+
+# --- peers --------------------------------------------------------------
+
+# peer_start NAME slpeer-args...: the peer's input is fd P_NAME, its output
+# $WORK/NAME.out.  Sets the pid in PID_NAME.
+peer_start() {
+	local name=$1 fifo=$WORK/$1.in fd
+	shift
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	ip netns exec "$NS_PEERS" "$SLPEER" -r $ADDR -p $PORT -c "$CERT" \
+	    -n $CERTNAME -t 110 "$@" <"$fifo" >"$WORK/$name.out" \
+	    2>"$WORK/$name.err" &
+	eval "PID_$name=$!"
+	PIDS="$PIDS $!"
+	exec {fd}>"$fifo"
+	eval "FD_$name=$fd"
+}
+
+# peer_cmd NAME line...
+peer_cmd() {
+	local fd
+	eval "fd=\$FD_$1"
+	shift
+	echo "$*" >&"$fd" 2>/dev/null
+}
+
+peer_stop() {
+	local fd pid
+	eval "fd=\$FD_$1 pid=\$PID_$1"
+	if [ -n "$fd" ]; then
+		echo quit >&"$fd" 2>/dev/null
+		exec {fd}>&-
+		eval "FD_$1="
+	fi
+	wait_gone "$pid" 40 || kill -9 "$pid" 2>/dev/null
+	{ wait "$pid"; } 2>/dev/null
+}
+
+# has NAME regex: the peer printed a line matching regex.
+has() {
+	grep -Eq -- "$2" "$WORK/$1.out" 2>/dev/null
+}
+
+# count NAME fixed-line: how many times the peer printed exactly that line.
+count() {
+	grep -Fxc -- "$2" "$WORK/$1.out" 2>/dev/null
+}
+
+# A peer that must be refused: reject_case NAME code slpeer-args...
+reject_case() {
+	local name=$1 code=$2
+	shift 2
+	peer_start "$name" "$@"
+	wait_for 50 has "$name" '^(reject|closed) ' ||
+	    WHY="no reject within 5 s"
+	if [ -z "$WHY" ] && ! has "$name" "^reject code=$code "; then
+		WHY="expected reject code=$code"
+	fi
+	SHOW="$WORK/$name.out"
+	peer_stop "$name"
+	check "reject $code: $*"
+}
+
+# --- frames -------------------------------------------------------------
+
+hexmac() {
+	echo "$1" | tr -d ':'
+}
+
+# frame dst src ethertype payload-hex: padded to 60 bytes.
+frame() {
+	local f
+	f=$(hexmac "$1")$(hexmac "$2")$3$4
+	while [ ${#f} -lt 120 ]; do
+		f=${f}00
+	done
+	echo "$f"
+}
+
+# A payload that names the case, so every frame is unique.
+tag() {
+	printf 'cafe%08x' "$1"
+}
+
+BCAST=ff:ff:ff:ff:ff:ff
+C1=02:00:00:00:00:01
+C2=02:00:00:00:00:02
+C3=02:00:00:00:00:03
+C4=02:00:00:00:00:04
+GW=00:50:56:00:00:10
+GWHOST=00:50:56:00:00:20	# a LAN host behind the gateway
+# Test frames use the IEEE local experimental EtherType: no filter judges
+# it (an IPv4 EtherType would need a valid IPv4 header from a client).
+XT=88b5
+
+# --- the cases ----------------------------------------------------------
+
+start_relayd "$RLOG"
+if ! relayd_ready; then
+	echo "not ok 1 relayd starts and listens on $ADDR port $PORT"
+	show "$RLOG"
+	echo "relayd: 0 passed, 1 failed"
+	exit 1
+fi
+ok "relayd starts, writes its dev certificate, listens on $ADDR:$PORT"
+
+# The relay child: its user, chrooted, no_new_privs, seccomp filter.
+CPID=$(relay_child)
+if [ -z "$CPID" ]; then
+	WHY="no relay child"
+else
+	uid=$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' \
+	    "/proc/$CPID/status")
+	[ "$uid" = "$(id -u $RUSER)" ] || WHY="$WHY uid $uid;"
+	[ "$(readlink "/proc/$CPID/root")" != / ] ||
+	    WHY="$WHY not chrooted;"
+	grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$CPID/status" ||
+	    WHY="$WHY seccomp not 2;"
+	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "/proc/$CPID/status" ||
+	    WHY="$WHY no_new_privs not set;"
+fi
+SHOW=$RLOG
+check "relay child runs as $RUSER, chrooted ($(readlink \
+    "/proc/$CPID/root" 2>/dev/null)), no_new_privs, seccomp 2"
+
+# Each reject code a peer can provoke.
+reject_case rv version -R lan -m 02:00:00:00:00:a1 -P 2
+reject_case rr bad-room -R 'no room!' -m 02:00:00:00:00:a2
+reject_case rm1 bad-mac -R lan -m 01:00:5e:00:00:01
+reject_case rm2 bad-mac -R lan -m 00:11:22:33:44:55
+reject_case ro bad-role -R lan -m 02:00:00:00:00:a3 -o router
+reject_case ru unauthorized -R locked -m 02:00:00:00:00:a4 -S wrong
+peer_start rs -R locked -m 02:00:00:00:00:a5 -S open-sesame
+wait_for 50 has rs '^welcome ' || WHY="no welcome"
+SHOW="$WORK/rs.out"
+check "the right secret opens a declared room"
+peer_stop rs
+reject_case rn unauthorized -R undeclared -m 02:00:00:00:00:a6
+
+# The room: two clients and a gateway.
+peer_start c1 -R lan -m $C1
+wait_for 50 has c1 '^welcome ' || WHY="c1 not welcomed"
+peer_start c2 -R lan -m $C2
+wait_for 50 has c2 '^welcome ' || WHY="$WHY c2 not welcomed"
+peer_start gw -R lan -m $GW -g
+wait_for 50 has gw '^welcome ' || WHY="$WHY gw not welcomed"
+wait_for 50 has c1 "^peer-joined id=[0-9]+ role=gateway mac=$GW\$" ||
+    WHY="$WHY c1 did not hear the gateway join"
+has gw "peers=.*$C1" && has gw "peers=.*$C2" ||
+    WHY="$WHY the gateway's welcome lacks c1 or c2"
+SHOW="$WORK/c1.out $WORK/c2.out $WORK/gw.out $RLOG"
+check "two clients and a gateway join room lan (welcome, peer-joined)"
+
+reject_case rd duplicate-mac -R lan -m $C1
+reject_case rg gateway-exists -R lan -m 00:50:56:00:00:11 -g
+peer_start t1 -R tiny -m 02:00:00:00:00:b1
+wait_for 50 has t1 '^welcome ' || WHY="first client of tiny refused"
+SHOW="$WORK/t1.out"
+check "room tiny admits its one client"
+reject_case t2 room-full -R tiny -m 02:00:00:00:00:b2
+peer_stop t1
+
+# Send frame $2 from peer $1 and wait until every peer in $3 has it.
+send_wait() {
+	local from=$1 f=$2 p
+	peer_cmd "$from" "frame $f"
+	for p in $3; do
+		wait_for 30 has "$p" "^frame $f\$" || WHY="$WHY $p did not get it;"
+	done
+}
+# Exactly-once on $2, never on $3 (after a marker broadcast from $1 has
+# reached everyone, so the frame had its chance).
+verify() {
+	local f=$1 p m
+	for p in $2; do
+		[ "$(count "$p" "frame $f")" = 1 ] ||
+		    WHY="$WHY $p got it $(count "$p" "frame $f") times;"
+	done
+	MARK=$((MARK + 1))
+	m=$(frame $BCAST $4 $XT "$(tag $((0x7f000000 + MARK)))")
+	send_wait "$5" "$m" "$6"
+	for p in $3; do
+		[ "$(count "$p" "frame $f")" = 0 ] || WHY="$WHY $p got it;"
+	done
+}
+MARK=0
+ALL3="c1 c2 gw"
+SHOW="$WORK/c1.out $WORK/c2.out $WORK/gw.out"
+
+f=$(frame $BCAST $C1 $XT "$(tag 1)")
+send_wait c1 "$f" "c2 gw"
+verify "$f" "c2 gw" "c1" $C2 c2 "c1 gw"
+check "broadcast from a client reaches every other member once, not the sender"
+
+f=$(frame $BCAST $GWHOST $XT "$(tag 2)")
+send_wait gw "$f" "c1 c2"
+verify "$f" "c1 c2" "gw" $C1 c1 "c2 gw"
+check "broadcast from the gateway reaches both clients once, not the gateway"
+
+f=$(frame $C2 $C1 $XT "$(tag 3)")
+send_wait c1 "$f" "c2"
+verify "$f" "c2" "c1 gw" $C2 c2 "c1 gw"
+check "unicast from a client to a client reaches only that client"
+
+f=$(frame $C1 $GWHOST $XT "$(tag 4)")
+send_wait gw "$f" "c1"
+verify "$f" "c1" "c2 gw" $C2 c2 "c1 gw"
+check "unicast from the gateway to a client reaches only that client"
+
+f=$(frame 00:50:56:00:00:99 $C1 $XT "$(tag 5)")
+send_wait c1 "$f" "gw"
+verify "$f" "gw" "c1 c2" $C2 c2 "c1 gw"
+check "unknown unicast from a client reaches only the gateway"
+
+before=$(counter drop-gw-unknown-unicast)
+f=$(frame 00:50:56:00:00:98 $GWHOST $XT "$(tag 6)")
+peer_cmd gw "frame $f"
+verify "$f" "" "c1 c2 gw" $C2 c2 "c1 gw"
+after=$(counter drop-gw-unknown-unicast)
+[ "${after:-0}" -gt "${before:-0}" ] 2>/dev/null ||
+    WHY="$WHY drop-gw-unknown-unicast counter $before -> $after;"
+SHOW="$SHOW $WORK/counters.json"
+ctl -j show counters >"$WORK/counters.json"
+check "unknown unicast from the gateway is dropped and counted"
+
+# Drops from a client: spoofed source, STP BPDU, DHCP OFFER, RA.
+drop_case() {
+	local name=$1 cname=$2 f=$3 before after
+	before=$(counter "$cname")
+	peer_cmd c1 "frame $f"
+	verify "$f" "" "c1 c2 gw" $C1 c1 "c2 gw"
+	after=$(counter "$cname")
+	[ "${after:-0}" -gt "${before:-0}" ] 2>/dev/null ||
+	    WHY="$WHY counter $cname $before -> $after;"
+	ctl -j show counters >"$WORK/counters.json"
+	SHOW="$WORK/c1.out $WORK/c2.out $WORK/gw.out $WORK/counters.json"
+	check "$name from a client is dropped and counted ($cname)"
+}
+drop_case "a spoofed source" drop-spoofed \
+    "$(frame $BCAST 02:00:00:00:00:77 $XT "$(tag 7)")"
+# 802.3 length 38, LLC 42 42 03, a configuration BPDU.
+drop_case "an STP BPDU" drop-link-local \
+    "$(frame 01:80:c2:00:00:00 $C1 0026 \
+    "424203000000000080000050560000100000000080000050560000108001000014000200"
+    )"
+# IPv4 198.18.5.1 -> 255.255.255.255, UDP 67 -> 68, BOOTP reply (op 2).
+drop_case "a DHCP OFFER" drop-dhcp4-server \
+    "$(frame $BCAST $C1 0800 \
+    "450000300001000040110000c6120501ffffffff00430044001c0000020106000000abcd00000000")"
+# IPv6 fe80::1 -> ff02::1, ICMPv6 type 134.
+drop_case "a router advertisement" drop-router-advert \
+    "$(frame 33:33:00:00:00:01 $C1 86dd \
+    "6000000000103aff""fe800000000000000000000000000001""ff020000000000000000000000000001""8600000040000708""0000000000000000")"
+
+# A 1514-byte frame crosses although the frame budget is smaller.
+big() {
+	local f
+	f=$(hexmac "$1")$(hexmac "$2")$XT
+	f=$f$(head -c 1500 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
+	echo "$f"
+}
+f=$(big $C1 $GWHOST)
+budget=$(sed -n 's/^connected .*budget=\([0-9]*\)$/\1/p' "$WORK/gw.out")
+send_wait gw "$f" "c1"
+has gw '^sent len=1514 datagrams=[2-4]$' ||
+    WHY="$WHY not fragmented by the gateway (budget $budget);"
+verify "$f" "c1" "c2 gw" $C2 c2 "c1 gw"
+check "a 1514-byte frame from the gateway crosses fragmented (budget $budget)"
+f=$(big 00:50:56:00:00:97 $C2)
+send_wait c2 "$f" "gw"
+verify "$f" "gw" "c1 c2" $C1 c1 "c2 gw"
+check "a 1514-byte frame from a client crosses fragmented, byte-exact"
+
+# A peer that leaves disappears from show peers and is no longer a
+# destination: unicast to its MAC becomes unknown unicast (gateway only).
+peer_start c3 -R lan -m $C3
+wait_for 50 has c3 '^welcome ' || WHY="c3 not welcomed"
+ctl show peers >"$WORK/peers1.txt"
+grep -q "$C3" "$WORK/peers1.txt" || WHY="$WHY c3 not in show peers;"
+f=$(frame $C3 $C1 $XT "$(tag 8)")
+send_wait c1 "$f" "c3"
+peer_stop c3
+wait_for 50 has c1 "^peer-left id=[0-9]+ role=client mac=$C3\$" ||
+    WHY="$WHY c1 did not hear c3 leave;"
+ctl show peers >"$WORK/peers2.txt"
+! grep -q "$C3" "$WORK/peers2.txt" || WHY="$WHY c3 still in show peers;"
+f=$(frame $C3 $C1 $XT "$(tag 9)")
+send_wait c1 "$f" "gw"
+verify "$f" "gw" "c1 c2 c3" $C2 c2 "c1 gw"
+SHOW="$WORK/c1.out $WORK/c3.out $WORK/peers1.txt $WORK/peers2.txt"
+check "a peer that leaves: peer-left, gone from show peers, not forwarded to"
+
+# Malformed control input closes only that connection, with a reason.
+bad_case() {
+	local name=$1 what=$2
+	shift 2
+	peer_start "$name" -R lan -m $C4
+	wait_for 50 has "$name" '^welcome ' || WHY="not welcomed"
+	for cmd in "$@"; do
+		peer_cmd "$name" "$cmd"
+	done
+	wait_for 50 has "$name" '^closed ' || WHY="$WHY not closed;"
+	if has "$name" '^closed reason=(quit|timeout|unknown)$'; then
+		WHY="$WHY closed without a reason;"
+	fi
+	peer_stop "$name"
+	alive "$PID_c1" && alive "$PID_gw" || WHY="$WHY another peer died;"
+	f=$(frame $BCAST $C1 $XT "$(tag $((0x100 + N)))")
+	send_wait c1 "$f" "c2 gw"
+	SHOW="$WORK/$name.out"
+	has "$name" '^disconnect reason=.' ||
+	    WHY="$WHY no disconnect message with a reason;"
+	check "$what closes only that connection (\"$(sed -n \
+	    's/^disconnect reason=//p' "$WORK/$name.out" | head -n 1)\")"
+}
+bad_case b1 "bad JSON" 'json {"type":"stats",'
+bad_case b2 "a 20 KiB message" 'bigmsg 20480'
+bad_case b3 "an unknown message type" 'json {"type":"teleport"}'
+bad_case b4 "hello twice" 'hello'
+
+# Nothing went wrong in the relay so far.
+WHY=
+grep -q "lost child" "$RLOG" && WHY="$WHY lost child;"
+grep -Eq "seccomp: forbidden|SIGSYS" "$RLOG" && WHY="$WHY seccomp violation;"
+grep -Eq "runtime error|AddressSanitizer|LeakSanitizer" "$RLOG" &&
+    WHY="$WHY sanitizer report;"
+alive "$RPID" || WHY="$WHY relayd died;"
+SHOW=$RLOG
+check "no lost child, seccomp violation or sanitizer report in the log"
+
+# Restart: the peers get a stateless reset (same reset-secret file) at
+# their next packet.  The new instance admits only one peer.
+CPID=$(relay_child)
+kill -9 "$RPID" 2>/dev/null
+[ -n "$CPID" ] && kill -9 "$CPID" 2>/dev/null
+{ wait "$RPID"; } 2>/dev/null	# no "Killed" job notice
+[ -n "$CPID" ] && wait_gone "$CPID" 20
+RLOG2=$WORK/relayd2.log
+start_relayd "$RLOG2" -D maxpeers=1
+relayd_ready || WHY="relayd did not restart"
+for p in c1 c2 gw; do
+	peer_cmd $p "frame $(frame $BCAST 02:00:00:00:00:0f $XT "$(tag 10)")"
+done
+for p in c1 c2 gw; do
+	wait_for 50 has $p '^closed ' || WHY="$WHY $p not closed;"
+	has $p '^closed reason=stateless reset$' ||
+	    WHY="$WHY $p: $(grep '^closed' "$WORK/$p.out");"
+done
+SHOW="$RLOG2"
+check "after a restart the peers report a stateless reset"
+for p in c1 c2 gw; do
+	peer_stop $p
+done
+
+peer_start f1 -R lan -m 02:00:00:00:00:c1
+wait_for 50 has f1 '^welcome ' || WHY="the first peer was refused"
+SHOW="$WORK/f1.out $RLOG2"
+check "a relay with max-peers 1 admits one peer"
+reject_case f2 relay-full -R lan -m 02:00:00:00:00:c2
+peer_stop f1
+
+stop_relayd
+WHY=
+for l in "$RLOG" "$RLOG2"; do
+	grep -q "lost child" "$l" && WHY="$WHY lost child in $l;"
+	grep -Eq "seccomp: forbidden|SIGSYS" "$l" &&
+	    WHY="$WHY seccomp violation in $l;"
+	grep -Eq "runtime error|AddressSanitizer|LeakSanitizer" "$l" &&
+	    WHY="$WHY sanitizer report in $l;"
+done
+for l in "$WORK"/*.err; do
+	grep -Eq "runtime error|AddressSanitizer|LeakSanitizer" "$l" &&
+	    WHY="$WHY sanitizer report in $l;" && SHOW="$SHOW $l"
+done
+SHOW="$RLOG2 $SHOW"
+check "relayd stops cleanly, no violation in any log (relayd, slpeer)"
+
+echo "relayd: $PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
