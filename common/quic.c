@@ -32,6 +32,7 @@
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/hmac.h>
 #include <ngtcp2/ngtcp2.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 #include <ngtcp2/ngtcp2_crypto_wolfssl.h>
@@ -46,6 +47,7 @@
 #define QUIC_MAX_DGRAM_FRAME	65535
 #define QUIC_STREAM_VECS	8
 #define QUIC_DGRAM_QUEUE_MAX	4096
+#define QUIC_RETRY_SALT		"softlan/1 retry token key"
 
 struct qchunk {
 	TAILQ_ENTRY(qchunk)	 entry;
@@ -84,8 +86,9 @@ struct quic_conn {
 	void			*arg;
 	uint8_t			 secret[QUIC_SECRETLEN];
 	size_t			 secretlen;
-	ngtcp2_cid		 odcid;		/* first DCID */
+	ngtcp2_cid		 odcid;		/* DCID of the Initial */
 	int			 announced;	/* cid_add was called */
+	int			 validated;	/* peer address proven */
 
 	TAILQ_HEAD(, qstream)	 streams;
 
@@ -127,6 +130,13 @@ static int	cb_recv_datagram(ngtcp2_conn *, uint32_t, const uint8_t *,
 		    size_t, void *);
 static int	cb_ack_datagram(ngtcp2_conn *, uint64_t, void *);
 static int	cb_lost_datagram(ngtcp2_conn *, uint64_t, void *);
+static int	cb_recv_stateless_reset(ngtcp2_conn *,
+		    const ngtcp2_pkt_stateless_reset *, void *);
+static int	retry_key(const struct quic_config *,
+		    uint8_t [QUIC_SECRETLEN]);
+static enum quic_initial initial_check(const struct quic_config *,
+		    const struct quic_path *, const uint8_t *, size_t,
+		    uint64_t, ngtcp2_pkt_hd *, ngtcp2_cid *);
 
 static struct quic_conn *conn_alloc(const struct quic_config *, int);
 static int	conn_setup(struct quic_conn *, const struct quic_config *);
@@ -172,6 +182,7 @@ static const ngtcp2_callbacks client_callbacks = {
 	.lost_datagram = cb_lost_datagram,
 	.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb,
 	.version_negotiation = ngtcp2_crypto_version_negotiation_cb,
+	.recv_stateless_reset = cb_recv_stateless_reset,
 };
 
 static const ngtcp2_callbacks server_callbacks = {
@@ -195,6 +206,7 @@ static const ngtcp2_callbacks server_callbacks = {
 	.lost_datagram = cb_lost_datagram,
 	.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb,
 	.version_negotiation = ngtcp2_crypto_version_negotiation_cb,
+	.recv_stateless_reset = cb_recv_stateless_reset,
 };
 
 /* Once per process, before any other quic_* call. */
@@ -282,6 +294,7 @@ cb_handshake_completed(ngtcp2_conn *conn, void *arg)
 	}
 	qc->state = QUIC_ST_OPEN;
 	qc->hs_event = 1;
+	qc->validated = 1;
 	return (0);
 }
 
@@ -375,6 +388,25 @@ cb_lost_datagram(ngtcp2_conn *conn, uint64_t id, void *arg)
 	(void)conn;
 	(void)id;
 	qc->stats.dgram_lost++;
+	return (0);
+}
+
+/*
+ * A stateless reset that matched a token the peer gave us: the peer lost
+ * the connection (a relay restart).  ngtcp2 then returns
+ * NGTCP2_ERR_DRAINING, which conn_error() would report as an ordinary
+ * close; the error set here comes first and stays.
+ */
+static int
+cb_recv_stateless_reset(ngtcp2_conn *conn,
+    const ngtcp2_pkt_stateless_reset *sr, void *arg)
+{
+	struct quic_conn	*qc = arg;
+
+	(void)conn;
+	(void)sr;
+	qc->stats.stateless_reset = 1;
+	conn_seterr(qc, "stateless reset");
 	return (0);
 }
 
@@ -526,9 +558,135 @@ quic_conn_client_new(const struct quic_config *cfg,
 }
 
 /*
+ * The key of Retry tokens: HKDF-SHA256 of the reset secret with a salt
+ * of its own, so a token and a stateless reset token never share a key
+ * (ngtcp2 then derives a per-token key from it and random bytes).
+ */
+static int
+retry_key(const struct quic_config *cfg, uint8_t key[QUIC_SECRETLEN])
+{
+	static const char	 salt[] = QUIC_RETRY_SALT;
+
+	if (cfg->reset_secret == NULL ||
+	    cfg->reset_secretlen < QUIC_RESET_SECRET_MIN ||
+	    cfg->reset_secretlen > QUIC_SECRETLEN) {
+		log_warnx("quic: Retry tokens need a %d to %d byte reset "
+		    "secret", QUIC_RESET_SECRET_MIN, QUIC_SECRETLEN);
+		return (-1);
+	}
+	if (wc_HKDF(WC_SHA256, cfg->reset_secret,
+	    (word32)cfg->reset_secretlen, (const byte *)salt,
+	    sizeof(salt) - 1, NULL, 0, key, QUIC_SECRETLEN) != 0) {
+		log_warnx("quic: cannot derive the Retry token key");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Classify a packet that matched no connection; hd gets its header and
+ * odcid, for a valid token, the DCID of the Initial that got the Retry.
+ */
+static enum quic_initial
+initial_check(const struct quic_config *cfg, const struct quic_path *path,
+    const uint8_t *pkt, size_t len, uint64_t now, ngtcp2_pkt_hd *hd,
+    ngtcp2_cid *odcid)
+{
+	uint8_t	 key[QUIC_SECRETLEN];
+	int	 rv;
+
+	if ((rv = ngtcp2_accept(hd, pkt, len)) != 0) {
+		log_debug("quic: not a first Initial packet: %s",
+		    ngtcp2_strerror(rv));
+		return (QUIC_INITIAL_BAD);
+	}
+	/*
+	 * We send no NEW_TOKEN, so another token is some other server's:
+	 * RFC 9000 8.1.3 says to go on as if there were none.
+	 */
+	if (hd->token.len == 0 ||
+	    hd->token.base[0] != NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY)
+		return (QUIC_INITIAL_NEW);
+	if (retry_key(cfg, key) == -1)
+		return (QUIC_INITIAL_BAD);
+	rv = ngtcp2_crypto_verify_retry_token(odcid, hd->token.base,
+	    hd->token.len, key, sizeof(key), hd->version,
+	    (const ngtcp2_sockaddr *)&path->remote,
+	    (ngtcp2_socklen)path->remotelen, &hd->dcid, QUIC_RETRY_LIFETIME,
+	    now);
+	explicit_bzero(key, sizeof(key));
+	if (rv != 0) {
+		log_debug("quic: Retry token refused: forged, expired or "
+		    "for another address");
+		return (QUIC_INITIAL_BADTOKEN);
+	}
+	return (QUIC_INITIAL_VALID);
+}
+
+/*
+ * Server: what a packet for no known connection is.  A relay under load
+ * answers QUIC_INITIAL_NEW with quic_write_retry(), passes
+ * QUIC_INITIAL_VALID to quic_conn_accept() and drops the rest.
+ */
+enum quic_initial
+quic_initial_check(const struct quic_config *cfg,
+    const struct quic_path *path, const uint8_t *pkt, size_t len,
+    uint64_t now)
+{
+	ngtcp2_pkt_hd	 hd;
+	ngtcp2_cid	 odcid;
+
+	return (initial_check(cfg, path, pkt, len, now, &hd, &odcid));
+}
+
+/*
+ * Server: a Retry packet into out, answering a first Initial without a
+ * Retry token; the token in it is valid QUIC_RETRY_LIFETIME from now.
+ * It is smaller than the Initial (at least 1200 bytes), so it amplifies
+ * nothing.  -1 if the packet does not deserve one, or on error.
+ */
+ssize_t
+quic_write_retry(const struct quic_config *cfg, const struct quic_path *path,
+    const uint8_t *pkt, size_t len, uint8_t *out, size_t outlen,
+    uint64_t now)
+{
+	uint8_t		 key[QUIC_SECRETLEN];
+	uint8_t		 token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
+	ngtcp2_pkt_hd	 hd;
+	ngtcp2_cid	 odcid, rscid;
+	ngtcp2_ssize	 tlen, n;
+
+	if (initial_check(cfg, path, pkt, len, now, &hd, &odcid) !=
+	    QUIC_INITIAL_NEW)
+		return (-1);
+	if (retry_key(cfg, key) == -1)
+		return (-1);
+	rscid.datalen = QUIC_CIDLEN;
+	cb_rand(rscid.data, rscid.datalen, NULL);
+	tlen = ngtcp2_crypto_generate_retry_token(token, key, sizeof(key),
+	    hd.version, (const ngtcp2_sockaddr *)&path->remote,
+	    (ngtcp2_socklen)path->remotelen, &rscid, &hd.dcid, now);
+	explicit_bzero(key, sizeof(key));
+	if (tlen < 0) {
+		log_warnx("quic: cannot make a Retry token");
+		return (-1);
+	}
+	n = ngtcp2_crypto_write_retry(out, outlen, hd.version, &hd.scid,
+	    &rscid, &hd.dcid, token, (size_t)tlen);
+	if (n < 0) {
+		log_warnx("quic: cannot write a Retry packet (%zu byte "
+		    "buffer)", outlen);
+		return (-1);
+	}
+	return (n);
+}
+
+/*
  * A server connection from a client's first Initial packet, which is
- * also processed.  NULL if the packet does not start a connection (or
- * the connection failed at once): drop it.
+ * also processed.  NULL if the packet does not start a connection, its
+ * Retry token is bad, or the connection failed at once: drop it.  A
+ * caller that counts why classifies it first with quic_initial_check().
+ * With a valid token the connection starts with its address validated.
  */
 struct quic_conn *
 quic_conn_accept(const struct quic_config *cfg, const struct quic_path *path,
@@ -540,21 +698,31 @@ quic_conn_accept(const struct quic_config *cfg, const struct quic_path *path,
 	ngtcp2_settings		 s;
 	ngtcp2_transport_params	 p;
 	ngtcp2_pkt_hd		 hd;
-	ngtcp2_cid		 scid;
+	ngtcp2_cid		 scid, odcid;
+	enum quic_initial	 ini;
 	int			 rv;
 
-	if ((rv = ngtcp2_accept(&hd, pkt, len)) != 0) {
-		log_debug("quic: not a first Initial packet: %s",
-		    ngtcp2_strerror(rv));
+	ini = initial_check(cfg, path, pkt, len, now, &hd, &odcid);
+	if (ini != QUIC_INITIAL_NEW && ini != QUIC_INITIAL_VALID)
 		return (NULL);
-	}
+	if (ini == QUIC_INITIAL_NEW)
+		odcid = hd.dcid;
 	if ((qc = conn_alloc(cfg, 1)) == NULL)
 		return (NULL);
 	scid.datalen = QUIC_CIDLEN;
 	cb_rand(scid.data, scid.datalen, NULL);
 	conn_params(cfg, &s, &p, now);
 	p.initial_max_streams_bidi = 1;
-	p.original_dcid = hd.dcid;
+	p.original_dcid = odcid;
+	if (ini == QUIC_INITIAL_VALID) {
+		/* The client checks both against what it saw. */
+		p.retry_scid = hd.dcid;
+		p.retry_scid_present = 1;
+		/* ngtcp2 then lifts the anti-amplification limit. */
+		s.token.base = hd.token.base;
+		s.token.len = hd.token.len;
+		qc->validated = 1;
+	}
 	p.stateless_reset_token_present = 1;
 	if (ngtcp2_crypto_generate_stateless_reset_token(
 	    p.stateless_reset_token, qc->secret, qc->secretlen, &scid) != 0) {
@@ -1015,6 +1183,16 @@ enum quic_state
 quic_conn_state(const struct quic_conn *qc)
 {
 	return (qc->state);
+}
+
+/*
+ * Nonzero once the peer's address is validated: on a server by a Retry
+ * token at accept, else when the handshake completed.
+ */
+int
+quic_conn_addr_validated(const struct quic_conn *qc)
+{
+	return (qc->validated);
 }
 
 /* Why the connection ended ("" while it is fine). */

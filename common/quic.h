@@ -48,6 +48,7 @@
 #define QUIC_KEEPALIVE		(20 * QUIC_NSEC)
 #define QUIC_IDLE_TIMEOUT	(90 * QUIC_NSEC)
 #define QUIC_HANDSHAKE_TIMEOUT	(10 * QUIC_NSEC)
+#define QUIC_RETRY_LIFETIME	(10 * QUIC_NSEC)	/* of a Retry token */
 #define QUIC_DGRAM_QUEUE	64	/* frames queued per connection */
 #define QUIC_STREAM_BUFMAX	(64 * 1024)	/* unacked, per stream */
 
@@ -61,6 +62,19 @@ enum quic_state {
 	QUIC_ST_CLOSING,	/* we sent CONNECTION_CLOSE; wait 3 PTO */
 	QUIC_ST_DRAINING,	/* the peer closed; wait 3 PTO */
 	QUIC_ST_CLOSED		/* gone: free it */
+};
+
+/*
+ * What quic_initial_check() makes of a packet for no known connection.
+ * A Retry token is bound to the client's address and port, to the
+ * connection IDs of the Retry and to the server's reset secret, and
+ * lives QUIC_RETRY_LIFETIME.
+ */
+enum quic_initial {
+	QUIC_INITIAL_BAD,	/* not a client's first Initial: drop */
+	QUIC_INITIAL_NEW,	/* no Retry token: accept, or send a Retry */
+	QUIC_INITIAL_VALID,	/* a valid Retry token: address validated */
+	QUIC_INITIAL_BADTOKEN	/* forged, expired or another address */
 };
 
 /* Results of quic_conn_send_datagram(). */
@@ -84,6 +98,7 @@ struct quic_stats {
 	uint64_t	 pkt_recv;
 	uint64_t	 pkt_sent;
 	uint64_t	 pkt_bad;		/* read_pkt errors */
+	uint64_t	 stateless_reset;	/* 1: ended by one */
 };
 
 /* A network path: the local and the remote UDP address. */
@@ -125,8 +140,8 @@ struct quic_tls;
 struct quic_config {
 	struct quic_tls		*tls;
 	const char		*server_name;	/* client: SNI + check */
-	const uint8_t		*reset_secret;	/* server */
-	size_t			 reset_secretlen;	/* 16 to 32 */
+	const uint8_t		*reset_secret;	/* server; also keys */
+	size_t			 reset_secretlen;	/* Retry tokens; 16-32 */
 	uint64_t		 keepalive;	/* ns of quiet, 0 off */
 	uint64_t		 idle_timeout;	/* ns */
 	uint64_t		 handshake_timeout;	/* ns */
@@ -143,6 +158,12 @@ struct quic_conn *quic_conn_client_new(const struct quic_config *,
 struct quic_conn *quic_conn_accept(const struct quic_config *,
 		    const struct quic_path *, const uint8_t *, size_t,
 		    uint64_t);
+enum quic_initial quic_initial_check(const struct quic_config *,
+		    const struct quic_path *, const uint8_t *, size_t,
+		    uint64_t);
+ssize_t		 quic_write_retry(const struct quic_config *,
+		    const struct quic_path *, const uint8_t *, size_t,
+		    uint8_t *, size_t, uint64_t);
 void		 quic_conn_free(struct quic_conn *);
 int		 quic_conn_read(struct quic_conn *, const struct quic_path *,
 		    const uint8_t *, size_t, uint64_t);
@@ -154,6 +175,7 @@ int		 quic_conn_close(struct quic_conn *, uint64_t, const char *,
 		    uint64_t);
 enum quic_state	 quic_conn_state(const struct quic_conn *);
 const char	*quic_conn_error(const struct quic_conn *);
+int		 quic_conn_addr_validated(const struct quic_conn *);
 const struct quic_stats *quic_conn_stats(const struct quic_conn *);
 void		*quic_conn_arg(const struct quic_conn *);
 void		 quic_conn_set_arg(struct quic_conn *, void *);

@@ -28,9 +28,11 @@
  * with a stateless reset (rate limited), so peers of a restarted relay
  * learn at once that their connection is gone.
  *
- * quic.c has no Retry: while more than retry-threshold handshakes are
- * unvalidated, new Initial packets are dropped (counted) instead of
- * being answered with a Retry.
+ * Address validation: while retry-threshold or more handshakes come from
+ * unvalidated addresses (0: always), an Initial without a token is
+ * answered with a Retry; one with a valid Retry token starts a
+ * connection whose address is proven, which is not counted among the
+ * unvalidated handshakes; a bad token is dropped.  Every case is counted.
  */
 
 #include <sys/types.h>
@@ -129,7 +131,7 @@ struct rconn {
 	struct peer		*peer;
 	struct ctlmsg_reader	*rd;
 	int64_t			 sid;		/* -1: none yet */
-	int			 handshake;	/* completed */
+	int			 handshake;	/* done, or validated */
 	int			 linger;	/* close once flushed */
 	uint64_t		 linger_until;	/* ns */
 	uint64_t		 close_code;
@@ -152,7 +154,9 @@ struct relay_stats {
 	uint64_t	 conn_accepted;
 	uint64_t	 conn_closed;
 	uint64_t	 conn_refused_source;	/* max-per-source */
-	uint64_t	 conn_refused_busy;	/* retry-threshold */
+	uint64_t	 retry_sent;		/* retry-threshold */
+	uint64_t	 retry_validated;	/* good token */
+	uint64_t	 retry_bad_token;	/* dropped */
 	uint64_t	 conn_refused_max;
 	uint64_t	 reset_sent;
 	uint64_t	 reset_limited;
@@ -538,8 +542,6 @@ relay_start(struct relay_env *env)
 	env->qcfg.cb = &relay_quic_cb;
 	if (env->conf.max_per_source == 0)
 		env->conf.max_per_source = RELAYD_MAX_PER_SOURCE;
-	if (env->conf.retry_threshold == 0)
-		env->conf.retry_threshold = RELAYD_RETRY_THRESHOLD;
 
 	for (i = 0; i < env->nlisten; i++) {
 		event_set(&env->listens[i].ev, env->listens[i].fd,
@@ -568,8 +570,6 @@ relay_reconf(struct relay_env *env)
 	env->relay->conf = env->conf.rc;
 	if (env->conf.max_per_source == 0)
 		env->conf.max_per_source = RELAYD_MAX_PER_SOURCE;
-	if (env->conf.retry_threshold == 0)
-		env->conf.retry_threshold = RELAYD_RETRY_THRESHOLD;
 	declare_rooms(env);
 	log_info("configuration reloaded");
 }
@@ -694,13 +694,36 @@ conn_accept(struct relay_env *env, struct rlisten *l,
 	struct quic_config	 cfg;
 	struct rconn		*c;
 	struct src_node		*s;
+	uint8_t			 out[QUIC_MAX_PKTLEN];
+	ssize_t			 n;
+	int			 validated = 0;
 
-	if (env->nhandshakes >= env->conf.retry_threshold) {
-		env->st.conn_refused_busy++;
+	switch (quic_initial_check(&env->qcfg, path, pkt, len, now)) {
+	case QUIC_INITIAL_NEW:
+		if (env->nhandshakes < env->conf.retry_threshold)
+			break;
+		/* Busy: the client must prove its address first. */
 		if (!env->busy_logged++)
-			log_warnx("%u handshakes pending: new connections "
-			    "are dropped (no Retry support)",
-			    env->conf.retry_threshold);
+			log_info("%zu unvalidated handshakes pending (retry-"
+			    "threshold %u): new clients get a Retry",
+			    env->nhandshakes, env->conf.retry_threshold);
+		if ((n = quic_write_retry(&env->qcfg, path, pkt, len, out,
+		    sizeof(out), now)) <= 0) {
+			env->st.pkt_not_initial++;
+			return;
+		}
+		env->st.retry_sent++;
+		tx_queue(l->fd, &path->remote, path->remotelen, out,
+		    (size_t)n);
+		return;
+	case QUIC_INITIAL_VALID:
+		validated = 1;
+		break;
+	case QUIC_INITIAL_BADTOKEN:
+		env->st.retry_bad_token++;
+		return;
+	default:
+		env->st.pkt_not_initial++;
 		return;
 	}
 	if (env->nconns >= RELAY_MAX_CONNS) {
@@ -745,7 +768,11 @@ conn_accept(struct relay_env *env, struct rlisten *l,
 	c->src = s;
 	TAILQ_INSERT_TAIL(&env->conns, c, entry);
 	env->nconns++;
-	env->nhandshakes++;
+	/* Only unvalidated handshakes count against retry-threshold. */
+	if (validated)
+		c->handshake = 1;
+	else
+		env->nhandshakes++;
 
 	cfg = env->qcfg;
 	cfg.arg = c;
@@ -755,7 +782,10 @@ conn_accept(struct relay_env *env, struct rlisten *l,
 		return;
 	}
 	env->st.conn_accepted++;
-	log_debug("%s: new connection", c->addr);
+	if (validated)
+		env->st.retry_validated++;
+	log_debug("%s: new connection%s", c->addr,
+	    validated ? ", address validated by Retry" : "");
 	conn_dirty(c);
 }
 
@@ -1347,8 +1377,8 @@ tick(int fd, short event, void *arg)
 	}
 	if (env->busy_logged && env->nhandshakes <
 	    env->conf.retry_threshold) {
-		log_info("handshake backlog cleared (%llu connections "
-		    "dropped)", (unsigned long long)env->st.conn_refused_busy);
+		log_info("handshake backlog cleared (%llu Retry sent in "
+		    "all)", (unsigned long long)env->st.retry_sent);
 		env->busy_logged = 0;
 	}
 	evtimer_add(&env->ev_tick, &tv);
@@ -1533,7 +1563,9 @@ show_counters(struct relay_env *env)
 	counter_add(a, "conn-accepted", st->conn_accepted);
 	counter_add(a, "conn-closed", st->conn_closed);
 	counter_add(a, "conn-refused-per-source", st->conn_refused_source);
-	counter_add(a, "conn-refused-busy", st->conn_refused_busy);
+	counter_add(a, "retry-sent", st->retry_sent);
+	counter_add(a, "retry-validated", st->retry_validated);
+	counter_add(a, "retry-bad-token", st->retry_bad_token);
 	counter_add(a, "conn-refused-max", st->conn_refused_max);
 	counter_add(a, "conn-protocol-errors", st->ctl_errors);
 	counter_add(a, "reset-sent", st->reset_sent);

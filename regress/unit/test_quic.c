@@ -74,6 +74,9 @@ struct pair {
 	uint64_t		 now;
 	uint8_t			 secret[32];
 	size_t			 packets;
+	int			 retry;		/* server always Retries */
+	int			 retries;	/* Retry packets sent */
+	int			 tokens;	/* valid tokens seen */
 };
 
 static struct quic_cb	 callbacks;
@@ -271,6 +274,39 @@ pair_free(struct pair *pr)
 	freezero(pr->key, pr->keylen);
 }
 
+/*
+ * A server that validates every address: a first Initial without a
+ * token gets a Retry (1: the packet is consumed), one with a valid token
+ * goes on to quic_conn_accept() (0).
+ */
+static int
+server_retry(struct pair *pr, struct peer *from, struct peer *to,
+    const uint8_t *pkt, size_t len)
+{
+	uint8_t		 out[QUIC_MAX_PKTLEN];
+	ssize_t		 n;
+
+	switch (quic_initial_check(&pr->scfg, &to->path, pkt, len,
+	    pr->now)) {
+	case QUIC_INITIAL_NEW:
+		n = quic_write_retry(&pr->scfg, &to->path, pkt, len, out,
+		    sizeof(out), pr->now);
+		cr_assert_gt(n, 0);
+		cr_assert_lt((size_t)n, len, "a Retry must not amplify");
+		pr->retries++;
+		/* The client takes it and sends a new Initial. */
+		cr_assert_eq(quic_conn_read(from->qc, &from->path, out,
+		    (size_t)n, pr->now), 0);
+		return (1);
+	case QUIC_INITIAL_VALID:
+		pr->tokens++;
+		return (0);
+	default:
+		cr_assert_fail("server: unexpected first packet");
+	}
+	return (1);
+}
+
 /* Everything one side has to send goes to the other; count packets. */
 static size_t
 flush(struct pair *pr, struct peer *from, struct peer *to)
@@ -292,6 +328,9 @@ flush(struct pair *pr, struct peer *from, struct peer *to)
 		if (to->deaf)
 			continue;
 		if (to->qc == NULL) {
+			if (pr->retry && server_retry(pr, from, to, buf,
+			    (size_t)n))
+				continue;
 			to->qc = quic_conn_accept(&pr->scfg, &to->path, buf,
 			    (size_t)n, pr->now);
 			cr_assert_not_null(to->qc);
@@ -779,6 +818,7 @@ Test(quic, close_reaches_peer)
 	cr_assert_eq(quic_conn_state(pr.s.qc), QUIC_ST_DRAINING);
 	cr_assert(strstr(quic_conn_error(pr.s.qc), "0x7, bye") != NULL,
 	    "server error: %s", quic_conn_error(pr.s.qc));
+	cr_assert_eq(quic_conn_stats(pr.s.qc)->stateless_reset, 0);
 	run(&pr, 5 * QUIC_NSEC);
 	cr_assert_eq(quic_conn_state(pr.c.qc), QUIC_ST_CLOSED);
 	cr_assert_eq(quic_conn_state(pr.s.qc), QUIC_ST_CLOSED);
@@ -869,6 +909,203 @@ Test(quic, stateless_reset_same_secret)
 	cr_assert_eq(quic_conn_read(b.c.qc, &b.c.path, pkt, (size_t)r, b.now),
 	    QUIC_EV_CLOSED);
 	cr_assert_eq(quic_conn_state(b.c.qc), QUIC_ST_DRAINING);
+	/* Reported as what it is, not as an ordinary close. */
+	cr_assert_str_eq(quic_conn_error(b.c.qc), "stateless reset");
+	cr_assert_eq(quic_conn_stats(b.c.qc)->stateless_reset, 1);
+	cr_assert_eq(quic_conn_stats(a.c.qc)->stateless_reset, 0);
 	pair_free(&a);
 	pair_free(&b);
+}
+
+Test(quic, retry_then_handshake)
+{
+	struct pair	 pr;
+	uint8_t		 buf[100];
+
+	pair_init(&pr, NULL, NULL);
+	pr.retry = 1;
+	handshake(&pr);
+	cr_assert_eq(pr.retries, 1);
+	cr_assert_eq(pr.tokens, 1);
+	cr_assert_eq(pr.c.handshakes, 1);
+	cr_assert_eq(pr.s.handshakes, 1);
+	cr_assert(quic_conn_addr_validated(pr.s.qc));
+	/* Data flows on the validated connection. */
+	mkdgram(buf, 0, sizeof(buf));
+	cr_assert_eq(quic_conn_send_datagram(pr.c.qc, buf, sizeof(buf)),
+	    QUIC_DGRAM_QUEUED);
+	run(&pr, 100 * MSEC);
+	cr_assert_eq(pr.s.ndgram, 1);
+	cr_assert_eq(pr.s.bad_dgram, 0);
+	/* The Retry's connection ID left the map with the rest. */
+	quic_conn_free(pr.s.qc);
+	pr.s.qc = NULL;
+	cr_assert_eq(pr.s.cids, 0, "CIDs left in the map: %d", pr.s.cids);
+	pair_free(&pr);
+}
+
+/* The offset of the token in a long-header Initial; its length. */
+static size_t
+token_at(const uint8_t *pkt, size_t len, size_t *tlen)
+{
+	size_t	 off, vlen, i;
+	uint64_t v;
+
+	cr_assert_gt(len, 7);
+	cr_assert(pkt[0] & 0x80);
+	off = 5;
+	off += 1 + pkt[off];		/* DCID */
+	cr_assert_lt(off, len);
+	off += 1 + pkt[off];		/* SCID */
+	cr_assert_lt(off, len);
+	vlen = (size_t)1 << (pkt[off] >> 6);
+	v = pkt[off] & 0x3f;
+	for (i = 1; i < vlen; i++)
+		v = (v << 8) | pkt[off + i];
+	off += vlen;
+	cr_assert_leq(off + v, len);
+	*tlen = (size_t)v;
+	return (off);
+}
+
+/*
+ * By hand: the client's first Initial gets a Retry, and its second
+ * Initial, which carries the token, is returned in out.
+ */
+static size_t
+retry_initial(struct pair *pr, uint8_t *out, size_t outlen)
+{
+	uint8_t			 pkt[QUIC_MAX_PKTLEN], rbuf[QUIC_MAX_PKTLEN];
+	struct quic_path	 path;
+	ssize_t			 n, r;
+	size_t			 tlen;
+
+	pair_start(pr);
+	n = quic_conn_write(pr->c.qc, &path, pkt, sizeof(pkt), pr->now);
+	cr_assert_geq(n, 1200);
+	(void)token_at(pkt, (size_t)n, &tlen);
+	cr_assert_eq(tlen, 0);
+	cr_assert_eq(quic_initial_check(&pr->scfg, &pr->s.path, pkt,
+	    (size_t)n, pr->now), QUIC_INITIAL_NEW);
+	r = quic_write_retry(&pr->scfg, &pr->s.path, pkt, (size_t)n, rbuf,
+	    sizeof(rbuf), pr->now);
+	cr_assert_gt(r, 0);
+	/* Too small a buffer is an error, not an overflow. */
+	cr_assert_eq(quic_write_retry(&pr->scfg, &pr->s.path, pkt, (size_t)n,
+	    rbuf, 20, pr->now), -1);
+	cr_assert_eq(quic_conn_read(pr->c.qc, &pr->c.path, rbuf, (size_t)r,
+	    pr->now), 0);
+	cr_assert_eq(quic_conn_state(pr->c.qc), QUIC_ST_HANDSHAKE);
+	n = quic_conn_write(pr->c.qc, &path, out, outlen, pr->now);
+	cr_assert_geq(n, 1200);
+	(void)token_at(out, (size_t)n, &tlen);
+	cr_assert_gt(tlen, 16, "no token in the Initial after the Retry");
+	/* A packet that has a token gets no second Retry. */
+	cr_assert_eq(quic_write_retry(&pr->scfg, &pr->s.path, out, (size_t)n,
+	    rbuf, sizeof(rbuf), pr->now), -1);
+	return ((size_t)n);
+}
+
+static void
+expect_bad_token(struct pair *pr, const struct quic_config *cfg,
+    const struct quic_path *path, const uint8_t *pkt, size_t len,
+    uint64_t now)
+{
+	cr_assert_eq(quic_initial_check(cfg, path, pkt, len, now),
+	    QUIC_INITIAL_BADTOKEN);
+	cr_assert_null(quic_conn_accept(cfg, path, pkt, len, now));
+	cr_assert_eq(pr->s.cids, 0);
+}
+
+Test(quic, retry_token_checks)
+{
+	struct pair		 pr;
+	struct quic_config	 other;
+	struct quic_path	 path;
+	uint8_t			 pkt[QUIC_MAX_PKTLEN], bad[QUIC_MAX_PKTLEN];
+	uint8_t			 secret2[32];
+	size_t			 len, off, tlen;
+
+	pair_init(&pr, NULL, NULL);
+	len = retry_initial(&pr, pkt, sizeof(pkt));
+	off = token_at(pkt, len, &tlen);
+	cr_assert_eq(pkt[off], 0xb6, "not a Retry token");
+
+	/* Valid now and 9 s later, not after its 10 s. */
+	cr_assert_eq(quic_initial_check(&pr.scfg, &pr.s.path, pkt, len,
+	    pr.now), QUIC_INITIAL_VALID);
+	cr_assert_eq(quic_initial_check(&pr.scfg, &pr.s.path, pkt, len,
+	    pr.now + 9 * QUIC_NSEC), QUIC_INITIAL_VALID);
+	expect_bad_token(&pr, &pr.scfg, &pr.s.path, pkt, len,
+	    pr.now + 11 * QUIC_NSEC);
+
+	/* Bound to the client's address and port. */
+	path = pr.s.path;
+	setaddr(&path.remote, &path.remotelen, "198.18.0.3", 40000);
+	expect_bad_token(&pr, &pr.scfg, &path, pkt, len, pr.now);
+	setaddr(&path.remote, &path.remotelen, "198.18.0.1", 40001);
+	expect_bad_token(&pr, &pr.scfg, &path, pkt, len, pr.now);
+
+	/* Any byte changed, after the magic one, and it is refused. */
+	memcpy(bad, pkt, len);
+	bad[off + tlen / 2] ^= 0x01;
+	expect_bad_token(&pr, &pr.scfg, &pr.s.path, bad, len, pr.now);
+	memcpy(bad, pkt, len);
+	bad[off + tlen - 1] ^= 0x80;
+	expect_bad_token(&pr, &pr.scfg, &pr.s.path, bad, len, pr.now);
+
+	/* A server with another secret cannot read it. */
+	memset(secret2, 0x42, sizeof(secret2));
+	other = pr.scfg;
+	other.reset_secret = secret2;
+	expect_bad_token(&pr, &other, &pr.s.path, pkt, len, pr.now);
+
+	/* Garbage is no Initial at all. */
+	memset(bad, 0x5a, sizeof(bad));
+	cr_assert_eq(quic_initial_check(&pr.scfg, &pr.s.path, bad,
+	    sizeof(bad), pr.now), QUIC_INITIAL_BAD);
+	cr_assert_eq(quic_write_retry(&pr.scfg, &pr.s.path, bad, sizeof(bad),
+	    pkt + len, sizeof(pkt) - len, pr.now), -1);
+
+	/*
+	 * The genuine one is accepted, validated before any handshake,
+	 * and the handshake completes: the client checked the Retry
+	 * connection IDs in the server's transport parameters.
+	 */
+	pr.now += 2 * QUIC_NSEC;
+	pr.s.qc = quic_conn_accept(&pr.scfg, &pr.s.path, pkt, len, pr.now);
+	cr_assert_not_null(pr.s.qc);
+	cr_assert_eq(quic_conn_state(pr.s.qc), QUIC_ST_HANDSHAKE);
+	cr_assert(quic_conn_addr_validated(pr.s.qc));
+	cr_assert_eq(pr.s.cids, 2);
+	run(&pr, 500 * MSEC);
+	cr_assert_eq(quic_conn_state(pr.c.qc), QUIC_ST_OPEN, "client: %s",
+	    quic_conn_error(pr.c.qc));
+	cr_assert_eq(quic_conn_state(pr.s.qc), QUIC_ST_OPEN, "server: %s",
+	    quic_conn_error(pr.s.qc));
+	pair_free(&pr);
+}
+
+Test(quic, accept_without_token_is_unvalidated)
+{
+	struct pair		 pr;
+	struct quic_path	 path;
+	uint8_t			 pkt[QUIC_MAX_PKTLEN];
+	ssize_t			 n;
+
+	pair_init(&pr, NULL, NULL);
+	pair_start(&pr);
+	n = quic_conn_write(pr.c.qc, &path, pkt, sizeof(pkt), pr.now);
+	cr_assert_gt(n, 0);
+	pr.s.qc = quic_conn_accept(&pr.scfg, &pr.s.path, pkt, (size_t)n,
+	    pr.now);
+	cr_assert_not_null(pr.s.qc);
+	cr_assert_eq(quic_conn_addr_validated(pr.s.qc), 0);
+	cr_assert_eq(quic_conn_addr_validated(pr.c.qc), 0);
+	run(&pr, 500 * MSEC);
+	cr_assert_eq(quic_conn_state(pr.s.qc), QUIC_ST_OPEN);
+	/* The completed handshake proved it. */
+	cr_assert(quic_conn_addr_validated(pr.s.qc));
+	cr_assert(quic_conn_addr_validated(pr.c.qc));
+	pair_free(&pr);
 }
