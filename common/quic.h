@@ -35,6 +35,14 @@
  * One bidirectional control stream carries bytes (flow controlled, kept
  * until acknowledged); Ethernet frames go as DATAGRAM frames through a
  * small bounded per-connection queue that drops, and counts, when full.
+ *
+ * A server hands a packet for no known connection to quic_conn_accept().
+ * To validate client addresses first (a relay under load), it sorts the
+ * packet with quic_initial_check(): QUIC_INITIAL_NEW gets a Retry from
+ * quic_write_retry(), the client's next Initial then carries a token and
+ * QUIC_INITIAL_VALID goes to quic_conn_accept(); the rest is dropped.
+ * A connection ended by a stateless reset (the server lost it, e.g. on a
+ * restart) says "stateless reset" in quic_conn_error().
  */
 
 #define QUIC_ALPN		"softlan/1"
