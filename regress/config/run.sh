@@ -1,16 +1,20 @@
 #!/bin/sh
 #
-# regress/config: relayd's configuration parser through "relayd -nv".
+# regress/config: each daemon's configuration parser through "DAEMON -nv".
 #
 # usage: run.sh OBJ
 #
-# For each relayd/NAME.in: "relayd -nv -f NAME.in" must exit 0 and print
+# For every daemon with a directory here (relayd, gatewayd, clientd), run
+# against $OBJ/DAEMON/DAEMON; a daemon whose binary is not built is
+# skipped, with a message, rather than failed.
+#
+# For each DAEMON/NAME.in: "DAEMON -nv -f NAME.in" must exit 0 and print
 # NAME.ok exactly, and that output, fed back, must print itself (the
-# canonical form is a fixed point).  For each relayd/NAME.err.in:
-# "relayd -n -f NAME.err.in" must exit 1 and print NAME.err on stderr (the
+# canonical form is a fixed point).  For each DAEMON/NAME.err.in:
+# "DAEMON -n -f NAME.err.in" must exit 1 and print NAME.err on stderr (the
 # log prefix before the first ": " of a line is taken off).  A first line
 # "# args: ..." gives extra arguments (-D macro=value).  The shipped
-# etc/relayd.conf must give "configuration OK".
+# etc/DAEMON.conf must give "configuration OK".
 #
 # Paths are relative to the top of the tree, so file:line messages are
 # stable.  Set UPDATE=1 to rewrite the .ok and .err files instead.
@@ -21,7 +25,6 @@ case $obj in
 /*)	;;
 *)	obj=$PWD/$obj ;;
 esac
-relayd=$obj/relayd/relayd
 cd "$top" || exit 1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -42,71 +45,100 @@ args() {
 	sed -n '1s/^# args: //p' "$1"
 }
 
-for in in regress/config/relayd/*.in; do
-	case $in in
-	*.err.in)
-		name=${in%.err.in}
-		# shellcheck disable=SC2046
-		"$relayd" -n $(args "$in") -f "$in" >"$tmp/out" 2>"$tmp/err"
-		rv=$?
-		sed 's/^[^ :]*: //' "$tmp/err" >"$tmp/err.1"
-		if [ -n "$UPDATE" ]; then
-			cp "$tmp/err.1" "$name.err"
-		fi
-		if [ "$rv" -ne 1 ]; then
-			nok "$in: exit status $rv, not 1"
-		elif [ -s "$tmp/out" ]; then
-			nok "$in: output on stdout"
-		elif ! diff -u "$name.err" "$tmp/err.1" >&2; then
-			nok "$in: stderr differs from $name.err"
-		else
-			ok
-		fi
-		;;
-	*)
-		name=${in%.in}
-		# shellcheck disable=SC2046
-		"$relayd" -nv $(args "$in") -f "$in" >"$tmp/out" 2>"$tmp/err"
-		rv=$?
-		if [ -n "$UPDATE" ] && [ "$rv" -eq 0 ]; then
-			cp "$tmp/out" "$name.ok"
-		fi
-		if [ "$rv" -ne 0 ]; then
-			cat "$tmp/err" >&2
-			nok "$in: exit status $rv"
-		elif ! diff -u "$name.ok" "$tmp/out" >&2; then
-			nok "$in: output differs from $name.ok"
-		else
-			ok
-		fi
-		# The canonical form parses back to itself.
-		"$relayd" -nv -f "$tmp/out" >"$tmp/again" 2>"$tmp/err"
-		rv=$?
-		if [ "$rv" -ne 0 ]; then
-			cat "$tmp/err" >&2
-			nok "$in: -nv output does not parse (exit $rv)"
-		elif ! diff -u "$tmp/out" "$tmp/again" >&2; then
-			nok "$in: -nv output is not a fixed point"
-		else
-			ok
-		fi
-		;;
-	esac
-done
+# check_err DAEMON-BINARY FILE.err.in
+check_err() {
+	bin=$1
+	in=$2
+	name=${in%.err.in}
+	# shellcheck disable=SC2046
+	"$bin" -n $(args "$in") -f "$in" >"$tmp/out" 2>"$tmp/err"
+	rv=$?
+	sed 's/^[^ :]*: //' "$tmp/err" >"$tmp/err.1"
+	if [ -n "$UPDATE" ]; then
+		cp "$tmp/err.1" "$name.err"
+	fi
+	if [ "$rv" -ne 1 ]; then
+		nok "$in: exit status $rv, not 1"
+	elif [ -s "$tmp/out" ]; then
+		nok "$in: output on stdout"
+	elif ! diff -u "$name.err" "$tmp/err.1" >&2; then
+		nok "$in: stderr differs from $name.err"
+	else
+		ok
+	fi
+}
 
-# The shipped example.
-"$relayd" -n -f etc/relayd.conf >"$tmp/out" 2>"$tmp/err"
-rv=$?
-if [ "$rv" -ne 0 ]; then
-	cat "$tmp/err" >&2
-	nok "etc/relayd.conf: exit status $rv"
-elif ! cat "$tmp/out" "$tmp/err" | grep -q '^configuration OK$' &&
-    ! sed 's/^[^ :]*: //' "$tmp/err" | grep -q '^configuration OK$'; then
-	cat "$tmp/err" >&2
-	nok "etc/relayd.conf: no \"configuration OK\""
-else
-	ok
-fi
+# check_ok DAEMON-BINARY FILE.in
+check_ok() {
+	bin=$1
+	in=$2
+	name=${in%.in}
+	# shellcheck disable=SC2046
+	"$bin" -nv $(args "$in") -f "$in" >"$tmp/out" 2>"$tmp/err"
+	rv=$?
+	if [ -n "$UPDATE" ] && [ "$rv" -eq 0 ]; then
+		cp "$tmp/out" "$name.ok"
+	fi
+	if [ "$rv" -ne 0 ]; then
+		cat "$tmp/err" >&2
+		nok "$in: exit status $rv"
+	elif ! diff -u "$name.ok" "$tmp/out" >&2; then
+		nok "$in: output differs from $name.ok"
+	else
+		ok
+	fi
+	# The canonical form parses back to itself.
+	"$bin" -nv -f "$tmp/out" >"$tmp/again" 2>"$tmp/err"
+	rv=$?
+	if [ "$rv" -ne 0 ]; then
+		cat "$tmp/err" >&2
+		nok "$in: -nv output does not parse (exit $rv)"
+	elif ! diff -u "$tmp/out" "$tmp/again" >&2; then
+		nok "$in: -nv output is not a fixed point"
+	else
+		ok
+	fi
+}
+
+# check_example DAEMON-BINARY etc/DAEMON.conf
+check_example() {
+	bin=$1
+	conf=$2
+	"$bin" -n -f "$conf" >"$tmp/out" 2>"$tmp/err"
+	rv=$?
+	if [ "$rv" -ne 0 ]; then
+		cat "$tmp/err" >&2
+		nok "$conf: exit status $rv"
+	elif ! cat "$tmp/out" "$tmp/err" | grep -q '^configuration OK$' &&
+	    ! sed 's/^[^ :]*: //' "$tmp/err" | grep -q '^configuration OK$'; then
+		cat "$tmp/err" >&2
+		nok "$conf: no \"configuration OK\""
+	else
+		ok
+	fi
+}
+
+for daemon in relayd gatewayd clientd; do
+	[ -d "regress/config/$daemon" ] || continue
+	bin=$obj/$daemon/$daemon
+	if [ ! -x "$bin" ]; then
+		echo "config: $daemon: $bin not built, skipped" >&2
+		continue
+	fi
+	for in in regress/config/"$daemon"/*.in; do
+		[ -e "$in" ] || continue
+		case $in in
+		*.err.in)
+			check_err "$bin" "$in"
+			;;
+		*)
+			check_ok "$bin" "$in"
+			;;
+		esac
+	done
+	# The shipped example.
+	check_example "$bin" "etc/$daemon.conf"
+done
 
 echo "config: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
