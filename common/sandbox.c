@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <pwd.h>
 #include <seccomp.h>
@@ -85,6 +86,7 @@ static sandbox_report_t	 sandbox_report;
 static char		*sandbox_names[SANDBOX_NAMES];
 static uint32_t		 sandbox_arch;
 
+static void	 drop_capabilities(void);
 static int	 chroot_check(const char *, int, char *, size_t);
 static void	 sandbox_sigsys(int, siginfo_t *, void *);
 static void	 sandbox_trap_init(sandbox_report_t);
@@ -232,8 +234,31 @@ sandbox_drop(const char *user, const char *dir, pid_t ppid)
 	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
 		fatal("setrlimit RLIMIT_FSIZE");
 
+	/*
+	 * Started without root, the process may still hold a capability
+	 * (relayd under systemd: CAP_NET_BIND_SERVICE, also ambient).  The
+	 * parent keeps it; the child needs none.
+	 */
+	if (geteuid() != 0)
+		drop_capabilities();
+
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_NO_NEW_PRIVS");
+}
+
+static void
+drop_capabilities(void)
+{
+	struct __user_cap_header_struct	 hdr;
+	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1)
+		fatal("prctl PR_CAP_AMBIENT_CLEAR_ALL");
+	memset(&hdr, 0, sizeof(hdr));
+	memset(data, 0, sizeof(data));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		fatal("capset");
 }
 
 int

@@ -110,7 +110,12 @@ priv_control_socket(const char *path, gid_t gid, char *err, size_t errlen)
 		return (priv_seterr(err, errlen, "control socket %s: bind: %s",
 		    path, strerror(saved)));
 	}
-	if (fchownat(AT_FDCWD, path, 0, gid, AT_SYMLINK_NOFOLLOW) == -1) {
+	/*
+	 * Without root (a dedicated user with CAP_NET_BIND_SERVICE) the
+	 * socket keeps the caller's owner and group.
+	 */
+	if (geteuid() == 0 &&
+	    fchownat(AT_FDCWD, path, 0, gid, AT_SYMLINK_NOFOLLOW) == -1) {
 		saved = errno;
 		(void)unlink(path);
 		close(fd);

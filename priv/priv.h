@@ -87,7 +87,8 @@ int	priv_udp_bind(const struct sockaddr *, socklen_t, char *, size_t);
 
 /* control.c: the daemon's control socket at path: stale socket removed
  * (a live one, or a path that is not a socket, is an error), bound,
- * listening, owner root, group gid, mode 0660; non-blocking. */
+ * listening, owner root, group gid, mode 0660; non-blocking.  Without
+ * root, the caller's owner and group stay. */
 int	priv_control_socket(const char *, gid_t, char *, size_t);
 
 /* priv.c */

@@ -466,6 +466,7 @@ declare_rooms(struct relay_env *env)
 {
 	struct room_decl	*d;
 	struct room_conf	 key, *rc, *nrc;
+	struct room		*room;
 	char			 err[256];
 	size_t			 i;
 	int			 found;
@@ -495,6 +496,15 @@ declare_rooms(struct relay_env *env)
 			strlcpy(rc->secret, d->secret, sizeof(rc->secret));
 			rc->mtu = d->mtu;
 			rc->max_clients = d->max_clients;
+			/*
+			 * A live room takes the new client limit for new
+			 * joins; clients above it stay.
+			 */
+			if ((room = relay_room_find(env->relay,
+			    rc->name)) != NULL)
+				room->max_clients = rc->max_clients != 0 ?
+				    rc->max_clients :
+				    env->relay->conf.max_clients;
 			continue;
 		}
 		if (relay_declare(env->relay, d->name, d->secret, d->mtu,

@@ -27,7 +27,11 @@
 # "relayd: N passed, M failed"; the logs of a failed case are shown.
 #
 # Reject codes: all nine are provoked (version with proto 2, relay-full
-# with a second relayd instance started with -D maxpeers=1).
+# with a second relayd instance started with -D maxpeers=1).  SIGHUP
+# reloads are tried on the first instance (a live room's client limit, a
+# new room with a secret, a bad file), the broadcast token bucket on a
+# third one (broadcast-rate 50 burst 50), and a fourth runs as _relayd
+# with only CAP_NET_BIND_SERVICE (setpriv, util-linux) as systemd would.
 
 OBJDIR=${1:-${OBJ:-obj}}
 RELAYD=$OBJDIR/relayd/relayd
@@ -193,13 +197,15 @@ EOF
 # --- relayd -------------------------------------------------------------
 
 RPID=
+RWRAP=
 # start_relayd log [relayd args]: sets RPID, waits until it listens.
+# $RWRAP, if set, is a command (setpriv ...) that runs relayd.
 start_relayd() {
 	local log=$1
 	shift
 	rm -f "$CERT"
-	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_RELAY" "$RELAYD" -dvv \
-	    -f "$CONF" "$@" >"$log" 2>&1 &
+	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_RELAY" $RWRAP "$RELAYD" \
+	    -dvv -f "$CONF" "$@" >"$log" 2>&1 &
 	RPID=$!
 	PIDS="$PIDS $RPID"
 	disown "$RPID"	# no job notice when the restart case kills it
@@ -533,6 +539,83 @@ verify "$f" "gw" "c1 c2 c3" $C2 c2 "c1 gw"
 SHOW="$WORK/c1.out $WORK/c3.out $WORK/peers1.txt $WORK/peers2.txt"
 check "a peer that leaves: peer-left, gone from show peers, not forwarded to"
 
+# show peers: every connected peer with its role and MAC, nobody else.
+ctl show peers >"$WORK/peers3.txt"
+ctl -j show peers >"$WORK/peers3.json"
+for pm in client/$C1 client/$C2 gateway/$GW; do
+	grep "${pm#*/}" "$WORK/peers3.txt" | grep -qw "${pm%%/*}" ||
+	    WHY="$WHY no ${pm%%/*} ${pm#*/} row;"
+	tr -d ' \t\n' <"$WORK/peers3.json" | sed 's/}/}\n/g' | grep -q \
+	    "\"role\":\"${pm%%/*}\",\"mac\":\"${pm#*/}\"" ||
+	    WHY="$WHY no ${pm#*/} with role ${pm%%/*} in -j;"
+done
+n=$(tr -d ' \t\n' <"$WORK/peers3.json" | grep -o '"mac":' | wc -l)
+[ "$n" = 3 ] || WHY="$WHY $n peers listed, not 3;"
+SHOW="$WORK/peers3.txt $WORK/peers3.json"
+check "show peers lists the connected peers with role and MAC"
+
+# SIGHUP: room lan now takes 2 clients (it has c1 and c2), a new declared
+# room vault needs a secret.  The connected peers stay.
+nreloaded() {
+	grep -c 'configuration reloaded' "$RLOG"
+}
+reloaded_since() {
+	[ "$(nreloaded)" -gt "$1" ]
+}
+reload_wait() {
+	local before
+	before=$(nreloaded)
+	kill -HUP "$RPID"
+	wait_for 50 reloaded_since "$before"
+}
+cp "$CONF" "$WORK/relayd.conf.orig"
+sed -i 's/max-clients 8/max-clients 2/' "$CONF"
+printf 'room "vault" {\n\tsecret "s3cret"\n}\n' >>"$CONF"
+reload_wait || WHY="no \"configuration reloaded\" in the log"
+SHOW=$RLOG
+check "SIGHUP reloads the configuration"
+reject_case h1 room-full -R lan -m 02:00:00:00:00:d1
+reject_case h2 unauthorized -R vault -m 02:00:00:00:00:d2 -S wrong
+peer_start h3 -R vault -m 02:00:00:00:00:d3 -S s3cret
+wait_for 50 has h3 '^welcome ' || WHY="no welcome"
+SHOW="$WORK/h3.out $RLOG"
+check "after the reload the new room vault admits the right secret"
+peer_stop h3
+for p in c1 c2 gw; do
+	eval "pid=\$PID_$p"
+	alive "$pid" || WHY="$WHY $p died;"
+	has $p '^closed ' && WHY="$WHY $p closed;"
+done
+f=$(frame $BCAST $C2 $XT "$(tag 11)")
+send_wait c2 "$f" "c1 gw"
+SHOW="$WORK/c1.out $WORK/c2.out $WORK/gw.out"
+check "the connected peers stay connected and forwarding across a reload"
+
+# A bad configuration on reload: the running one is kept, file:line logged.
+badline=$(($(wc -l <"$CONF") + 1))
+echo "max-clients banana" >>"$CONF"
+kill -HUP "$RPID"
+wait_for 50 grep -q "reload: $CONF has errors, keeping" "$RLOG" ||
+    WHY="no \"has errors, keeping\" in the log;"
+grep -q "$CONF:$badline: " "$RLOG" || WHY="$WHY no $CONF:$badline in the log;"
+peer_start h4 -R vault -m 02:00:00:00:00:d4 -S s3cret
+wait_for 50 has h4 '^(welcome|reject) ' || WHY="$WHY h4 got no answer;"
+has h4 '^welcome ' || WHY="$WHY vault lost after a bad reload;"
+peer_stop h4
+SHOW="$RLOG $WORK/h4.out"
+check "a bad configuration on reload is refused with file:line," \
+    "the running one kept"
+reject_case h5 room-full -R lan -m 02:00:00:00:00:d5
+
+# Back to the suite's configuration.
+cp "$WORK/relayd.conf.orig" "$CONF"
+reload_wait || WHY="the original configuration not reloaded;"
+peer_start h6 -R lan -m 02:00:00:00:00:d6
+wait_for 50 has h6 '^welcome ' || WHY="$WHY lan still full"
+peer_stop h6
+SHOW="$RLOG $WORK/h6.out"
+check "reloading the original configuration gives lan its 8 clients back"
+
 # Malformed control input closes only that connection, with a reason.
 bad_case() {
 	local name=$1 what=$2
@@ -603,8 +686,122 @@ reject_case f2 relay-full -R lan -m 02:00:00:00:00:c2
 peer_stop f1
 
 stop_relayd
+
+# The broadcast/multicast token bucket: a third instance with
+# broadcast-rate 50 burst 50.  r1 sends 200 broadcasts in batches (its
+# own datagram queue must not overflow); r2 gets at most burst +
+# rate * elapsed, drop-rate-limited counts the rest; unicast is not
+# limited.
+CONF3=$WORK/relayd3.conf
+RLOG3=$WORK/relayd3.log
+sed 's/^broadcast-rate .*/broadcast-rate 50 burst 50/' "$CONF" >"$CONF3"
+start_relayd "$RLOG3" -f "$CONF3"
+relayd_ready || WHY="relayd (broadcast-rate 50) did not start;"
+peer_start r1 -R lan -m $C1
+peer_start r2 -R lan -m $C2
+wait_for 50 has r1 '^welcome ' || WHY="$WHY r1 not welcomed;"
+wait_for 50 has r2 '^welcome ' || WHY="$WHY r2 not welcomed;"
+# burst_send NAME FILE: its lines to the peer, 40 at a time.
+burst_send() {
+	local fd i
+	eval "fd=\$FD_$1"
+	for i in 1 41 81 121 161; do
+		sed -n "$i,$((i + 39))p" "$2" >&"$fd" 2>/dev/null
+		sleep 0.02
+	done
+}
+: >"$WORK/bcast.in"
+: >"$WORK/ucast.in"
+i=0
+while [ "$i" -lt 200 ]; do
+	echo "frame $(frame $BCAST $C1 $XT "$(printf 'beef%08x' $i)")" \
+	    >>"$WORK/bcast.in"
+	[ "$i" -lt 150 ] && echo "frame $(frame $C2 $C1 $XT \
+	    "$(printf 'feed%08x' $i)")" >>"$WORK/ucast.in"
+	i=$((i + 1))
+done
+rl_before=$(counter drop-rate-limited)
+t0=$(date +%s%N)
+burst_send r1 "$WORK/bcast.in"
+wait_for 30 eval '[ "$(grep -c "^sent len=" "$WORK/r1.out")" -ge 200 ]'
+t1=$(date +%s%N)
+sleep 0.3	# the last allowed frames reach r2
+elapsed_ms=$(((t1 - t0) / 1000000))
+got=$(grep -c '^frame .*beef' "$WORK/r2.out")
+sent=$(grep -c '^sent len=' "$WORK/r1.out")
+rl=$(( $(counter drop-rate-limited) - rl_before ))
+max=$((50 + 50 * elapsed_ms / 1000 + 2))
+[ "$sent" = 200 ] || WHY="$WHY r1 queued only $sent;"
+[ "$got" -ge 45 ] && [ "$got" -le "$max" ] ||
+    WHY="$WHY r2 got $got broadcasts (45..$max allowed in $elapsed_ms ms);"
+[ $((got + rl)) = 200 ] ||
+    WHY="$WHY $got received + $rl rate-limited != 200;"
+ctl -j show counters >"$WORK/counters3.json"
+SHOW="$WORK/r1.out $WORK/r1.err $WORK/counters3.json $RLOG3"
+check "broadcast rate 50 burst 50: r2 got $got of 200 in $elapsed_ms ms," \
+    "$rl counted drop-rate-limited"
+burst_send r1 "$WORK/ucast.in"
+wait_for 50 eval '[ "$(grep -c "^frame .*feed" "$WORK/r2.out")" -ge 150 ]' ||
+    WHY="r2 got $(grep -c '^frame .*feed' "$WORK/r2.out") of 150 unicasts;"
+rl2=$(( $(counter drop-rate-limited) - rl_before ))
+[ "$rl2" = "$rl" ] || WHY="$WHY drop-rate-limited grew $rl -> $rl2;"
+SHOW="$WORK/r1.out $WORK/r2.out"
+check "unicast is not rate limited (150 frames in a burst all arrive)"
+peer_stop r1
+peer_stop r2
+stop_relayd
+
+# Started as _relayd with only CAP_NET_BIND_SERVICE (systemd's way): the
+# parent binds port 443, the chroot and setuid are skipped (logged once),
+# the child still gets no_new_privs and its seccomp filter.
+RLOG4=$WORK/relayd4.log
+CONF4=$WORK/relayd4.conf
+NRDIR=$WORK/nonroot
+mkdir "$NRDIR" && chown "$RUSER:$RUSER" "$NRDIR" && chmod 0700 "$NRDIR"
+sed -e "s|^dev-certificate .*|dev-certificate \"$NRDIR/relay.der\"|" \
+    -e "s|^reset-secret .*|reset-secret \"$NRDIR/reset.key\"|" \
+    -e "s|^control .*|control \"$NRDIR/relayd.sock\"|" "$CONF" >"$CONF4"
+chmod 0644 "$CONF4"
+SAVE_CERT=$CERT SAVE_SOCK=$SOCK
+CERT=$NRDIR/relay.der SOCK=$NRDIR/relayd.sock
+RWRAP="setpriv --reuid=$RUSER --regid=$RUSER --init-groups
+    --inh-caps=+net_bind_service --ambient-caps=+net_bind_service --"
+start_relayd "$RLOG4" -f "$CONF4"
+RWRAP=
+relayd_ready || WHY="relayd as $RUSER did not start;"
+uid=$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$RPID/status")
+[ "$uid" = "$(id -u $RUSER)" ] || WHY="$WHY parent uid $uid;"
+n=$(grep -c "not running as root: chroot and setuid to $RUSER skipped" \
+    "$RLOG4")
+[ "$n" = 1 ] || WHY="$WHY the skip logged $n times;"
+[ "$(stat -c %U:%a "$SOCK" 2>/dev/null)" = "$RUSER:660" ] ||
+    WHY="$WHY control socket $(stat -c %U:%a "$SOCK" 2>/dev/null);"
+CPID=$(relay_child)
+if [ -z "$CPID" ]; then
+	WHY="$WHY no relay child;"
+else
+	grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$CPID/status" ||
+	    WHY="$WHY seccomp not 2;"
+	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "/proc/$CPID/status" ||
+	    WHY="$WHY no_new_privs not set;"
+	grep -Eq '^CapEff:[[:space:]]+0+$' "/proc/$CPID/status" ||
+	    WHY="$WHY child kept capabilities;"
+	grep -Eq '^CapAmb:[[:space:]]+0+$' "/proc/$CPID/status" ||
+	    WHY="$WHY child kept ambient capabilities;"
+fi
+peer_start n1 -R lan -m $C1
+wait_for 50 has n1 '^welcome ' || WHY="$WHY no welcome;"
+ctl show status >"$WORK/status4.txt" || WHY="$WHY softlanctl failed;"
+peer_stop n1
+SHOW="$RLOG4 $WORK/n1.out $WORK/status4.txt"
+check "relayd as $RUSER with only CAP_NET_BIND_SERVICE: port $PORT," \
+    "skip logged once, child without capabilities, no_new_privs and" \
+    "seccomp 2, peer welcomed"
+stop_relayd
+CERT=$SAVE_CERT SOCK=$SAVE_SOCK
+
 WHY=
-for l in "$RLOG" "$RLOG2"; do
+for l in "$RLOG" "$RLOG2" "$RLOG3" "$RLOG4"; do
 	grep -q "lost child" "$l" && WHY="$WHY lost child in $l;"
 	grep -Eq "seccomp: forbidden|SIGSYS" "$l" &&
 	    WHY="$WHY seccomp violation in $l;"

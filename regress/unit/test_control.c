@@ -20,10 +20,12 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <event.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -744,6 +746,75 @@ Test(ctlsock, mode_owner_group)
 	cr_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	cr_assert(accepts(path));
 	close(fd);
+}
+
+/*
+ * Not root (relayd as its own user with CAP_NET_BIND_SERVICE): no chown,
+ * the socket keeps the caller's uid and gid, mode 0660 all the same.
+ * A forked child becomes nobody and makes the socket in a directory only
+ * nobody can write; its exit status says what went wrong.
+ */
+#define NOBODY_ID	65534
+
+static int
+nonroot_child(const char *dir)
+{
+	struct stat	 st;
+	char		 path[160], err[PRIV_ERRLEN];
+	gid_t		 gid = NOBODY_ID;
+	int		 fd;
+
+	if (setgroups(1, &gid) == -1 ||
+	    setresgid(NOBODY_ID, NOBODY_ID, NOBODY_ID) == -1 ||
+	    setresuid(NOBODY_ID, NOBODY_ID, NOBODY_ID) == -1)
+		return (10);
+	if (geteuid() != NOBODY_ID)
+		return (11);
+	(void)snprintf(path, sizeof(path), "%s/d.sock", dir);
+	if ((fd = priv_control_socket(path, TEST_GID, err,
+	    sizeof(err))) == -1) {
+		fprintf(stderr, "priv_control_socket as nobody: %s\n", err);
+		return (12);
+	}
+	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode))
+		return (13);
+	if ((st.st_mode & 07777) != 0660)
+		return (14);
+	if (st.st_uid != NOBODY_ID || st.st_gid != NOBODY_ID)
+		return (15);
+	if (!accepts(path))
+		return (16);
+	close(fd);
+	return (0);
+}
+
+Test(ctlsock, not_root_keeps_owner)
+{
+	struct stat	 st;
+	char		 dir[128];
+	pid_t		 pid;
+	int		 status;
+
+	cr_assert_eq(geteuid(), 0, "this test needs root to become nobody");
+	(void)snprintf(dir, sizeof(dir), "%s/nobody", sdir);
+	cr_assert_eq(chmod(sdir, 0711), 0);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(chown(dir, NOBODY_ID, NOBODY_ID), 0);
+	fflush(NULL);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0)
+		_exit(nonroot_child(dir));
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "child died, status %#x", status);
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed with %d (10: "
+	    "setresuid, 12: priv_control_socket, 14: mode, 15: owner, 16: "
+	    "not listening)", WEXITSTATUS(status));
+	/* Seen from root too: nobody's socket, not root's. */
+	(void)snprintf(dir, sizeof(dir), "%s/nobody/d.sock", sdir);
+	cr_assert_eq(lstat(dir, &st), 0);
+	cr_assert_eq(st.st_uid, NOBODY_ID);
+	cr_assert_eq(st.st_gid, NOBODY_ID);
 }
 
 Test(ctlsock, stale_socket_replaced)
