@@ -32,6 +32,9 @@
 # new room with a secret, a bad file), the broadcast token bucket on a
 # third one (broadcast-rate 50 burst 50), and a fourth runs as _relayd
 # with only CAP_NET_BIND_SERVICE (setpriv, util-linux) as systemd would.
+# Three more use production certificate and key PEM files made with
+# openssl(1) for relay.test by a test CA (directly, then through an
+# intermediate as a full chain, then the bare leaf); peers pin the CA.
 
 OBJDIR=${1:-${OBJ:-obj}}
 RELAYD=$OBJDIR/relayd/relayd
@@ -198,12 +201,15 @@ EOF
 
 RPID=
 RWRAP=
+KEEPCERT=
 # start_relayd log [relayd args]: sets RPID, waits until it listens.
-# $RWRAP, if set, is a command (setpriv ...) that runs relayd.
+# $RWRAP, if set, is a command (setpriv ...) that runs relayd.  $CERT
+# (the file peers pin) is removed first unless $KEEPCERT is set (a
+# production certificate: $CERT is then the CA the peers trust).
 start_relayd() {
 	local log=$1
 	shift
-	rm -f "$CERT"
+	[ -n "$KEEPCERT" ] || rm -f "$CERT"
 	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_RELAY" $RWRAP "$RELAYD" \
 	    -dvv -f "$CONF" "$@" >"$log" 2>&1 &
 	RPID=$!
@@ -800,8 +806,172 @@ check "relayd as $RUSER with only CAP_NET_BIND_SERVICE: port $PORT," \
 stop_relayd
 CERT=$SAVE_CERT SOCK=$SAVE_SOCK
 
+# Production certificates: PEM files read by the parent and handed to the
+# child as bytes.  A test CA signs a certificate for relay.test directly
+# (PKCS#8 key) and, through an intermediate CA, a second one (SEC1 key)
+# whose file holds the full chain.  Peers pin only the root.
+PKI=$WORK/pki
+mkdir -m 0700 "$PKI"
+# pki_key NAME: a P-256 key in PKCS#8 PEM.
+pki_key() {
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "$PKI/$1.key"
+}
+# pki_root NAME CN: a self-signed root CA.
+pki_root() {
+	pki_key "$1" && openssl req -x509 -new -key "$PKI/$1.key" \
+	    -out "$PKI/$1.pem" -days 2 -subj "/CN=$2" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign"
+}
+# pki_sign NAME CN ISSUER EXTENSIONS: NAME's key and certificate.
+pki_sign() {
+	printf '%s\n' "$4" | tr ';' '\n' >"$PKI/$1.ext"
+	pki_key "$1" && openssl req -new -key "$PKI/$1.key" \
+	    -out "$PKI/$1.csr" -subj "/CN=$2" &&
+	    openssl x509 -req -in "$PKI/$1.csr" -CA "$PKI/$3.pem" \
+	    -CAkey "$PKI/$3.key" -set_serial "0x$(openssl rand -hex 8)" \
+	    -days 2 -extfile "$PKI/$1.ext" -out "$PKI/$1.pem"
+}
+SRVEXT="basicConstraints=critical,CA:FALSE;keyUsage=critical,digitalSignature"
+SRVEXT="$SRVEXT;extendedKeyUsage=serverAuth;subjectAltName=DNS:relay.test"
+SRVEXT="$SRVEXT;subjectKeyIdentifier=hash;authorityKeyIdentifier=keyid"
+INTEXT="basicConstraints=critical,CA:TRUE,pathlen:0"
+INTEXT="$INTEXT;keyUsage=critical,keyCertSign,cRLSign"
+INTEXT="$INTEXT;subjectKeyIdentifier=hash;authorityKeyIdentifier=keyid"
+{
+	pki_root ca "softlan test CA" &&
+	    pki_root other "softlan other CA" &&
+	    pki_sign srv relay.test ca "$SRVEXT" &&
+	    pki_sign int "softlan test intermediate CA" ca "$INTEXT" &&
+	    pki_sign srv2 relay.test int "$SRVEXT" &&
+	    openssl pkey -in "$PKI/srv2.key" -traditional \
+	    -out "$PKI/srv2.sec1.key" &&
+	    cat "$PKI/srv2.pem" "$PKI/int.pem" >"$PKI/chain.pem" &&
+	    chmod 0600 "$PKI"/*.key
+} >"$WORK/pki.log" 2>&1 || WHY="openssl failed;"
+grep -q 'BEGIN PRIVATE KEY' "$PKI/srv.key" &&
+    grep -q 'BEGIN EC PRIVATE KEY' "$PKI/srv2.sec1.key" ||
+    WHY="$WHY keys not in PKCS#8 and SEC1 PEM;"
+openssl verify -CAfile "$PKI/ca.pem" -untrusted "$PKI/int.pem" \
+    "$PKI/srv.pem" "$PKI/srv2.pem" >>"$WORK/pki.log" 2>&1 ||
+    WHY="$WHY openssl does not verify the chains;"
+SHOW="$WORK/pki.log"
+check "test PKI: a CA, a certificate for relay.test, an intermediate CA" \
+    "and a full chain, another CA"
+
+SAVE_CERT=$CERT SAVE_NAME=$CERTNAME
+CERT=$PKI/ca.pem CERTNAME=relay.test KEEPCERT=1
+# prod_start LOG CONF CERTFILE KEYFILE: the suite's configuration with
+# certificate and key instead of dev-certificate.
+prod_start() {
+	sed "s|^dev-certificate .*|certificate \"$3\"\nkey \"$4\"|" \
+	    "$CONF" >"$2"
+	start_relayd "$1" -f "$2"
+}
+# tls_fail NAME REGEX slpeer-args...: the handshake fails, the peer's
+# closed line says why (REGEX: the TLS failure expected).
+tls_fail() {
+	local name=$1 why=$2
+	shift 2
+	peer_start "$name" "$@"
+	wait_for 50 has "$name" '^(welcome|reject|closed) ' ||
+	    WHY="$WHY $name: no answer within 5 s;"
+	has "$name" '^(connected|welcome) ' &&
+	    WHY="$WHY $name: handshake completed;"
+	has "$name" "^closed reason=TLS handshake failed: $why" ||
+	    WHY="$WHY $name: $(grep '^closed' "$WORK/$name.out");"
+	peer_stop "$name"
+	SHOW="$SHOW $WORK/$name.out $WORK/$name.err"
+}
+# no_key_leak LOG KEYFILE: no PEM armour or key body line in the log.
+no_key_leak() {
+	local l
+	grep -q 'PRIVATE KEY' "$1" && WHY="$WHY PRIVATE KEY in $1;"
+	while read -r l; do
+		case $l in
+		-----*) ;;
+		*) grep -qF -- "$l" "$1" && WHY="$WHY key material in $1;" ;;
+		esac
+	done <"$2"
+}
+
+RLOG5=$WORK/relayd5.log
+CONF5=$WORK/relayd5.conf
+prod_start "$RLOG5" "$CONF5" "$PKI/srv.pem" "$PKI/srv.key"
+relayd_ready || WHY="relayd with certificate and key did not start;"
+grep -q 'development certificate' "$RLOG5" &&
+    WHY="$WHY a development certificate was made;"
+CPID=$(relay_child)
+if [ -z "$CPID" ]; then
+	WHY="$WHY no relay child;"
+else
+	croot=$(readlink "/proc/$CPID/root")
+	[ "$croot" != / ] || WHY="$WHY not chrooted;"
+	[ -e "/proc/$CPID/root$PKI/srv.key" ] &&
+	    WHY="$WHY the key is reachable in the chroot;"
+	ls -l "/proc/$CPID/fd/" 2>/dev/null | grep -q "$PKI" &&
+	    WHY="$WHY the child holds a file of $PKI open;"
+	grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$CPID/status" ||
+	    WHY="$WHY seccomp not 2;"
+fi
+no_key_leak "$RLOG5" "$PKI/srv.key"
+SHOW=$RLOG5
+check "relayd with certificate and key PEM files: the child (chroot" \
+    "$croot) holds neither file, no key material in the log"
+
+peer_start p1 -R lan -m $C1
+wait_for 50 has p1 '^welcome ' || WHY="no welcome;"
+has p1 '^connected cipher=' || WHY="$WHY no connected line;"
+peer_stop p1
+SHOW="$WORK/p1.out $WORK/p1.err $RLOG5"
+check "a peer trusting the test CA, server name relay.test, is welcomed"
+
+# wolfSSL's name check sends bad_certificate (42) without a verify result.
+tls_fail p2 'alert 42$' -R lan -m $C2 -n wrong.test
+check "server name wrong.test: the handshake fails" \
+    "($(sed -n 's/^closed //p' "$WORK/p2.out"))"
+tls_fail p3 'certificate verification failed' -R lan -m $C3 \
+    -c "$PKI/other.pem"
+check "an unrelated CA: the handshake fails" \
+    "($(sed -n 's/^closed //p' "$WORK/p3.out"))"
+peer_start p5 -R lan -m $C4
+wait_for 50 has p5 '^welcome ' || WHY="no welcome;"
+peer_stop p5
+alive "$RPID" || WHY="$WHY relayd died;"
+n=$(grep -c ': handshake done ' "$RLOG5")
+[ "$n" = 2 ] || WHY="$WHY $n handshakes done in the relay, not 2;"
+SHOW="$WORK/p5.out $RLOG5"
+check "the relay completed only the two good handshakes and still" \
+    "welcomes"
+stop_relayd
+
+# The full chain (server + intermediate, SEC1 key); the peer trusts the
+# root only.  The same leaf without its intermediate is not trusted.
+RLOG6=$WORK/relayd6.log
+prod_start "$RLOG6" "$WORK/relayd6.conf" "$PKI/chain.pem" \
+    "$PKI/srv2.sec1.key"
+relayd_ready || WHY="relayd with the chain did not start;"
+peer_start q1 -R lan -m $C1
+wait_for 50 has q1 '^welcome ' || WHY="$WHY no welcome;"
+peer_stop q1
+no_key_leak "$RLOG6" "$PKI/srv2.sec1.key"
+SHOW="$WORK/q1.out $WORK/q1.err $RLOG6"
+check "a certificate chain through an intermediate CA (SEC1 key):" \
+    "a peer trusting only the root is welcomed"
+stop_relayd
+RLOG7=$WORK/relayd7.log
+prod_start "$RLOG7" "$WORK/relayd7.conf" "$PKI/srv2.pem" "$PKI/srv2.key"
+relayd_ready || WHY="relayd with the bare leaf did not start;"
+tls_fail q2 'certificate verification failed' -R lan -m $C1
+SHOW="$SHOW $RLOG7"
+check "the same leaf without its intermediate: the handshake fails" \
+    "($(sed -n 's/^closed //p' "$WORK/q2.out"))"
+stop_relayd
+CERT=$SAVE_CERT CERTNAME=$SAVE_NAME KEEPCERT=
+
 WHY=
-for l in "$RLOG" "$RLOG2" "$RLOG3" "$RLOG4"; do
+for l in "$RLOG" "$RLOG2" "$RLOG3" "$RLOG4" "$RLOG5" "$RLOG6" "$RLOG7"; do
 	grep -q "lost child" "$l" && WHY="$WHY lost child in $l;"
 	grep -Eq "seccomp: forbidden|SIGSYS" "$l" &&
 	    WHY="$WHY seccomp violation in $l;"
