@@ -65,6 +65,28 @@ control_probe(const struct sockaddr_un *sun, char *err, size_t errlen)
 	}
 }
 
+/*
+ * The socket's directory, e.g. /run/relayd: created 0755 if missing (it
+ * is /run itself for most daemons).  Under systemd as a dedicated user it
+ * is the unit's RuntimeDirectory and exists already.
+ */
+static int
+control_dir(const char *path, char *err, size_t errlen)
+{
+	char	 dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char	*slash;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		return (0);	/* reported by the caller */
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return (0);
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return (priv_seterr(err, errlen, "control socket %s: mkdir %s: "
+		    "%s", path, dir, strerror(errno)));
+	return (0);
+}
+
 int
 priv_control_socket(const char *path, gid_t gid, char *err, size_t errlen)
 {
@@ -84,6 +106,8 @@ priv_control_socket(const char *path, gid_t gid, char *err, size_t errlen)
 		    "long (%zu bytes, at most %zu)", path, strlen(path),
 		    sizeof(sun.sun_path) - 1));
 
+	if (control_dir(path, err, errlen) == -1)
+		return (-1);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return (priv_seterr(err, errlen, "control socket %s: "

@@ -30,7 +30,7 @@
 #include "room.h"
 
 #define RELAYD_CONF		"/etc/relayd.conf"
-#define RELAYD_SOCKET		"/run/relayd.sock"
+#define RELAYD_SOCKET		"/run/relayd/relayd.sock"
 #define RELAYD_USER		"_relayd"
 #define RELAYD_CHROOT		"/var/empty/relayd"
 #define RELAYD_RESET_SECRET	"/var/lib/relayd/reset.key"

@@ -61,7 +61,7 @@ static const struct ctl_command ctl_commands[] = {
 };
 
 static const char *ctl_sockets[] = {
-	"/run/relayd.sock",
+	"/run/relayd/relayd.sock",
 	"/run/gatewayd.sock",
 	"/run/clientd.sock"
 };
