@@ -148,6 +148,7 @@ session_conf_init(struct session_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	(void)copystr(conf->software, SOFTWARE_DEFAULT,
 	    sizeof(conf->software));
+	conf->role = CTLMSG_ROLE_CLIENT;
 	conf->connect_timeout = SESSION_CONNECT_TIMEOUT;
 	conf->hello_timeout = SESSION_HELLO_TIMEOUT;
 	conf->dupmac_grace = SESSION_DUPMAC_GRACE;
@@ -179,12 +180,18 @@ session_init(struct session *s, const struct session_conf *conf,
 		    CTLMSG_MTU_MIN, CTLMSG_MTU_MAX);
 		return (-1);
 	}
+	if (conf->role != CTLMSG_ROLE_CLIENT &&
+	    conf->role != CTLMSG_ROLE_GATEWAY) {
+		(void)snprintf(err, errlen, "session: role %d is neither "
+		    "client nor gateway", (int)conf->role);
+		return (-1);
+	}
 	memcpy(&s->conf, conf, sizeof(s->conf));
 
 	s->hello.type = CTLMSG_HELLO;
 	h = &s->hello.u.hello;
 	h->proto = CTLMSG_PROTO;
-	h->role = CTLMSG_ROLE_CLIENT;
+	h->role = conf->role;
 	h->mac = conf->mac;
 	/* The real budget comes with the connection. */
 	h->datagram_budget = CTLMSG_BUDGET_MAX;
@@ -436,7 +443,7 @@ on_welcome(struct session *s, const struct session_event *ev,
 	    "(MAC %s), room MTU %lu, %zu other member%s", s->conf.room,
 	    (unsigned long)s->peer_id, ether_mac_str(&s->conf.mac),
 	    (unsigned long)s->room_mtu, s->npeers, s->npeers == 1 ? "" : "s");
-	if (s->room_mtu != s->tap_mtu) {
+	if (s->conf.role == CTLMSG_ROLE_CLIENT && s->room_mtu != s->tap_mtu) {
 		if ((a = act_push(acts, SESSION_ACT_SET_MTU)) != NULL)
 			a->mtu = s->room_mtu;
 		s->tap_mtu = s->room_mtu;
@@ -472,7 +479,7 @@ on_reject(struct session *s, const struct session_event *ev,
 		break;
 	case CTLMSG_CODE_BAD_ROLE:
 		(void)snprintf(msg, sizeof(msg), "the relay refused the "
-		    "client role");
+		    "%s role", ctlmsg_role_name(s->conf.role));
 		break;
 	case CTLMSG_CODE_UNAUTHORIZED:
 		(void)snprintf(msg, sizeof(msg), "wrong or missing secret "
@@ -491,8 +498,22 @@ on_reject(struct session *s, const struct session_event *ev,
 			fatal = 0;
 		break;
 	case CTLMSG_CODE_GATEWAY_EXISTS:
-		(void)snprintf(msg, sizeof(msg), "the relay says room %s "
-		    "already has a gateway, but this is a client", room);
+		if (s->conf.role == CTLMSG_ROLE_CLIENT) {
+			(void)snprintf(msg, sizeof(msg), "the relay says room "
+			    "%s already has a gateway, but this is a client",
+			    room);
+			break;
+		}
+		(void)snprintf(msg, sizeof(msg), "room %s already has a "
+		    "gateway", room);
+		if (!s->dupmac_streak) {
+			s->dupmac_streak = 1;
+			s->dupmac_since = ev->now;
+		}
+		/* Perhaps our own previous connection, not yet timed out. */
+		if (s->conf.dupmac_grace != 0 &&
+		    ev->now - s->dupmac_since < s->conf.dupmac_grace)
+			fatal = 0;
 		break;
 	case CTLMSG_CODE_ROOM_FULL:
 		(void)snprintf(msg, sizeof(msg), "room %s is full", room);

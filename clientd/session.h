@@ -87,6 +87,11 @@
  * that arrives later is ignored.  SESSION_ACT_CONNECT asks for a new
  * connection; the caller answers with SESSION_EV_TRANSPORT_UP or _DOWN.
  *
+ * Role: conf.role is client (the default) or gateway (gatewayd, with its
+ * NIC's MAC).  A gateway never gets SESSION_ACT_SET_MTU, and for it
+ * "gateway-exists" retries like "duplicate-mac" (within dupmac_grace):
+ * the room's gateway may be our own previous connection.
+ *
  * The TAP MTU: SESSION_ACT_SET_MTU is emitted at welcome when the room
  * MTU differs from the last one set (or from conf.tap_mtu at first).
  * If the caller fails to set it, session_tap_mtu_failed() makes the
@@ -164,8 +169,9 @@ struct session_actions {
 };
 
 struct session_conf {
+	enum ctlmsg_role	 role;		/* default: client */
 	char			 room[CTLMSG_ROOM_MAX + 1];
-	struct ether_mac	 mac;		/* the virtual MAC */
+	struct ether_mac	 mac;		/* the virtual or NIC MAC */
 	char			 secret[CTLMSG_SECRET_MAX + 1];	/* "": none */
 	char			 software[CTLMSG_SOFTWARE_MAX + 1];
 	uint32_t		 tap_mtu;	/* at start, 0: unknown */

@@ -1078,3 +1078,78 @@ Test(session, names)
 	cr_assert_str_eq(session_action_name((enum session_action_type)99),
 	    "unknown");
 }
+
+/* gatewayd's session: role gateway with a universal (NIC) MAC. */
+Test(session, gateway_role)
+{
+	struct session_conf	 conf;
+	const struct session_action *a;
+	char			 err[256];
+	uint64_t		 now = 0;
+
+	conf_default(&conf);
+	conf.role = (enum ctlmsg_role)7;
+	cr_assert_eq(session_init(&S, &conf, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "session: role 7 is neither client nor "
+	    "gateway");
+
+	conf_default(&conf);
+	cr_assert_eq(conf.role, CTLMSG_ROLE_CLIENT);
+	conf.role = CTLMSG_ROLE_GATEWAY;
+	cr_assert_eq(ether_mac_parse("00:1b:21:0a:0b:0d", &conf.mac), 0);
+	setup_conf(&conf);
+
+	ev(SESSION_EV_START, now, 0);
+	ev_up(now, 1200);
+	a = act(1, SESSION_ACT_SEND_HELLO);
+	cr_assert_eq(a->msg->u.hello.role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_str_eq(ether_mac_str(&a->msg->u.hello.mac),
+	    "00:1b:21:0a:0b:0d");
+
+	/* Our previous connection may still hold the gateway slot. */
+	msg_reject(CTLMSG_CODE_GATEWAY_EXISTS, "");
+	ev_msg(now, 0);
+	cr_assert_eq(S.state, SESSION_RETRYING);
+	cr_assert_str_eq(S.last_error, "rejected (gateway-exists): room "
+	    ROOM " already has a gateway");
+
+	/* A welcome asks for no MTU change: there is no TAP. */
+	now = deadline();
+	ev(SESSION_EV_TIMER, now, 0);
+	ev_up(now, 1200);
+	memset(&M, 0, sizeof(M));
+	M.type = CTLMSG_WELCOME;
+	M.u.welcome.peer_id = 7;
+	M.u.welcome.room_mtu = 1400;
+	M.u.welcome.npeers = 1;
+	peer(&M.u.welcome.peers[0], 3, CTLMSG_ROLE_CLIENT, CL3);
+	ev_msg(now, 0);
+	cr_assert_eq(S.state, SESSION_CONNECTED);
+	cr_assert_eq(count(SESSION_ACT_SET_MTU), 0);
+	cr_assert_eq(S.room_mtu, 1400);
+
+	/* gateway-exists for ever: fatal once the grace has passed. */
+	ev_reason(SESSION_EV_TRANSPORT_DOWN, now, 0, "lost");
+	for (;;) {
+		now = deadline();
+		ev(SESSION_EV_TIMER, now, 0);
+		ev_up(now, 1200);
+		msg_reject(CTLMSG_CODE_GATEWAY_EXISTS, "");
+		ev_msg(now, 0);
+		if (S.state != SESSION_RETRYING)
+			break;
+	}
+	cr_assert_eq(S.state, SESSION_STOPPED);
+	cr_assert_eq(act(A.n - 1, SESSION_ACT_EXIT)->status, 1);
+
+	/* bad-role names the role we asked for. */
+	session_clear(&S);
+	setup_conf(&conf);
+	ev(SESSION_EV_START, 0, 0);
+	ev_up(0, 1200);
+	msg_reject(CTLMSG_CODE_BAD_ROLE, "");
+	ev_msg(0, 0);
+	cr_assert_str_eq(S.last_error, "rejected (bad-role): the relay "
+	    "refused the gateway role");
+	teardown();
+}

@@ -1,0 +1,927 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The uplink: one QUIC client connection to the relay at a time, driven
+ * by the session state machine of clientd/session.c.  See uplink.h.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "ctlmsg.h"
+#include "log.h"
+#include "overlay.h"
+#include "quic.h"
+#include "uplink.h"
+
+#define UPLINK_RX_ROUNDS	64	/* datagrams per read event */
+#define UPLINK_TX_ROUNDS	1024	/* packets per flush */
+#define UPLINK_RXBUF		2048
+#define UPLINK_ERR_CLOSE	0x0	/* application close code */
+#define UPLINK_RELAYSTR		(256 + INET6_ADDRSTRLEN + 16)
+
+struct uplink_counters {
+	uint64_t		 frames_in;	/* delivered to the daemon */
+	uint64_t		 frames_out;	/* queued to the relay */
+	uint64_t		 drop_notconnected;
+	uint64_t		 drop_toobig;
+	uint64_t		 drop_full;
+	uint64_t		 drop_early;	/* before welcome */
+	uint64_t		 udp_recv;
+	uint64_t		 udp_sent;
+	uint64_t		 udp_send_errors;
+	uint64_t		 udp_recv_errors;
+	uint64_t		 ctl_errors;	/* bad control stream */
+};
+
+struct uplink {
+	struct event_base	*base;
+	int			 fd;
+	struct event		 ev_read;
+	struct event		 ev_conn;	/* QUIC, reassembly */
+	struct event		 ev_session;	/* session deadline */
+	struct uplink_cb	 cb;
+	void			*arg;
+
+	struct quic_tls		*tls;
+	char			 server_name[256];
+	char			 relay_name[256];
+	char			 relay_str[UPLINK_RELAYSTR];
+	struct quic_path	 path;
+
+	struct session		 s;
+	struct quic_conn	*qc;
+	struct quic_conn	*dead;		/* freed outside callbacks */
+	struct quic_conn	*busy;		/* inside quic_conn_read */
+	int64_t			 sid;
+	int			 have_sid;
+	int			 up;		/* TRANSPORT_UP given */
+	int			 stopped;
+	struct ctlmsg_reader	 reader;
+	struct ctlmsg		 msg;
+	struct ovl_tx		 tx;
+	struct ovl_reasm	 reasm;
+	uint8_t			 dg[OVL_FRAG_HDRLEN + OVL_MAX_FRAME];
+
+	struct uplink_counters	 c;
+	struct quic_stats	 qclosed;	/* of connections gone */
+};
+
+static uint64_t	 now_ns(void);
+static void	 relay_format(struct uplink *);
+static void	 session_feed(struct uplink *, struct session_event *);
+static void	 do_actions(struct uplink *, const struct session_actions *);
+static void	 conn_open(struct uplink *);
+static void	 conn_drop(struct uplink *, const char *);
+static void	 conn_flush(struct uplink *, struct quic_conn *, uint64_t);
+static void	 dead_free(struct uplink *);
+static void	 conn_service(struct uplink *);
+static void	 send_hello(struct uplink *);
+static void	 send_stats(struct uplink *);
+static void	 ev_read_cb(int, short, void *);
+static void	 ev_conn_cb(int, short, void *);
+static void	 ev_session_cb(int, short, void *);
+static void	 cb_handshake(struct quic_conn *, void *);
+static void	 cb_stream(struct quic_conn *, int64_t, const uint8_t *,
+		    size_t, int, void *);
+static void	 cb_datagram(struct quic_conn *, const uint8_t *, size_t,
+		    void *);
+
+static const struct quic_cb uplink_quic_cb = {
+	.handshake = cb_handshake,
+	.stream = cb_stream,
+	.datagram = cb_datagram,
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return ((uint64_t)ts.tv_sec * QUIC_NSEC + (uint64_t)ts.tv_nsec);
+}
+
+static void
+relay_format(struct uplink *u)
+{
+	const struct sockaddr_storage	*ss = &u->path.remote;
+	char				 addr[INET6_ADDRSTRLEN];
+	unsigned int			 port = 0;
+
+	addr[0] = '\0';
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		(void)inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+		port = ntohs(sin->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		(void)inet_ntop(AF_INET6, &sin6->sin6_addr, addr,
+		    sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	}
+	(void)snprintf(u->relay_str, sizeof(u->relay_str), "%s (%s port %u)",
+	    u->relay_name, addr, port);
+}
+
+struct uplink *
+uplink_new(struct event_base *base, int fd, const struct uplink_conf *conf,
+    const struct uplink_cb *cb, void *arg, char *err, size_t errlen)
+{
+	struct uplink	*u;
+	socklen_t	 len;
+
+	if (conf->relaylen == 0 || conf->relaylen > sizeof(u->path.remote)) {
+		(void)snprintf(err, errlen, "uplink: no relay address");
+		return (NULL);
+	}
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		(void)snprintf(err, errlen, "uplink: %s", strerror(errno));
+		return (NULL);
+	}
+	u->base = base;
+	u->fd = fd;
+	u->cb = *cb;
+	u->arg = arg;
+	u->sid = -1;
+	if (strlcpy(u->server_name, conf->server_name,
+	    sizeof(u->server_name)) >= sizeof(u->server_name) ||
+	    strlcpy(u->relay_name, conf->relay_name,
+	    sizeof(u->relay_name)) >= sizeof(u->relay_name)) {
+		(void)snprintf(err, errlen, "uplink: relay name too long");
+		goto fail;
+	}
+	if (session_init(&u->s, &conf->session, err, errlen) == -1)
+		goto fail;
+	if ((u->tls = quic_tls_client_new(conf->ca, conf->calen)) == NULL) {
+		(void)snprintf(err, errlen, "uplink: the CA certificate is "
+		    "not a usable PEM or DER certificate");
+		goto fail;
+	}
+	memcpy(&u->path.remote, &conf->relay, conf->relaylen);
+	u->path.remotelen = conf->relaylen;
+	len = sizeof(u->path.local);
+	if (getsockname(fd, (struct sockaddr *)&u->path.local, &len) == -1) {
+		(void)snprintf(err, errlen, "uplink: getsockname: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	u->path.locallen = len;
+	relay_format(u);
+	ctlmsg_reader_init(&u->reader);
+	ovl_tx_init(&u->tx, (uint16_t)arc4random());
+	if (ovl_reasm_init(&u->reasm, 0, 0) == -1) {
+		(void)snprintf(err, errlen, "uplink: reassembly table: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	event_set(&u->ev_read, fd, EV_READ | EV_PERSIST, ev_read_cb, u);
+	if (base != NULL)
+		event_base_set(base, &u->ev_read);
+	evtimer_set(&u->ev_conn, ev_conn_cb, u);
+	if (base != NULL)
+		event_base_set(base, &u->ev_conn);
+	evtimer_set(&u->ev_session, ev_session_cb, u);
+	if (base != NULL)
+		event_base_set(base, &u->ev_session);
+	if (event_add(&u->ev_read, NULL) == -1) {
+		(void)snprintf(err, errlen, "uplink: event_add failed");
+		ovl_reasm_free(&u->reasm);
+		goto fail;
+	}
+	return (u);
+ fail:
+	if (u->tls != NULL)
+		quic_tls_free(u->tls);
+	session_clear(&u->s);
+	free(u);
+	return (NULL);
+}
+
+void
+uplink_free(struct uplink *u)
+{
+	if (u == NULL)
+		return;
+	u->busy = NULL;
+	conn_drop(u, "shutdown");
+	dead_free(u);
+	event_del(&u->ev_read);
+	evtimer_del(&u->ev_conn);
+	evtimer_del(&u->ev_session);
+	ovl_reasm_free(&u->reasm);
+	quic_tls_free(u->tls);
+	session_clear(&u->s);
+	if (u->fd != -1)
+		(void)close(u->fd);
+	explicit_bzero(&u->msg, sizeof(u->msg));
+	ctlmsg_reader_clear(&u->reader);
+	free(u);
+}
+
+void
+uplink_start(struct uplink *u)
+{
+	struct session_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SESSION_EV_START;
+	u->stopped = 0;
+	session_feed(u, &ev);
+	conn_service(u);
+}
+
+void
+uplink_stop(struct uplink *u, const char *reason)
+{
+	struct session_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SESSION_EV_STOP;
+	ev.reason = reason;
+	session_feed(u, &ev);
+	u->stopped = 1;
+	conn_drop(u, reason);
+	conn_service(u);
+}
+
+int
+uplink_set_relay(struct uplink *u, const struct sockaddr *sa, socklen_t len)
+{
+	if (len == 0 || len > sizeof(u->path.remote) ||
+	    sa->sa_family != u->path.local.ss_family)
+		return (-1);
+	memcpy(&u->path.remote, sa, len);
+	u->path.remotelen = len;
+	relay_format(u);
+	return (0);
+}
+
+enum session_state
+uplink_state(const struct uplink *u)
+{
+	return (u->s.state);
+}
+
+uint32_t
+uplink_room_mtu(const struct uplink *u)
+{
+	return (u->s.state == SESSION_CONNECTED ? u->s.room_mtu : 0);
+}
+
+/* Hand an event to the session, then do what it says. */
+static void
+session_feed(struct uplink *u, struct session_event *ev)
+{
+	struct session_actions	 acts;
+	struct timeval		 tv;
+	enum session_state	 old = u->s.state;
+	uint64_t		 now, when, d;
+
+	now = now_ns() / 1000000;
+	ev->now = now;
+	ev->rnd = arc4random();
+	memset(&acts, 0, sizeof(acts));
+	session_event(&u->s, ev, &acts);
+	do_actions(u, &acts);
+	if (u->s.state != old && u->cb.state != NULL)
+		u->cb.state(old, u->s.state, u->arg);
+	evtimer_del(&u->ev_session);
+	if (session_next_timer(&u->s, &when)) {
+		d = when > now ? when - now : 0;
+		tv.tv_sec = d / 1000;
+		tv.tv_usec = (d % 1000) * 1000 + 1;
+		evtimer_add(&u->ev_session, &tv);
+	}
+}
+
+static void
+do_actions(struct uplink *u, const struct session_actions *acts)
+{
+	const struct session_action	*a;
+	size_t				 i;
+
+	for (i = 0; i < acts->n; i++) {
+		a = &acts->a[i];
+		switch (a->type) {
+		case SESSION_ACT_LOG:
+			if (a->level == SESSION_LOG_WARN)
+				log_warnx("%s", a->text);
+			else if (a->level == SESSION_LOG_INFO)
+				log_info("%s", a->text);
+			else
+				log_debug("%s", a->text);
+			break;
+		case SESSION_ACT_CONNECT:
+			conn_open(u);
+			break;
+		case SESSION_ACT_SEND_HELLO:
+			send_hello(u);
+			break;
+		case SESSION_ACT_SET_MTU:
+			if (u->cb.set_mtu != NULL &&
+			    u->cb.set_mtu(a->mtu, u->arg) == -1)
+				session_tap_mtu_failed(&u->s);
+			break;
+		case SESSION_ACT_SEND_STATS:
+			send_stats(u);
+			break;
+		case SESSION_ACT_CLOSE:
+			conn_drop(u, a->text);
+			break;
+		case SESSION_ACT_EXIT:
+			conn_drop(u, "exit");
+			u->stopped = 1;
+			if (u->cb.exit != NULL)
+				u->cb.exit(a->status, u->arg);
+			break;
+		}
+	}
+}
+
+/* A new connection attempt; the old one is gone already. */
+static void
+conn_open(struct uplink *u)
+{
+	struct quic_config	 cfg;
+	struct session_event	 ev;
+
+	conn_drop(u, "reconnect");
+	quic_config_default(&cfg);
+	cfg.tls = u->tls;
+	cfg.server_name = u->server_name;
+	cfg.cb = &uplink_quic_cb;
+	cfg.arg = u;
+	ctlmsg_reader_clear(&u->reader);
+	ctlmsg_reader_init(&u->reader);
+	u->have_sid = 0;
+	u->sid = -1;
+	u->up = 0;
+	log_debug("connecting to relay %s", u->relay_str);
+	if ((u->qc = quic_conn_client_new(&cfg, &u->path, now_ns())) == NULL) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = SESSION_EV_TRANSPORT_DOWN;
+		ev.reason = "cannot create a QUIC connection";
+		session_feed(u, &ev);
+		return;
+	}
+	/* Packets go out from conn_service(), in the event loop. */
+	event_active(&u->ev_conn, EV_TIMEOUT, 1);
+}
+
+static void
+stats_add(struct quic_stats *to, const struct quic_stats *s)
+{
+	to->dgram_queued += s->dgram_queued;
+	to->dgram_sent += s->dgram_sent;
+	to->dgram_recv += s->dgram_recv;
+	to->dgram_acked += s->dgram_acked;
+	to->dgram_lost += s->dgram_lost;
+	to->dgram_drop_full += s->dgram_drop_full;
+	to->dgram_drop_toobig += s->dgram_drop_toobig;
+	to->dgram_drop_notready += s->dgram_drop_notready;
+	to->dgram_drop_refused += s->dgram_drop_refused;
+	to->stream_sent += s->stream_sent;
+	to->stream_recv += s->stream_recv;
+	to->pkt_recv += s->pkt_recv;
+	to->pkt_sent += s->pkt_sent;
+	to->pkt_bad += s->pkt_bad;
+	to->stateless_reset += s->stateless_reset;
+}
+
+/* Send the CONNECTION_CLOSE of a dropped connection and free it. */
+static void
+dead_free(struct uplink *u)
+{
+	if (u->dead == NULL || u->dead == u->busy)
+		return;
+	conn_flush(u, u->dead, now_ns());
+	quic_conn_free(u->dead);
+	u->dead = NULL;
+}
+
+/*
+ * Close the current connection (CONNECTION_CLOSE sent at once, no
+ * closing period: the next attempt uses new connection IDs); it is
+ * flushed and freed outside any QUIC callback.
+ */
+static void
+conn_drop(struct uplink *u, const char *reason)
+{
+	uint64_t	 now;
+
+	if (u->qc == NULL)
+		return;
+	now = now_ns();
+	if (quic_conn_state(u->qc) == QUIC_ST_OPEN ||
+	    quic_conn_state(u->qc) == QUIC_ST_HANDSHAKE)
+		(void)quic_conn_close(u->qc, UPLINK_ERR_CLOSE, reason, now);
+	stats_add(&u->qclosed, quic_conn_stats(u->qc));
+	dead_free(u);
+	if (u->dead != NULL)
+		log_warnx("%s: two connections to free", __func__);
+	u->dead = u->qc;
+	u->qc = NULL;
+	u->have_sid = 0;
+	u->up = 0;
+	event_active(&u->ev_conn, EV_TIMEOUT, 1);
+}
+
+static void
+conn_flush(struct uplink *u, struct quic_conn *qc, uint64_t now)
+{
+	struct quic_path	 path;
+	uint8_t			 pkt[QUIC_MAX_PKTLEN];
+	ssize_t			 n;
+	int			 i;
+
+	if (qc == NULL || qc == u->busy)
+		return;
+	for (i = 0; i < UPLINK_TX_ROUNDS; i++) {
+		n = quic_conn_write(qc, &path, pkt, sizeof(pkt), now);
+		if (n <= 0)
+			break;
+		if (sendto(u->fd, pkt, (size_t)n, 0,
+		    (struct sockaddr *)&u->path.remote,
+		    u->path.remotelen) == -1) {
+			u->c.udp_send_errors++;
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != ECONNREFUSED && errno != ENETUNREACH &&
+			    errno != EHOSTUNREACH)
+				log_debug("relay %s: sendto: %s", u->relay_str,
+				    strerror(errno));
+		} else
+			u->c.udp_sent++;
+	}
+}
+
+/*
+ * After any input: free a dropped connection, send what is due, notice
+ * a connection that ended, rearm the timer.
+ */
+static void
+conn_service(struct uplink *u)
+{
+	struct session_event	 ev;
+	struct timeval		 tv;
+	enum quic_state		 st;
+	const char		*why;
+	char			 reason[CTLMSG_REASON_MAX + 1];
+	uint64_t		 now, exp, ms, d;
+
+	dead_free(u);
+	now = now_ns();
+	if (ovl_reasm_expire(&u->reasm, now / 1000000) > 0)
+		log_debug("relay %s: incomplete frame expired",
+		    u->relay_str);
+	if (u->qc == NULL) {
+		evtimer_del(&u->ev_conn);
+		return;
+	}
+	conn_flush(u, u->qc, now);
+	st = quic_conn_state(u->qc);
+	if (st != QUIC_ST_OPEN && st != QUIC_ST_HANDSHAKE) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = SESSION_EV_TRANSPORT_DOWN;
+		/* Copied: the connection is freed before the event. */
+		why = quic_conn_error(u->qc);
+		if (quic_conn_stats(u->qc)->stateless_reset)
+			why = "stateless reset (relay restarted?)";
+		else if (why == NULL || *why == '\0')
+			why = "connection closed";
+		(void)strlcpy(reason, why, sizeof(reason));
+		ev.reason = reason;
+		stats_add(&u->qclosed, quic_conn_stats(u->qc));
+		/* The session may CONNECT again at once: free it first. */
+		quic_conn_free(u->qc);
+		u->qc = NULL;
+		u->have_sid = 0;
+		u->up = 0;
+		session_feed(u, &ev);
+		dead_free(u);
+		if (u->qc == NULL) {
+			evtimer_del(&u->ev_conn);
+			return;
+		}
+		conn_flush(u, u->qc, now);
+	}
+	exp = quic_conn_expiry(u->qc);
+	if (ovl_reasm_next_expiry(&u->reasm, &ms) &&
+	    ms < UINT64_MAX / 1000000 && ms * 1000000 < exp)
+		exp = ms * 1000000;
+	evtimer_del(&u->ev_conn);
+	if (exp == UINT64_MAX)
+		return;
+	d = exp > now ? exp - now : 0;
+	tv.tv_sec = d / QUIC_NSEC;
+	tv.tv_usec = (d % QUIC_NSEC) / 1000 + 1;
+	evtimer_add(&u->ev_conn, &tv);
+}
+
+static void
+ev_read_cb(int fd, short event, void *arg)
+{
+	struct uplink		*u = arg;
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen;
+	uint8_t			 buf[UPLINK_RXBUF];
+	ssize_t			 n;
+	uint64_t		 now;
+	int			 i;
+
+	(void)event;
+	for (i = 0; i < UPLINK_RX_ROUNDS; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				u->c.udp_recv_errors++;
+				if (errno != ECONNREFUSED)
+					log_debug("relay %s: recvfrom: %s",
+					    u->relay_str, strerror(errno));
+			}
+			break;
+		}
+		u->c.udp_recv++;
+		/* Only the relay talks to us; the rest is noise. */
+		if (u->qc == NULL || fromlen != u->path.remotelen ||
+		    memcmp(&from, &u->path.remote, fromlen) != 0)
+			continue;
+		now = now_ns();
+		u->busy = u->qc;
+		(void)quic_conn_read(u->qc, &u->path, buf, (size_t)n, now);
+		u->busy = NULL;
+		if (u->qc == NULL)
+			break;
+		if (quic_conn_state(u->qc) != QUIC_ST_OPEN &&
+		    quic_conn_state(u->qc) != QUIC_ST_HANDSHAKE)
+			break;
+	}
+	conn_service(u);
+}
+
+static void
+ev_conn_cb(int fd, short event, void *arg)
+{
+	struct uplink	*u = arg;
+	uint64_t	 now;
+
+	(void)fd;
+	(void)event;
+	if (u->qc != NULL) {
+		now = now_ns();
+		if (now >= quic_conn_expiry(u->qc)) {
+			u->busy = u->qc;
+			(void)quic_conn_handle_expiry(u->qc, now);
+			u->busy = NULL;
+		}
+	}
+	conn_service(u);
+}
+
+static void
+ev_session_cb(int fd, short event, void *arg)
+{
+	struct uplink		*u = arg;
+	struct session_event	 ev;
+
+	(void)fd;
+	(void)event;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SESSION_EV_TIMER;
+	session_feed(u, &ev);
+	conn_service(u);
+}
+
+static void
+send_hello(struct uplink *u)
+{
+	struct ctlmsg		 m;
+	struct ctlmsg_error	 err;
+	uint8_t			 buf[CTLMSG_FRAME_MAX];
+	size_t			 len, budget;
+
+	if (u->qc == NULL || !u->have_sid)
+		return;
+	memcpy(&m, &u->s.hello, sizeof(m));
+	budget = quic_conn_frame_budget(u->qc);
+	m.u.hello.datagram_budget = (uint32_t)MINIMUM(MAXIMUM(budget,
+	    CTLMSG_BUDGET_MIN), CTLMSG_BUDGET_MAX);
+	if (ctlmsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
+		explicit_bzero(&m, sizeof(m));
+		log_warnx("hello: %s", err.msg);
+		(void)quic_conn_close(u->qc, UPLINK_ERR_CLOSE, "bad hello",
+		    now_ns());
+		return;
+	}
+	explicit_bzero(&m, sizeof(m));
+	if (quic_conn_stream_write(u->qc, u->sid, buf, len) == -1)
+		log_warnx("relay %s: cannot write the hello", u->relay_str);
+	explicit_bzero(buf, len);
+}
+
+static void
+send_stats(struct uplink *u)
+{
+	struct ctlmsg		 m;
+	struct ctlmsg_error	 err;
+	uint8_t			 buf[CTLMSG_FRAME_MAX];
+	size_t			 len;
+
+	if (u->qc == NULL || !u->have_sid)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = CTLMSG_STATS;
+	m.u.stats.reply = 1;
+	m.u.stats.ncounters = uplink_counters_export(u, m.u.stats.counters,
+	    nitems(m.u.stats.counters));
+	if (ctlmsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
+		log_warnx("stats reply: %s", err.msg);
+		return;
+	}
+	if (quic_conn_stream_write(u->qc, u->sid, buf, len) == -1)
+		log_debug("relay %s: cannot write the stats reply",
+		    u->relay_str);
+}
+
+static void
+cb_handshake(struct quic_conn *qc, void *arg)
+{
+	struct uplink		*u = arg;
+	struct session_event	 ev;
+
+	if (qc != u->qc)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	if (quic_conn_open_stream(qc, &u->sid) == -1) {
+		ev.type = SESSION_EV_TRANSPORT_DOWN;
+		ev.reason = "cannot open the control stream";
+		session_feed(u, &ev);
+		return;
+	}
+	u->have_sid = 1;
+	u->up = 1;
+	log_debug("relay %s: QUIC handshake done (%s), frame budget %zu",
+	    u->relay_str, quic_conn_cipher(qc), quic_conn_frame_budget(qc));
+	ev.type = SESSION_EV_TRANSPORT_UP;
+	ev.budget = (uint32_t)MINIMUM(quic_conn_frame_budget(qc), UINT32_MAX);
+	session_feed(u, &ev);
+}
+
+static void
+on_message(struct uplink *u, const struct ctlmsg *m)
+{
+	struct session_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SESSION_EV_MSG;
+	ev.msg = m;
+	session_feed(u, &ev);
+	if (u->s.state != SESSION_CONNECTED)
+		return;
+	switch (m->type) {
+	case CTLMSG_WELCOME:
+		if (u->cb.welcome != NULL)
+			u->cb.welcome(&m->u.welcome, u->arg);
+		break;
+	case CTLMSG_PEER_JOINED:
+		if (u->cb.peer_joined != NULL)
+			u->cb.peer_joined(&m->u.peer, u->arg);
+		break;
+	case CTLMSG_PEER_LEFT:
+		if (u->cb.peer_left != NULL)
+			u->cb.peer_left(&m->u.peer, u->arg);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
+    size_t len, int fin, void *arg)
+{
+	struct uplink		*u = arg;
+	struct ctlmsg_error	 err;
+	struct session_event	 ev;
+	size_t			 used;
+	int			 rv;
+
+	if (qc != u->qc)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	if (!u->have_sid || sid != u->sid) {
+		u->c.ctl_errors++;
+		ev.type = SESSION_EV_PROTO_ERROR;
+		ev.reason = "data on an unexpected stream";
+		session_feed(u, &ev);
+		return;
+	}
+	while (len > 0 && u->qc == qc) {
+		rv = ctlmsg_reader_feed(&u->reader, data, len, &used,
+		    &u->msg, &err);
+		data += used;
+		len -= used;
+		if (rv == -1) {
+			u->c.ctl_errors++;
+			ev.type = SESSION_EV_PROTO_ERROR;
+			ev.reason = err.msg;
+			session_feed(u, &ev);
+			return;
+		}
+		if (rv == 1)
+			on_message(u, &u->msg);
+	}
+	if (fin && u->qc == qc) {
+		ev.type = SESSION_EV_TRANSPORT_DOWN;
+		ev.reason = "the relay ended the control stream";
+		if (ctlmsg_reader_eof(&u->reader, &err) == -1)
+			ev.reason = err.msg;
+		session_feed(u, &ev);
+	}
+}
+
+static void
+cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct uplink	*u = arg;
+	struct ovl_rx	 rx;
+
+	if (qc != u->qc)
+		return;
+	if (u->s.state != SESSION_CONNECTED) {
+		u->c.drop_early++;
+		return;
+	}
+	if (ovl_reasm_input(&u->reasm, data, len, now_ns() / 1000000,
+	    &rx) != OVL_RX_FRAME)
+		return;		/* counted by the reassembler */
+	u->c.frames_in++;
+	u->cb.frame(rx.frame, rx.len, u->arg);
+}
+
+int
+uplink_send_frame(struct uplink *u, const uint8_t *frame, size_t len)
+{
+	struct ovl_piece	 pieces[OVL_MAX_FRAGS];
+	size_t			 budget, dglen;
+	int			 n, i, rv;
+
+	if (u->qc == NULL || u->s.state != SESSION_CONNECTED ||
+	    (budget = quic_conn_frame_budget(u->qc)) == 0) {
+		u->c.drop_notconnected++;
+		return (UPLINK_NOTCONNECTED);
+	}
+	if ((n = ovl_encode(&u->tx, frame, len, budget, pieces)) < 0) {
+		u->c.drop_toobig++;
+		return (UPLINK_TOOBIG);
+	}
+	for (i = 0; i < n; i++) {
+		dglen = ovl_piece_copy(&pieces[i], u->dg, sizeof(u->dg));
+		rv = quic_conn_send_datagram(u->qc, u->dg, dglen);
+		if (rv == QUIC_DGRAM_QUEUED)
+			continue;
+		if (rv == QUIC_DGRAM_FULL) {
+			u->c.drop_full++;
+			event_active(&u->ev_conn, EV_TIMEOUT, 1);
+			return (UPLINK_FULL);
+		}
+		u->c.drop_toobig++;
+		return (UPLINK_TOOBIG);
+	}
+	u->c.frames_out++;
+	conn_flush(u, u->qc, now_ns());
+	return (UPLINK_SENT);
+}
+
+void
+uplink_status(struct uplink *u, struct uplink_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	session_status(&u->s, now_ns() / 1000000, &st->session);
+	st->relay = u->relay_str;
+	st->cipher = "";
+	if (u->qc != NULL && quic_conn_state(u->qc) == QUIC_ST_OPEN) {
+		if ((st->cipher = quic_conn_cipher(u->qc)) == NULL)
+			st->cipher = "";
+		st->budget = quic_conn_frame_budget(u->qc);
+	}
+}
+
+static size_t
+counter_put(struct ctlmsg_counter *cs, size_t n, size_t max,
+    const char *name, uint64_t v)
+{
+	if (n >= max)
+		return (n);
+	(void)strlcpy(cs[n].name, name, sizeof(cs[n].name));
+	cs[n].value = v;
+	return (n + 1);
+}
+
+/*
+ * The uplink's counters: frames, drops by reason, QUIC (all connections
+ * so far), overlay and session.  Names fit CTLMSG_COUNTER_NAME_MAX.
+ */
+size_t
+uplink_counters_export(const struct uplink *u, struct ctlmsg_counter *cs,
+    size_t max)
+{
+	struct quic_stats		 q = u->qclosed;
+	const struct session_counters	*sc = &u->s.counters;
+	char				 name[CTLMSG_COUNTER_NAME_MAX + 1];
+	size_t				 n = 0, i;
+
+	if (u->qc != NULL)
+		stats_add(&q, quic_conn_stats(u->qc));
+	n = counter_put(cs, n, max, "uplink-frames-in", u->c.frames_in);
+	n = counter_put(cs, n, max, "uplink-frames-out", u->c.frames_out);
+	n = counter_put(cs, n, max, "uplink-drop-not-connected",
+	    u->c.drop_notconnected);
+	n = counter_put(cs, n, max, "uplink-drop-toobig", u->c.drop_toobig);
+	n = counter_put(cs, n, max, "uplink-drop-queue-full",
+	    u->c.drop_full);
+	n = counter_put(cs, n, max, "uplink-drop-before-welcome",
+	    u->c.drop_early);
+	n = counter_put(cs, n, max, "udp-recv", u->c.udp_recv);
+	n = counter_put(cs, n, max, "udp-sent", u->c.udp_sent);
+	n = counter_put(cs, n, max, "udp-send-errors", u->c.udp_send_errors);
+	n = counter_put(cs, n, max, "udp-recv-errors", u->c.udp_recv_errors);
+	n = counter_put(cs, n, max, "quic-pkt-recv", q.pkt_recv);
+	n = counter_put(cs, n, max, "quic-pkt-sent", q.pkt_sent);
+	n = counter_put(cs, n, max, "quic-pkt-bad", q.pkt_bad);
+	n = counter_put(cs, n, max, "quic-dgram-recv", q.dgram_recv);
+	n = counter_put(cs, n, max, "quic-dgram-sent", q.dgram_sent);
+	n = counter_put(cs, n, max, "quic-dgram-lost", q.dgram_lost);
+	n = counter_put(cs, n, max, "quic-dgram-drop-full",
+	    q.dgram_drop_full);
+	n = counter_put(cs, n, max, "quic-dgram-drop-toobig",
+	    q.dgram_drop_toobig);
+	n = counter_put(cs, n, max, "quic-dgram-drop-notready",
+	    q.dgram_drop_notready);
+	n = counter_put(cs, n, max, "quic-dgram-drop-refused",
+	    q.dgram_drop_refused);
+	n = counter_put(cs, n, max, "quic-stateless-resets",
+	    q.stateless_reset);
+	n = counter_put(cs, n, max, "ctl-errors", u->c.ctl_errors);
+	for (i = 0; ovl_rx_stat_name(i) != NULL; i++) {
+		(void)snprintf(name, sizeof(name), "ovl-rx-%s",
+		    ovl_rx_stat_name(i));
+		n = counter_put(cs, n, max, name,
+		    ovl_rx_stat_value(&u->reasm.stats, i));
+	}
+	for (i = 0; ovl_tx_stat_name(i) != NULL; i++) {
+		(void)snprintf(name, sizeof(name), "ovl-tx-%s",
+		    ovl_tx_stat_name(i));
+		n = counter_put(cs, n, max, name,
+		    ovl_tx_stat_value(&u->tx.stats, i));
+	}
+	n = counter_put(cs, n, max, "session-connects", sc->connects);
+	n = counter_put(cs, n, max, "session-welcomes", sc->welcomes);
+	n = counter_put(cs, n, max, "session-failures", sc->failures);
+	n = counter_put(cs, n, max, "session-disconnects", sc->disconnects);
+	n = counter_put(cs, n, max, "session-timeouts", sc->timeouts);
+	n = counter_put(cs, n, max, "session-proto-errors",
+	    sc->proto_errors);
+	n = counter_put(cs, n, max, "session-peer-errors", sc->peer_errors);
+	for (i = 1; i < SESSION_CODE_MAX; i++) {
+		(void)snprintf(name, sizeof(name), "session-reject-%s",
+		    ctlmsg_code_name((enum ctlmsg_code)i));
+		n = counter_put(cs, n, max, name, sc->rejects[i]);
+	}
+	return (n);
+}

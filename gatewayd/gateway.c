@@ -1,0 +1,887 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The "gateway" child of gatewayd: chrooted, unprivileged, under seccomp.
+ * It bridges the LAN (the AF_PACKET socket the parent opened) and the
+ * relay (common/uplink.c): LAN frames meant for remote clients go up
+ * (gatewayd/lan.c decides), frames from the relay are written to the
+ * LAN, and gatewayd/cam.c's refresh frames keep the switch's MAC table
+ * pointing remote MACs at our port.  It serves the control socket.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+
+#include <cJSON.h>
+#include <errno.h>
+#include <event.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cam.h"
+#include "control.h"
+#include "ctlmsg.h"
+#include "ether.h"
+#include "gateway.h"
+#include "gatewayd.h"
+#include "lan.h"
+#include "log.h"
+#include "mtu.h"
+#include "proc.h"
+#include "quic.h"
+#include "sandbox.h"
+#include "uplink.h"
+
+#define GW_RX_ROUNDS		64	/* frames per read event */
+#define GW_RXBUF		(65536 + ETHER_VLAN_LEN)
+#define GW_CAM_BATCH		64
+#define GW_VERSION		"0.1"
+
+const int gateway_syscalls[] = {
+	SCMP_SYS(accept4),
+	SCMP_SYS(accept),
+	SCMP_SYS(fcntl),
+	SCMP_SYS(getsockname),
+	SCMP_SYS(shutdown),
+	SANDBOX_END
+};
+
+/* What happened to frames written to the LAN. */
+struct gw_tx_counters {
+	uint64_t		 frames;		/* relay -> LAN */
+	uint64_t		 bytes;
+	uint64_t		 drop_down;	/* ENETDOWN, ENXIO, ... */
+	uint64_t		 drop_error;	/* other write errors */
+	uint64_t		 drop_nosocket;	/* no packet socket */
+	uint64_t		 cam_sent;
+	uint64_t		 cam_errors;
+	uint64_t		 rx_errors;	/* recvmsg failures */
+	uint64_t		 rx_truncated;
+	/* LAN -> relay drops */
+	uint64_t		 send_notconnected;
+	uint64_t		 send_toobig;
+	uint64_t		 send_full;
+	uint64_t		 pkt_checks;
+	uint64_t		 pkt_reopened;
+};
+
+struct gw_env {
+	struct proc		*p;
+	int			 started;
+	uint64_t		 start_ms;
+
+	struct gateway_reconf	 conf;		/* running */
+	struct gateway_reconf	 nconf;		/* being received */
+	uint8_t			*ca;		/* being received */
+	size_t			 calen;
+	int			 udpfd;		/* being received */
+	struct gateway_relay	 relay;
+
+	int			 pktfd;
+	struct priv_packet_info	 info;
+	struct event		 ev_pkt;
+	int			 checking;	/* check in flight */
+	int			 pktgone;
+	int			 suspect;	/* failed lately */
+	struct event		 ev_recheck;
+
+	int			 ctlfd;
+	struct control		*ctl;
+
+	struct uplink		*up;
+	struct cam		*cam;
+	struct event		 ev_cam;
+	struct lan_counters	 lan;
+	struct gw_tx_counters	 c;
+};
+
+static struct gw_env	 genv;
+static uint8_t		 rxbuf[GW_RXBUF];
+
+static uint64_t	 now_ms(void);
+static void	 gw_start(struct gw_env *);
+static void	 gw_reconf(struct gw_env *);
+static void	 uplink_setup(struct gw_env *);
+static void	 pkt_set(struct gw_env *, int,
+		    const struct priv_packet_info *);
+static void	 pkt_read(int, short, void *);
+static void	 pkt_error(struct gw_env *, int);
+static void	 pkt_check(struct gw_env *);
+static void	 pkt_recheck(int, short, void *);
+static void	 recheck_arm(struct gw_env *);
+static int	 lan_write(struct gw_env *, const uint8_t *, size_t);
+static void	 cam_arm(struct gw_env *);
+static void	 cam_tick(int, short, void *);
+static void	 up_frame(const uint8_t *, size_t, void *);
+static void	 up_welcome(const struct ctlmsg_welcome *, void *);
+static void	 up_peer_joined(const struct ctlmsg_peer *, void *);
+static void	 up_peer_left(const struct ctlmsg_peer *, void *);
+static void	 up_state(enum session_state, enum session_state, void *);
+static void	 up_exit(int, void *);
+static void	 control_handler(struct ctl_conn *, uint32_t, const void *,
+		    size_t, void *);
+
+static const struct uplink_cb gw_uplink_cb = {
+	.frame = up_frame,
+	.welcome = up_welcome,
+	.peer_joined = up_peer_joined,
+	.peer_left = up_peer_left,
+	.state = up_state,
+	.set_mtu = NULL,	/* no TAP: the room MTU is only a limit */
+	.exit = up_exit,
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+/* Framework hooks. */
+
+void
+gateway_child_setup(struct proc *p)
+{
+	genv.p = p;
+	genv.udpfd = -1;
+	genv.pktfd = -1;
+	genv.ctlfd = -1;
+	genv.start_ms = now_ms();
+	/* After event_init(): the events exist before any message. */
+	evtimer_set(&genv.ev_cam, cam_tick, &genv);
+	evtimer_set(&genv.ev_recheck, pkt_recheck, &genv);
+	quic_init();
+}
+
+void
+gateway_child_run(struct proc *p)
+{
+	(void)p;
+	log_debug("sandboxed, waiting for the configuration");
+}
+
+void
+gateway_child_dispatch(struct proc *p, struct imsg *imsg)
+{
+	struct gw_env		*env = &genv;
+	struct priv_packet_info	 info;
+	uint8_t			*nca;
+	char			 msg[PRIV_ERRLEN];
+	size_t			 len;
+	int			 fd;
+
+	(void)p;
+	switch (imsg_get_type(imsg)) {
+	case IMSG_GW_CONF:
+		if (imsg_get_data(imsg, &env->nconf,
+		    sizeof(env->nconf)) == -1)
+			fatal("IMSG_GW_CONF");
+		env->nconf.relay[sizeof(env->nconf.relay) - 1] = '\0';
+		env->nconf.server_name[sizeof(env->nconf.server_name) - 1] =
+		    '\0';
+		env->nconf.room[sizeof(env->nconf.room) - 1] = '\0';
+		env->nconf.secret[sizeof(env->nconf.secret) - 1] = '\0';
+		env->nconf.interface[sizeof(env->nconf.interface) - 1] = '\0';
+		freezero(env->ca, env->calen);
+		env->ca = NULL;
+		env->calen = 0;
+		break;
+	case IMSG_GW_CA:
+		len = imsg_get_len(imsg);
+		if (len == 0 || env->calen + len > GATEWAY_CA_MAX)
+			fatalx("IMSG_GW_CA: bad size");
+		if ((nca = realloc(env->ca, env->calen + len)) == NULL)
+			fatal("IMSG_GW_CA");
+		env->ca = nca;
+		if (imsg_get_data(imsg, env->ca + env->calen, len) == -1)
+			fatal("IMSG_GW_CA");
+		env->calen += len;
+		break;
+	case IMSG_GW_UDP_FD:
+		if (imsg_get_data(imsg, &env->relay,
+		    sizeof(env->relay)) == -1)
+			fatal("IMSG_GW_UDP_FD");
+		if ((fd = imsg_get_fd(imsg)) == -1)
+			fatalx("IMSG_GW_UDP_FD without a descriptor");
+		if (env->udpfd != -1)
+			close(env->udpfd);
+		env->udpfd = fd;
+		break;
+	case IMSG_GW_PACKET_FD:
+		if (imsg_get_data(imsg, &info, sizeof(info)) == -1)
+			fatal("IMSG_GW_PACKET_FD");
+		if ((fd = imsg_get_fd(imsg)) == -1)
+			fatalx("IMSG_GW_PACKET_FD without a descriptor");
+		env->checking = 0;
+		pkt_set(env, fd, &info);
+		break;
+	case IMSG_GW_PACKET_SAME:
+		env->checking = 0;
+		env->pktgone = 0;
+		log_debug("interface %s: still index %d, waiting for the "
+		    "link", env->conf.interface, env->info.ifindex);
+		/*
+		 * The link went down, or the interface is being deleted
+		 * (it still has its name when the socket hears of it): ask
+		 * again until the socket works.
+		 */
+		if (env->suspect)
+			recheck_arm(env);
+		break;
+	case IMSG_GW_PACKET_GONE:
+		env->checking = 0;
+		len = MINIMUM(imsg_get_len(imsg), sizeof(msg) - 1);
+		memset(msg, 0, sizeof(msg));
+		if (len > 0 && imsg_get_data(imsg, msg, len) == -1)
+			(void)strlcpy(msg, "interface gone", sizeof(msg));
+		if (!env->pktgone)
+			log_warnx("%s; retrying every %d ms", msg,
+			    GATEWAY_RECHECK_MS);
+		env->pktgone = 1;
+		if (env->pktfd != -1) {
+			event_del(&env->ev_pkt);
+			close(env->pktfd);
+			env->pktfd = -1;
+		}
+		recheck_arm(env);
+		break;
+	case IMSG_GW_CONTROL_FD:
+		if ((fd = imsg_get_fd(imsg)) == -1)
+			fatalx("IMSG_GW_CONTROL_FD without a descriptor");
+		if (env->ctlfd != -1)
+			fatalx("IMSG_GW_CONTROL_FD: a second one");
+		env->ctlfd = fd;
+		break;
+	case IMSG_GW_END:
+		if (!env->started)
+			gw_start(env);
+		else
+			gw_reconf(env);
+		break;
+	default:
+		fatalx("unexpected imsg type %u from the parent",
+		    imsg_get_type(imsg));
+	}
+}
+
+static void
+gw_start(struct gw_env *env)
+{
+	if (env->pktfd == -1)
+		fatalx("no packet socket from the parent");
+	if (env->udpfd == -1)
+		fatalx("no relay socket from the parent");
+	env->conf = env->nconf;
+	if ((env->cam = cam_new(&env->info.hwaddr,
+	    (uint64_t)env->conf.cam_refresh * 1000, 0)) == NULL)
+		fatal("cam_new");
+	if (env->ctlfd != -1 && (env->ctl = control_init(env->ctlfd,
+	    control_handler, env)) == NULL)
+		fatalx("control socket");
+	env->started = 1;
+	uplink_setup(env);
+}
+
+/* A new uplink for the configuration just received. */
+static void
+uplink_setup(struct gw_env *env)
+{
+	struct uplink_conf	 uc;
+	char			 err[512];
+
+	memset(&uc, 0, sizeof(uc));
+	session_conf_init(&uc.session);
+	uc.session.role = CTLMSG_ROLE_GATEWAY;
+	uc.session.mac = env->info.hwaddr;
+	(void)strlcpy(uc.session.room, env->conf.room,
+	    sizeof(uc.session.room));
+	(void)strlcpy(uc.session.secret, env->conf.secret,
+	    sizeof(uc.session.secret));
+	(void)snprintf(uc.session.software, sizeof(uc.session.software),
+	    "gatewayd/%s", GW_VERSION);
+	uc.ca = env->ca;
+	uc.calen = env->calen;
+	(void)strlcpy(uc.server_name, env->conf.server_name,
+	    sizeof(uc.server_name));
+	(void)strlcpy(uc.relay_name, env->conf.relay, sizeof(uc.relay_name));
+	uc.relay = env->relay.ss;
+	uc.relaylen = env->relay.sslen;
+	env->up = uplink_new(NULL, env->udpfd, &uc, &gw_uplink_cb, env, err,
+	    sizeof(err));
+	explicit_bzero(&uc.session.secret, sizeof(uc.session.secret));
+	freezero(env->ca, env->calen);
+	env->ca = NULL;
+	env->calen = 0;
+	if (env->up == NULL)
+		fatalx("%s", err);
+	env->udpfd = -1;	/* the uplink has it */
+	uplink_start(env->up);
+}
+
+/* A reload: reconnect if the connection settings changed. */
+static void
+gw_reconf(struct gw_env *env)
+{
+	struct gateway_reconf	*o = &env->conf, *n = &env->nconf;
+
+	if (n->cam_refresh != o->cam_refresh) {
+		log_info("cam-refresh %u s (was %u s)", n->cam_refresh,
+		    o->cam_refresh);
+		cam_set_interval(env->cam, (uint64_t)n->cam_refresh * 1000);
+		cam_arm(env);
+	}
+	if (strcmp(n->relay, o->relay) == 0 && n->port == o->port &&
+	    strcmp(n->server_name, o->server_name) == 0 &&
+	    strcmp(n->room, o->room) == 0 &&
+	    strcmp(n->secret, o->secret) == 0 && env->up != NULL) {
+		log_info("reload: connection settings unchanged");
+		*o = *n;
+		explicit_bzero(n->secret, sizeof(n->secret));
+		if (env->udpfd != -1) {
+			close(env->udpfd);
+			env->udpfd = -1;
+		}
+		freezero(env->ca, env->calen);
+		env->ca = NULL;
+		env->calen = 0;
+		return;
+	}
+	log_info("reload: connection settings changed, reconnecting");
+	*o = *n;
+	explicit_bzero(n->secret, sizeof(n->secret));
+	if (env->up != NULL) {
+		uplink_stop(env->up, "reconfigured");
+		uplink_free(env->up);
+		env->up = NULL;
+	}
+	cam_clear(env->cam);
+	cam_arm(env);
+	if (env->udpfd == -1)
+		fatalx("reload without a relay socket");
+	uplink_setup(env);
+}
+
+/* Packet socket. */
+
+static void
+pkt_set(struct gw_env *env, int fd, const struct priv_packet_info *info)
+{
+	if (env->pktfd != -1) {
+		event_del(&env->ev_pkt);
+		close(env->pktfd);
+	}
+	if (env->started)
+		env->c.pkt_reopened++;
+	if (env->started && !ether_mac_eq(&info->hwaddr, &env->info.hwaddr))
+		log_warnx("interface %s: MAC changed from %s to %s; the "
+		    "room keeps the old one until gatewayd restarts",
+		    env->conf.interface[0] != '\0' ? env->conf.interface :
+		    "(lan)", ether_mac_str(&env->info.hwaddr),
+		    ether_mac_str(&info->hwaddr));
+	else
+		env->info = *info;
+	env->info.ifindex = info->ifindex;
+	env->info.mtu = info->mtu;
+	env->pktfd = fd;
+	env->pktgone = 0;
+	env->suspect = 0;
+	evtimer_del(&env->ev_recheck);
+	event_set(&env->ev_pkt, fd, EV_READ | EV_PERSIST, pkt_read, env);
+	event_add(&env->ev_pkt, NULL);
+	if (env->started)
+		log_info("interface %s: packet socket ready (index %d)",
+		    env->conf.interface, info->ifindex);
+}
+
+static void
+pkt_read(int fd, short event, void *arg)
+{
+	struct gw_env		*env = arg;
+	struct sockaddr_ll	 sll;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+	struct cmsghdr		*cm;
+	struct tpacket_auxdata	 ad;
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(
+				    struct tpacket_auxdata))];
+	} cbuf;
+	struct lan_aux		 aux;
+	enum lan_reason		 r;
+	uint32_t		 mtu;
+	ssize_t			 n;
+	size_t			 len;
+	int			 i, rv;
+
+	(void)event;
+	for (i = 0; i < GW_RX_ROUNDS; i++) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = rxbuf;
+		iov.iov_len = sizeof(rxbuf) - ETHER_VLAN_LEN;
+		msg.msg_name = &sll;
+		msg.msg_namelen = sizeof(sll);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		if ((n = recvmsg(fd, &msg, MSG_DONTWAIT)) == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return;
+			env->c.rx_errors++;
+			pkt_error(env, errno);
+			return;
+		}
+		env->suspect = 0;
+		if (msg.msg_flags & MSG_TRUNC) {
+			env->c.rx_truncated++;
+			continue;
+		}
+		memset(&aux, 0, sizeof(aux));
+		aux.pkttype = sll.sll_pkttype;
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+		    cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level != SOL_PACKET ||
+			    cm->cmsg_type != PACKET_AUXDATA ||
+			    cm->cmsg_len < CMSG_LEN(sizeof(ad)))
+				continue;
+			memcpy(&ad, CMSG_DATA(cm), sizeof(ad));
+			aux.status = ad.tp_status;
+			aux.vlan_tci = ad.tp_vlan_tci;
+			aux.vlan_tpid = ad.tp_vlan_tpid;
+		}
+		len = (size_t)n;
+		if ((mtu = uplink_room_mtu(env->up)) == 0)
+			mtu = MTU_ROOM_DEFAULT;
+		r = lan_input(&env->lan, rxbuf, &len, sizeof(rxbuf), &aux,
+		    env->cam, &env->info.hwaddr, (uint16_t)mtu);
+		if (r != LAN_PASS)
+			continue;
+		rv = uplink_send_frame(env->up, rxbuf, len);
+		if (rv == UPLINK_NOTCONNECTED)
+			env->c.send_notconnected++;
+		else if (rv == UPLINK_TOOBIG)
+			env->c.send_toobig++;
+		else if (rv == UPLINK_FULL)
+			env->c.send_full++;
+	}
+}
+
+/* A read or write failed: link down, or the interface is gone. */
+static void
+pkt_error(struct gw_env *env, int error)
+{
+	switch (error) {
+	case ENETDOWN:
+	case ENXIO:
+	case ENODEV:
+		log_debug("interface %s: %s", env->conf.interface,
+		    strerror(error));
+		env->suspect = 1;
+		pkt_check(env);
+		break;
+	default:
+		log_warnx("interface %s: %s", env->conf.interface,
+		    strerror(error));
+		break;
+	}
+}
+
+static void
+pkt_check(struct gw_env *env)
+{
+	int32_t	 idx = env->info.ifindex;
+
+	if (env->checking)
+		return;
+	env->checking = 1;
+	env->c.pkt_checks++;
+	if (proc_compose(env->p, IMSG_GW_PACKET_CHECK, -1, &idx,
+	    sizeof(idx)) == -1)
+		fatal("%s: proc_compose", __func__);
+}
+
+static void
+recheck_arm(struct gw_env *env)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = GATEWAY_RECHECK_MS / 1000;
+	tv.tv_usec = (GATEWAY_RECHECK_MS % 1000) * 1000;
+	evtimer_add(&env->ev_recheck, &tv);
+}
+
+static void
+pkt_recheck(int fd, short event, void *arg)
+{
+	struct gw_env	*env = arg;
+
+	(void)fd;
+	(void)event;
+	if (env->pktgone || env->suspect)
+		pkt_check(env);
+}
+
+/* Write one frame to the LAN; 0 or -1 (counted). */
+static int
+lan_write(struct gw_env *env, const uint8_t *frame, size_t len)
+{
+	if (env->pktfd == -1) {
+		env->c.drop_nosocket++;
+		return (-1);
+	}
+	if (send(env->pktfd, frame, len, MSG_DONTWAIT) == -1) {
+		switch (errno) {
+		case ENETDOWN:
+		case ENXIO:
+		case ENODEV:
+			env->c.drop_down++;
+			env->suspect = 1;
+			pkt_check(env);
+			break;
+		default:
+			env->c.drop_error++;
+			log_debug("interface %s: write of %zu bytes: %s",
+			    env->conf.interface, len, strerror(errno));
+			break;
+		}
+		return (-1);
+	}
+	env->suspect = 0;
+	return (0);
+}
+
+/* CAM refresh. */
+
+static void
+cam_arm(struct gw_env *env)
+{
+	struct timeval	 tv;
+	uint64_t	 when, now, d;
+
+	evtimer_del(&env->ev_cam);
+	if (!cam_next_due(env->cam, &when))
+		return;
+	now = now_ms();
+	d = when > now ? when - now : 0;
+	tv.tv_sec = d / 1000;
+	tv.tv_usec = (d % 1000) * 1000;
+	evtimer_add(&env->ev_cam, &tv);
+}
+
+static void
+cam_tick(int fd, short event, void *arg)
+{
+	struct gw_env		*env = arg;
+	struct ether_mac	 macs[GW_CAM_BATCH];
+	uint8_t			 frame[CAM_FRAME_LEN];
+	uint64_t		 now = now_ms();
+	size_t			 n, i;
+
+	(void)fd;
+	(void)event;
+	(void)cam_expire(env->cam, now);
+	do {
+		n = cam_due(env->cam, now, macs, nitems(macs));
+		for (i = 0; i < n; i++) {
+			cam_build_frame(&env->info.hwaddr, &macs[i], frame);
+			if (lan_write(env, frame, sizeof(frame)) == 0)
+				env->c.cam_sent++;
+			else
+				env->c.cam_errors++;
+		}
+	} while (n == nitems(macs));
+	cam_arm(env);
+}
+
+/* Uplink callbacks. */
+
+static void
+up_frame(const uint8_t *frame, size_t len, void *arg)
+{
+	struct gw_env		*env = arg;
+	struct ether_frame	 ef;
+
+	if (ether_parse(frame, len, &ef) == 0 &&
+	    cam_learn(env->cam, &ef.src, now_ms()) == 1)
+		cam_arm(env);	/* a new MAC: refresh it at once */
+	if (lan_write(env, frame, len) == 0) {
+		env->c.frames++;
+		env->c.bytes += len;
+	}
+}
+
+static void
+up_welcome(const struct ctlmsg_welcome *w, void *arg)
+{
+	struct gw_env	*env = arg;
+
+	(void)cam_welcome(env->cam, w, now_ms());
+	cam_arm(env);
+	log_debug("welcome: %zu remote MAC%s to refresh",
+	    cam_count(env->cam), cam_count(env->cam) == 1 ? "" : "s");
+}
+
+static void
+up_peer_joined(const struct ctlmsg_peer *p, void *arg)
+{
+	struct gw_env	*env = arg;
+
+	if (cam_peer_joined(env->cam, p, now_ms()) == 1)
+		cam_arm(env);
+}
+
+static void
+up_peer_left(const struct ctlmsg_peer *p, void *arg)
+{
+	struct gw_env	*env = arg;
+
+	(void)cam_peer_left(env->cam, p);
+	cam_arm(env);
+}
+
+static void
+up_state(enum session_state old, enum session_state new, void *arg)
+{
+	struct gw_env	*env = arg;
+
+	log_debug("session: %s -> %s", session_state_name(old),
+	    session_state_name(new));
+	if (old == SESSION_CONNECTED) {
+		cam_clear(env->cam);
+		cam_arm(env);
+	}
+}
+
+static __dead void
+up_exit(int status, void *arg)
+{
+	(void)arg;
+	fatalx("giving up on the relay (exit status %d)", status);
+}
+
+/* Control socket. */
+
+static void
+json_num(cJSON *o, const char *name, uint64_t v)
+{
+	cJSON_AddNumberToObject(o, name, (double)v);
+}
+
+static cJSON *
+show_status(struct gw_env *env)
+{
+	struct uplink_status	 st;
+	cJSON			*o;
+
+	uplink_status(env->up, &st);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "daemon", "gatewayd");
+	cJSON_AddStringToObject(o, "version", GW_VERSION);
+	json_num(o, "uptime", (now_ms() - env->start_ms) / 1000);
+	cJSON_AddStringToObject(o, "state", st.session.state);
+	cJSON_AddStringToObject(o, "room", env->conf.room);
+	cJSON_AddStringToObject(o, "relay", st.relay);
+	cJSON_AddStringToObject(o, "interface", env->conf.interface);
+	cJSON_AddStringToObject(o, "link", env->pktfd == -1 ? "gone" :
+	    "open");
+	json_num(o, "ifindex", env->info.ifindex > 0 ?
+	    (uint64_t)env->info.ifindex : 0);
+	cJSON_AddStringToObject(o, "mac", ether_mac_str(&env->info.hwaddr));
+	json_num(o, "peer_id", st.session.peer_id);
+	json_num(o, "room_mtu", st.session.room_mtu);
+	json_num(o, "members", st.session.npeers);
+	json_num(o, "remote_macs", cam_count(env->cam));
+	json_num(o, "cam_refresh", env->conf.cam_refresh);
+	cJSON_AddStringToObject(o, "cipher", st.cipher);
+	json_num(o, "frame_budget", st.budget);
+	json_num(o, "connected_for", st.session.connected_ms / 1000);
+	json_num(o, "retry_in_ms", st.session.retry_in_ms);
+	cJSON_AddStringToObject(o, "last_error", st.session.last_error);
+	json_num(o, "log_level", log_getverbose());
+	return (o);
+}
+
+struct walk_arg {
+	cJSON		*a;
+	uint64_t	 now;
+};
+
+static void
+peer_walk(const struct cam_entry *e, void *arg)
+{
+	struct walk_arg	*w = arg;
+	cJSON		*o;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "mac", ether_mac_str(&e->mac));
+	cJSON_AddStringToObject(o, "source", e->announced ? "announced" :
+	    "learned");
+	json_num(o, "peer_id", e->announced ? e->peer_id : 0);
+	if (e->refreshes > 0)
+		json_num(o, "last_refresh_ms", w->now - e->last_refresh);
+	else
+		cJSON_AddStringToObject(o, "last_refresh_ms", "-");
+	json_num(o, "refreshes", e->refreshes);
+	json_num(o, "frames", e->frames);
+	cJSON_AddItemToArray(w->a, o);
+}
+
+static cJSON *
+show_peers(struct gw_env *env)
+{
+	struct uplink_status	 st;
+	struct walk_arg		 w;
+	cJSON			*o, *a, *e;
+	size_t			 i;
+
+	uplink_status(env->up, &st);
+	o = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(o, "members");
+	for (i = 0; i < st.session.npeers; i++) {
+		e = cJSON_CreateObject();
+		json_num(e, "peer_id", st.session.peers[i].peer_id);
+		cJSON_AddStringToObject(e, "role",
+		    ctlmsg_role_name(st.session.peers[i].role));
+		cJSON_AddStringToObject(e, "mac",
+		    ether_mac_str(&st.session.peers[i].mac));
+		cJSON_AddItemToArray(a, e);
+	}
+	w.a = cJSON_AddArrayToObject(o, "remote_macs");
+	w.now = now_ms();
+	cam_walk(env->cam, peer_walk, &w);
+	return (o);
+}
+
+static void
+counter_add(cJSON *a, const char *name, uint64_t v)
+{
+	cJSON	*e;
+
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "counter", name);
+	json_num(e, "value", v);
+	cJSON_AddItemToArray(a, e);
+}
+
+static cJSON *
+show_counters(struct gw_env *env)
+{
+	struct ctlmsg_counter	 cs[128];
+	const struct gw_tx_counters *c = &env->c;
+	cJSON			*o, *a;
+	size_t			 i, n;
+
+	o = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(o, "counters");
+	n = lan_counters_export(&env->lan, cs, nitems(cs));
+	for (i = 0; i < n; i++)
+		counter_add(a, cs[i].name, cs[i].value);
+	counter_add(a, "lan-rx-errors", c->rx_errors);
+	counter_add(a, "lan-rx-truncated", c->rx_truncated);
+	counter_add(a, "lan-drop-not-connected", c->send_notconnected);
+	counter_add(a, "lan-drop-toobig", c->send_toobig);
+	counter_add(a, "lan-drop-queue-full", c->send_full);
+	counter_add(a, "lan-tx-frames", c->frames);
+	counter_add(a, "lan-tx-bytes", c->bytes);
+	counter_add(a, "lan-tx-drop-link-down", c->drop_down);
+	counter_add(a, "lan-tx-drop-error", c->drop_error);
+	counter_add(a, "lan-tx-drop-no-socket", c->drop_nosocket);
+	counter_add(a, "lan-socket-checks", c->pkt_checks);
+	counter_add(a, "lan-socket-reopened", c->pkt_reopened);
+	n = cam_counters_export(env->cam, cs, nitems(cs));
+	for (i = 0; i < n; i++)
+		counter_add(a, cs[i].name, cs[i].value);
+	counter_add(a, "cam-frames-sent", c->cam_sent);
+	counter_add(a, "cam-frames-failed", c->cam_errors);
+	n = uplink_counters_export(env->up, cs, nitems(cs));
+	for (i = 0; i < n; i++)
+		counter_add(a, cs[i].name, cs[i].value);
+	return (o);
+}
+
+static void
+control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
+    size_t len, void *arg)
+{
+	struct gw_env	*env = arg;
+	cJSON		*o = NULL;
+	char		*s;
+	int32_t		 level;
+
+	if (env->up == NULL) {
+		control_reply_error(cc, "starting up");
+		return;
+	}
+	switch (type) {
+	case IMSG_CTL_SHOW_STATUS:
+		o = show_status(env);
+		break;
+	case IMSG_CTL_SHOW_PEERS:
+		o = show_peers(env);
+		break;
+	case IMSG_CTL_SHOW_COUNTERS:
+		o = show_counters(env);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		if (len != sizeof(level)) {
+			control_reply_error(cc, "log: bad request size");
+			return;
+		}
+		memcpy(&level, data, sizeof(level));
+		if (level < 0 || level > 3) {
+			control_reply_error(cc, "log: level out of 0..3");
+			return;
+		}
+		log_setverbose(level);
+		proc_compose(env->p, IMSG_GW_CTL_VERBOSE, -1, &level,
+		    sizeof(level));
+		o = cJSON_CreateObject();
+		json_num(o, "log_level", level);
+		break;
+	case IMSG_CTL_RELOAD:
+		proc_compose(env->p, IMSG_GW_CTL_RELOAD, -1, NULL, 0);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "reload", "requested");
+		break;
+	default:
+		control_reply_error(cc, "gatewayd has no such request");
+		return;
+	}
+	if (o == NULL || (s = cJSON_PrintUnformatted(o)) == NULL) {
+		cJSON_Delete(o);
+		control_reply_error(cc, "out of memory");
+		return;
+	}
+	control_reply_json(cc, s);
+	cJSON_free(s);
+	cJSON_Delete(o);
+}

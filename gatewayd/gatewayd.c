@@ -1,0 +1,533 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * gatewayd: puts a LAN on the relay.  main() and the privileged parent:
+ * it reads the configuration, resolves the relay, opens the AF_PACKET
+ * socket on the LAN interface (promiscuous, GRO/LRO off), reads the CA
+ * certificate, creates the control socket and hands all of it to the
+ * sandboxed "gateway" child (gateway.c).  Later it reopens the packet
+ * socket when the interface is re-created, and reloads on SIGHUP.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "gateway.h"
+#include "gatewayd.h"
+#include "log.h"
+#include "priv.h"
+#include "proc.h"
+
+#define GATEWAYD_MAX_DEFINES	64
+
+struct gatewayd {
+	const char		*conffile;
+	char			*defines[GATEWAYD_MAX_DEFINES];
+	int			 ndefines;
+	struct gatewayd_conf	*conf;
+	struct gateway_relay	 relay;
+	int			 udpfd;
+	int			 pktfd;
+	struct priv_packet_info	 pktinfo;
+	int			 ctlfd;
+	uint8_t			*ca;
+	size_t			 calen;
+};
+
+static __dead void usage(void);
+static uint8_t	*read_file(const char *, size_t, size_t *);
+static int	 resolve_relay(const struct gatewayd_conf *,
+		    struct gateway_relay *);
+static int	 open_udp(const struct gateway_relay *);
+static int	 open_packet(const char *, struct priv_packet_info *, int);
+static void	 open_control(struct gatewayd *);
+static void	 send_conf(struct proc *, struct gatewayd *);
+static void	 parent_start(struct proc *);
+static void	 parent_reload(struct proc *);
+static void	 parent_shutdown(struct proc *);
+static void	 parent_packet_check(struct proc *, struct imsg *);
+static void	 parent_ctl_verbose(struct proc *, struct imsg *);
+static void	 parent_ctl_reload(struct proc *, struct imsg *);
+
+static const struct proc_req gatewayd_reqs[] = {
+	{ IMSG_GW_PACKET_CHECK, "IMSG_GW_PACKET_CHECK", sizeof(int32_t), 0,
+	    parent_packet_check },
+	{ IMSG_GW_CTL_VERBOSE, "IMSG_GW_CTL_VERBOSE", sizeof(int32_t), 0,
+	    parent_ctl_verbose },
+	{ IMSG_GW_CTL_RELOAD, "IMSG_GW_CTL_RELOAD", 0, 0,
+	    parent_ctl_reload },
+};
+
+static const struct proc_parent gatewayd_parent = {
+	gatewayd_reqs, nitems(gatewayd_reqs), parent_start, parent_reload,
+	parent_shutdown
+};
+
+static struct proc_child gatewayd_child = {
+	"gateway", GATEWAYD_USER, GATEWAYD_CHROOT, gateway_syscalls, 0,
+	gateway_child_setup, gateway_child_run, gateway_child_dispatch
+};
+
+extern char	*__progname;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file]\n",
+	    __progname);
+	exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct gatewayd	 env;
+	int			 ch, debug = 0, verbose = 0, noaction = 0;
+
+	proc_init(&argc, &argv);
+	log_init(1, LOG_DAEMON);
+
+	env.conffile = GATEWAYD_CONF;
+	env.udpfd = env.pktfd = env.ctlfd = -1;
+	while ((ch = getopt(argc, argv, "dD:f:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'D':
+			if (strchr(optarg, '=') == NULL ||
+			    env.ndefines >= GATEWAYD_MAX_DEFINES)
+				errx(1, "-D %s: expected macro=value (at most "
+				    "%d)", optarg, GATEWAYD_MAX_DEFINES);
+			env.defines[env.ndefines++] = optarg;
+			break;
+		case 'f':
+			env.conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc != 0)
+		usage();
+
+	log_init(debug || noaction, LOG_DAEMON);
+	log_setverbose(verbose);
+
+	if (proc_ischild()) {
+		/* The parent exported the user it checked (see below). */
+		if (getenv("GATEWAYD_CHILD_USER") != NULL)
+			gatewayd_child.user = getenv("GATEWAYD_CHILD_USER");
+		proc_main(&gatewayd_child, &gatewayd_parent, debug, &env);
+	}
+
+	if ((env.conf = parse_config(env.conffile, env.defines,
+	    env.ndefines)) == NULL)
+		exit(1);
+	if (noaction) {
+		if (verbose)
+			print_config(env.conf);
+		else
+			fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+
+	if (geteuid() != 0)
+		errx(1, "need root privileges");
+	if (env.conf->user[0] != '\0')
+		gatewayd_child.user = env.conf->user;
+	if (getpwnam(gatewayd_child.user) == NULL)
+		errx(1, "unknown user %s", gatewayd_child.user);
+	if (setenv("GATEWAYD_CHILD_USER", gatewayd_child.user, 1) == -1)
+		err(1, "setenv");
+
+	/* The interface first: the most likely mistake, named at once. */
+	if ((env.pktfd = open_packet(env.conf->interface, &env.pktinfo,
+	    1)) == -1)
+		exit(1);
+	if (resolve_relay(env.conf, &env.relay) == -1)
+		errx(1, "cannot resolve the relay %s", env.conf->relay);
+	if ((env.udpfd = open_udp(&env.relay)) == -1)
+		errx(1, "cannot open the relay socket");
+	if ((env.ca = read_file(env.conf->ca_certificate, GATEWAY_CA_MAX,
+	    &env.calen)) == NULL)
+		errx(1, "ca-certificate %s unreadable",
+		    env.conf->ca_certificate);
+	open_control(&env);
+
+	proc_main(&gatewayd_child, &gatewayd_parent, debug, &env);
+}
+
+static uint8_t *
+read_file(const char *path, size_t max, size_t *lenp)
+{
+	struct stat	 st;
+	uint8_t		*buf;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd;
+
+	if (*path == '\0') {
+		log_warnx("no ca-certificate configured");
+		return (NULL);
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		log_warn("%s", path);
+		return (NULL);
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("%s: fstat", path);
+		close(fd);
+		return (NULL);
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > max) {
+		log_warnx("%s: not a regular file of 1 to %zu bytes", path,
+		    max);
+		close(fd);
+		return (NULL);
+	}
+	if ((buf = malloc(st.st_size)) == NULL) {
+		log_warn("%s", path);
+		close(fd);
+		return (NULL);
+	}
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, st.st_size - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				log_warnx("%s: file shrank while read", path);
+			else
+				log_warn("%s: read", path);
+			free(buf);
+			close(fd);
+			return (NULL);
+		}
+		len += n;
+	}
+	close(fd);
+	*lenp = len;
+	return (buf);
+}
+
+static int
+resolve_relay(const struct gatewayd_conf *conf, struct gateway_relay *r)
+{
+	struct addrinfo	 hints, *res;
+	char		 port[8];
+	int		 error;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_protocol = IPPROTO_UDP;
+	(void)snprintf(port, sizeof(port), "%u", (unsigned int)conf->port);
+	if ((error = getaddrinfo(conf->relay, port, &hints, &res)) != 0) {
+		log_warnx("relay %s port %s: %s", conf->relay, port,
+		    gai_strerror(error));
+		return (-1);
+	}
+	if (res->ai_addrlen > sizeof(r->ss)) {
+		log_warnx("relay %s: address too long", conf->relay);
+		freeaddrinfo(res);
+		return (-1);
+	}
+	memset(r, 0, sizeof(*r));
+	memcpy(&r->ss, res->ai_addr, res->ai_addrlen);
+	r->sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return (0);
+}
+
+/* A UDP socket bound to the wildcard address of the relay's family. */
+static int
+open_udp(const struct gateway_relay *r)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 err[PRIV_ERRLEN];
+	int			 fd;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = r->ss.ss_family;
+	len = ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if ((fd = priv_udp_bind((struct sockaddr *)&ss, len, err,
+	    sizeof(err))) == -1)
+		log_warnx("relay socket: %s", err);
+	return (fd);
+}
+
+static const char *
+offload_str(int state)
+{
+	switch (state) {
+	case PRIV_OFFLOAD_OFF:
+		return ("off");
+	case PRIV_OFFLOAD_DISABLED:
+		return ("turned off");
+	default:
+		return ("still on");
+	}
+}
+
+static int
+open_packet(const char *ifname, struct priv_packet_info *info, int first)
+{
+	char	 err[PRIV_ERRLEN];
+	int	 fd;
+
+	memset(info, 0, sizeof(*info));
+	if ((fd = priv_packet_open(ifname, info, err, sizeof(err))) == -1) {
+		if (first)
+			errx(1, "%s", err);
+		log_debug("%s", err);
+		return (-1);
+	}
+	if (info->gro == PRIV_OFFLOAD_DISABLED ||
+	    info->lro == PRIV_OFFLOAD_DISABLED)
+		log_info("interface %s: GRO %s, LRO %s", ifname,
+		    offload_str(info->gro), offload_str(info->lro));
+	if (info->gro == PRIV_OFFLOAD_FAILED ||
+	    info->lro == PRIV_OFFLOAD_FAILED)
+		log_warnx("interface %s: cannot turn off GRO/LRO (%s): "
+		    "super-frames will be dropped", ifname,
+		    info->offload_err);
+	log_info("interface %s: index %d, MAC %s, MTU %u", ifname,
+	    info->ifindex, ether_mac_str(&info->hwaddr), info->mtu);
+	return (fd);
+}
+
+static void
+open_control(struct gatewayd *env)
+{
+	const char	*path = env->conf->control;
+	struct passwd	*pw;
+	char		 err[PRIV_ERRLEN];
+	gid_t		 gid;
+
+	if (*path == '\0')
+		path = GATEWAYD_SOCKET;
+	if ((pw = getpwnam(gatewayd_child.user)) != NULL)
+		gid = pw->pw_gid;
+	else
+		gid = getegid();
+	if ((env->ctlfd = priv_control_socket(path, gid, err,
+	    sizeof(err))) == -1)
+		errx(1, "control socket: %s", err);
+}
+
+/* Configuration, CA, relay socket: at start and on every reload. */
+static void
+send_conf(struct proc *p, struct gatewayd *env)
+{
+	const struct gatewayd_conf	*conf = env->conf;
+	struct gateway_reconf		 rc;
+	size_t				 off, n;
+
+	memset(&rc, 0, sizeof(rc));
+	(void)strlcpy(rc.relay, conf->relay, sizeof(rc.relay));
+	rc.port = conf->port;
+	(void)strlcpy(rc.server_name, conf->server_name[0] != '\0' ?
+	    conf->server_name : conf->relay, sizeof(rc.server_name));
+	(void)strlcpy(rc.room, conf->room, sizeof(rc.room));
+	(void)strlcpy(rc.secret, conf->secret, sizeof(rc.secret));
+	(void)strlcpy(rc.interface, conf->interface, sizeof(rc.interface));
+	rc.cam_refresh = conf->cam_refresh;
+	if (proc_compose(p, IMSG_GW_CONF, -1, &rc, sizeof(rc)) == -1)
+		fatal("%s: proc_compose", __func__);
+	explicit_bzero(&rc, sizeof(rc));
+	for (off = 0; off < env->calen; off += n) {
+		n = MINIMUM(env->calen - off, GATEWAY_CHUNK);
+		if (proc_compose(p, IMSG_GW_CA, -1, env->ca + off, n) == -1)
+			fatal("%s: proc_compose", __func__);
+	}
+	if (proc_compose(p, IMSG_GW_UDP_FD, env->udpfd, &env->relay,
+	    sizeof(env->relay)) == -1)
+		fatal("%s: proc_compose", __func__);
+	env->udpfd = -1;	/* imsg closes it once sent */
+}
+
+static void
+parent_start(struct proc *p)
+{
+	struct gatewayd	*env = p->p_arg;
+
+	if (proc_compose(p, IMSG_GW_PACKET_FD, env->pktfd, &env->pktinfo,
+	    sizeof(env->pktinfo)) == -1)
+		fatal("%s: proc_compose", __func__);
+	env->pktfd = -1;
+	if (proc_compose(p, IMSG_GW_CONTROL_FD, env->ctlfd, NULL, 0) == -1)
+		fatal("%s: proc_compose", __func__);
+	env->ctlfd = -1;
+	send_conf(p, env);
+	if (proc_compose(p, IMSG_GW_END, -1, NULL, 0) == -1)
+		fatal("%s: proc_compose", __func__);
+	proc_flush(p);
+	log_info("startup: interface %s, relay %s port %u, room %s",
+	    env->conf->interface, env->conf->relay,
+	    (unsigned int)env->conf->port, env->conf->room);
+}
+
+/*
+ * SIGHUP (or "reload" on the control socket): a bad configuration keeps
+ * the running one.  Relay, room, secret, CA and cam-refresh are applied
+ * (the child reconnects if the connection settings changed); interface,
+ * user and control socket need a restart.
+ */
+static void
+parent_reload(struct proc *p)
+{
+	struct gatewayd		*env = p->p_arg;
+	struct gatewayd_conf	*nconf;
+	struct gateway_relay	 nrelay;
+	uint8_t			*nca;
+	size_t			 ncalen;
+	int			 nfd;
+
+	log_info("reloading %s", env->conffile);
+	if ((nconf = parse_config(env->conffile, env->defines,
+	    env->ndefines)) == NULL) {
+		log_warnx("reload: %s has errors, keeping the running "
+		    "configuration", env->conffile);
+		return;
+	}
+	if (resolve_relay(nconf, &nrelay) == -1 ||
+	    (nfd = open_udp(&nrelay)) == -1) {
+		log_warnx("reload: keeping the running configuration");
+		free_config(nconf);
+		return;
+	}
+	if ((nca = read_file(nconf->ca_certificate, GATEWAY_CA_MAX,
+	    &ncalen)) == NULL) {
+		log_warnx("reload: ca-certificate %s unreadable, keeping the "
+		    "running configuration", nconf->ca_certificate);
+		close(nfd);
+		free_config(nconf);
+		return;
+	}
+	if (strcmp(env->conf->interface, nconf->interface) != 0 ||
+	    strcmp(env->conf->user, nconf->user) != 0 ||
+	    strcmp(env->conf->control, nconf->control) != 0)
+		log_warnx("reload: interface, user or control socket "
+		    "changed; they take effect at the next restart");
+	free(env->ca);
+	env->ca = nca;
+	env->calen = ncalen;
+	env->relay = nrelay;
+	env->udpfd = nfd;
+	/* The interface the packet socket is on stays the running one. */
+	(void)strlcpy(nconf->interface, env->conf->interface,
+	    sizeof(nconf->interface));
+	free_config(env->conf);
+	env->conf = nconf;
+	send_conf(p, env);
+	if (proc_compose(p, IMSG_GW_END, -1, NULL, 0) == -1)
+		fatal("%s: proc_compose", __func__);
+}
+
+static void
+parent_shutdown(struct proc *p)
+{
+	struct gatewayd	*env = p->p_arg;
+
+	free(env->ca);
+	env->ca = NULL;
+}
+
+/* The child's packet socket failed: is the interface still the same? */
+static void
+parent_packet_check(struct proc *p, struct imsg *imsg)
+{
+	struct gatewayd		*env = p->p_arg;
+	struct priv_packet_info	 info;
+	const char		*ifname = env->conf->interface;
+	char			 msg[PRIV_ERRLEN];
+	unsigned int		 idx;
+	int32_t			 old;
+	int			 fd;
+
+	if (imsg_get_data(imsg, &old, sizeof(old)) == -1)
+		proc_fail(p, "IMSG_GW_PACKET_CHECK: %s", strerror(errno));
+	idx = if_nametoindex(ifname);
+	if (idx != 0 && (int32_t)idx == old) {
+		if (proc_compose(p, IMSG_GW_PACKET_SAME, -1, NULL, 0) == -1)
+			fatal("%s: proc_compose", __func__);
+		return;
+	}
+	if (idx == 0 || (fd = open_packet(ifname, &info, 0)) == -1) {
+		(void)snprintf(msg, sizeof(msg), "interface %s: %s", ifname,
+		    idx == 0 ? "no such interface" : "cannot open");
+		if (proc_compose(p, IMSG_GW_PACKET_GONE, -1, msg,
+		    strlen(msg) + 1) == -1)
+			fatal("%s: proc_compose", __func__);
+		return;
+	}
+	log_info("interface %s: re-created (index %d, was %d), packet "
+	    "socket reopened", ifname, info.ifindex, (int)old);
+	if (proc_compose(p, IMSG_GW_PACKET_FD, fd, &info,
+	    sizeof(info)) == -1)
+		fatal("%s: proc_compose", __func__);
+}
+
+static void
+parent_ctl_verbose(struct proc *p, struct imsg *imsg)
+{
+	int32_t	 v;
+
+	if (imsg_get_data(imsg, &v, sizeof(v)) == -1)
+		proc_fail(p, "IMSG_GW_CTL_VERBOSE: %s", strerror(errno));
+	if (v < 0 || v > 3)
+		proc_fail(p, "IMSG_GW_CTL_VERBOSE: level %d out of 0..3", v);
+	log_setverbose(v);
+	log_info("log level set to %d by the control socket", v);
+}
+
+static void
+parent_ctl_reload(struct proc *p, struct imsg *imsg)
+{
+	(void)imsg;
+	log_info("reload requested on the control socket");
+	parent_reload(p);
+}

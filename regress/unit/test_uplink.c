@@ -1,0 +1,587 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * common/uplink.c against an in-process QUIC server: the hello it sends,
+ * welcome and membership callbacks, frames both ways (whole and
+ * fragmented), the connection lost, and the error paths.  Each test runs
+ * in a network namespace of its own (Criterion forks per test) with
+ * 198.18.0.1 on its loopback; without the privilege to make one, the
+ * tests are skipped.
+ */
+
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <event.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "compat.h"
+#include "ctlmsg.h"
+#include "ether.h"
+#include "overlay.h"
+#include "quic.h"
+#include "uplink.h"
+
+#define CN		"softlan-relay"
+#define RELAYADDR	"198.18.0.1"
+#define GWMAC		"00:1b:21:0a:0b:0c"
+#define PEERMAC		"02:00:00:00:00:07"
+
+struct srv {
+	int			 fd;
+	struct event		 ev;
+	struct quic_tls		*tls;
+	struct quic_config	 cfg;
+	struct quic_conn	*qc;
+	struct quic_path	 path;
+	uint8_t			 secret[32];
+	int64_t			 sid;
+	struct ctlmsg_reader	 reader;
+	struct ctlmsg		 msg;
+	int			 hello;
+	struct ctlmsg_hello	 h;
+	struct ovl_reasm	 reasm;
+	struct ovl_tx		 tx;
+	uint8_t			 frame[OVL_MAX_FRAME];
+	size_t			 framelen;
+};
+
+struct cli {
+	int			 welcomes;
+	uint32_t		 peer_id;
+	size_t			 npeers;
+	int			 joined;
+	int			 left;
+	enum session_state	 states[16];
+	size_t			 nstates;
+	uint8_t			 frame[OVL_MAX_FRAME];
+	size_t			 framelen;
+	int			 frames;
+	int			 exits;
+};
+
+static struct srv	 S;
+static struct cli	 C;
+static uint8_t		*cert, *key;
+static size_t		 certlen, keylen;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * QUIC_NSEC + (uint64_t)ts.tv_nsec);
+}
+
+static void
+srv_flush(void)
+{
+	struct quic_path	 path;
+	uint8_t			 pkt[QUIC_MAX_PKTLEN];
+	ssize_t			 n;
+
+	if (S.qc == NULL)
+		return;
+	while ((n = quic_conn_write(S.qc, &path, pkt, sizeof(pkt),
+	    now_ns())) > 0)
+		(void)sendto(S.fd, pkt, (size_t)n, 0,
+		    (struct sockaddr *)&path.remote, path.remotelen);
+}
+
+static void
+srv_send_msg(const struct ctlmsg *m)
+{
+	struct ctlmsg_error	 err;
+	uint8_t			 buf[CTLMSG_FRAME_MAX];
+	size_t			 len;
+
+	cr_assert_eq(ctlmsg_encode(m, buf, sizeof(buf), &len, &err), 0, "%s",
+	    err.msg);
+	cr_assert_eq(quic_conn_stream_write(S.qc, S.sid, buf, len), 0);
+	srv_flush();
+}
+
+static void
+srv_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
+    size_t len, int fin, void *arg)
+{
+	struct ctlmsg_error	 err;
+	size_t			 used;
+	int			 rv;
+
+	(void)qc;
+	(void)fin;
+	(void)arg;
+	S.sid = sid;
+	while (len > 0) {
+		rv = ctlmsg_reader_feed(&S.reader, data, len, &used, &S.msg,
+		    &err);
+		cr_assert_neq(rv, -1, "%s", err.msg);
+		data += used;
+		len -= used;
+		if (rv == 1 && S.msg.type == CTLMSG_HELLO) {
+			S.hello++;
+			S.h = S.msg.u.hello;
+		}
+	}
+}
+
+static void
+srv_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct ovl_rx	 rx;
+
+	(void)qc;
+	(void)arg;
+	if (ovl_reasm_input(&S.reasm, data, len, now_ns() / 1000000,
+	    &rx) == OVL_RX_FRAME) {
+		memcpy(S.frame, rx.frame, rx.len);
+		S.framelen = rx.len;
+	}
+}
+
+static const struct quic_cb srv_cb = {
+	.stream = srv_stream,
+	.datagram = srv_datagram,
+};
+
+static void
+srv_read(int fd, short ev, void *arg)
+{
+	uint8_t			 buf[2048];
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen = sizeof(from);
+	ssize_t			 n;
+
+	(void)ev;
+	(void)arg;
+	while ((n = recvfrom(fd, buf, sizeof(buf), 0,
+	    (struct sockaddr *)&from, &fromlen)) > 0) {
+		memcpy(&S.path.remote, &from, fromlen);
+		S.path.remotelen = fromlen;
+		if (S.qc == NULL)
+			S.qc = quic_conn_accept(&S.cfg, &S.path, buf,
+			    (size_t)n, now_ns());
+		else
+			(void)quic_conn_read(S.qc, &S.path, buf, (size_t)n,
+			    now_ns());
+		fromlen = sizeof(from);
+	}
+	srv_flush();
+}
+
+/* Frames from the server, fragmented above its budget. */
+static void
+srv_send_frame(const uint8_t *f, size_t len)
+{
+	struct ovl_piece	 pieces[OVL_MAX_FRAGS];
+	uint8_t			 dg[OVL_FRAG_HDRLEN + OVL_MAX_FRAME];
+	int			 n, i;
+
+	n = ovl_encode(&S.tx, f, len, quic_conn_frame_budget(S.qc), pieces);
+	cr_assert_gt(n, 0);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(quic_conn_send_datagram(S.qc, dg,
+		    ovl_piece_copy(&pieces[i], dg, sizeof(dg))),
+		    QUIC_DGRAM_QUEUED);
+	srv_flush();
+}
+
+static void
+cb_frame(const uint8_t *f, size_t len, void *arg)
+{
+	(void)arg;
+	memcpy(C.frame, f, len);
+	C.framelen = len;
+	C.frames++;
+}
+
+static void
+cb_welcome(const struct ctlmsg_welcome *w, void *arg)
+{
+	(void)arg;
+	C.welcomes++;
+	C.peer_id = w->peer_id;
+	C.npeers = w->npeers;
+}
+
+static void
+cb_joined(const struct ctlmsg_peer *p, void *arg)
+{
+	(void)p;
+	(void)arg;
+	C.joined++;
+}
+
+static void
+cb_left(const struct ctlmsg_peer *p, void *arg)
+{
+	(void)p;
+	(void)arg;
+	C.left++;
+}
+
+static void
+cb_state(enum session_state old, enum session_state new, void *arg)
+{
+	(void)old;
+	(void)arg;
+	if (C.nstates < nitems(C.states))
+		C.states[C.nstates++] = new;
+}
+
+static void
+cb_exit(int status, void *arg)
+{
+	(void)status;
+	(void)arg;
+	C.exits++;
+}
+
+static const struct uplink_cb cli_cb = {
+	.frame = cb_frame,
+	.welcome = cb_welcome,
+	.peer_joined = cb_joined,
+	.peer_left = cb_left,
+	.state = cb_state,
+	.exit = cb_exit,
+};
+
+static int
+udp_socket(const char *addr)
+{
+	struct sockaddr_in	 sin;
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	cr_assert_neq(fd, -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return (fd);
+}
+
+/* A private network namespace whose loopback has RELAYADDR. */
+static void
+netns(void)
+{
+	struct ifreq		 ifr;
+	struct sockaddr_in	*sin;
+	int			 s;
+
+	if (unshare(CLONE_NEWNET) == -1)
+		cr_skip_test("no network namespace: %s", strerror(errno));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_neq(s, -1);
+	memset(&ifr, 0, sizeof(ifr));
+	(void)strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+	sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	cr_assert_eq(inet_pton(AF_INET, RELAYADDR, &sin->sin_addr), 1);
+	cr_assert_eq(ioctl(s, SIOCSIFADDR, &ifr), 0, "%s", strerror(errno));
+	cr_assert_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	cr_assert_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0, "%s", strerror(errno));
+	close(s);
+}
+
+static void
+setup(void)
+{
+	socklen_t	 len;
+
+	netns();
+	memset(&S, 0, sizeof(S));
+	memset(&C, 0, sizeof(C));
+	event_init();
+	quic_init();
+	cr_assert_eq(quic_certgen(CN, 2, &cert, &certlen, &key, &keylen), 0);
+	S.tls = quic_tls_server_new(cert, certlen, key, keylen);
+	cr_assert_not_null(S.tls);
+	quic_config_default(&S.cfg);
+	S.cfg.tls = S.tls;
+	arc4random_buf(S.secret, sizeof(S.secret));
+	S.cfg.reset_secret = S.secret;
+	S.cfg.reset_secretlen = sizeof(S.secret);
+	S.cfg.cb = &srv_cb;
+	S.fd = udp_socket(RELAYADDR);
+	len = sizeof(S.path.local);
+	cr_assert_eq(getsockname(S.fd, (struct sockaddr *)&S.path.local,
+	    &len), 0);
+	S.path.locallen = len;
+	ctlmsg_reader_init(&S.reader);
+	cr_assert_eq(ovl_reasm_init(&S.reasm, 0, 0), 0);
+	ovl_tx_init(&S.tx, 1);
+	event_set(&S.ev, S.fd, EV_READ | EV_PERSIST, srv_read, NULL);
+	event_add(&S.ev, NULL);
+}
+
+static void
+teardown(void)
+{
+	event_del(&S.ev);
+	if (S.qc != NULL)
+		quic_conn_free(S.qc);
+	quic_tls_free(S.tls);
+	ovl_reasm_free(&S.reasm);
+	close(S.fd);
+	free(cert);
+	freezero(key, keylen);
+}
+
+static void
+conf_init(struct uplink_conf *uc)
+{
+	memset(uc, 0, sizeof(*uc));
+	session_conf_init(&uc->session);
+	uc->session.role = CTLMSG_ROLE_GATEWAY;
+	cr_assert_eq(ether_mac_parse(GWMAC, &uc->session.mac), 0);
+	(void)strlcpy(uc->session.room, "lan", sizeof(uc->session.room));
+	uc->ca = cert;
+	uc->calen = certlen;
+	(void)strlcpy(uc->server_name, CN, sizeof(uc->server_name));
+	(void)strlcpy(uc->relay_name, "relay.test", sizeof(uc->relay_name));
+	memcpy(&uc->relay, &S.path.local, S.path.locallen);
+	uc->relaylen = S.path.locallen;
+}
+
+/* Run the loop until *flag reaches want, for at most 5 s. */
+static void
+run_until(const int *flag, int want)
+{
+	uint64_t	 end = now_ns() + 5 * QUIC_NSEC;
+	struct timeval	 tv = { 0, 20000 };
+
+	while (*flag < want && now_ns() < end) {
+		event_loopexit(&tv);
+		event_loop(EVLOOP_ONCE);
+	}
+	cr_assert_geq(*flag, want, "timed out");
+}
+
+static uint64_t
+counter(const struct uplink *u, const char *name)
+{
+	struct ctlmsg_counter	 cs[128];
+	size_t			 n, i;
+
+	n = uplink_counters_export(u, cs, nitems(cs));
+	for (i = 0; i < n; i++)
+		if (strcmp(cs[i].name, name) == 0)
+			return (cs[i].value);
+	cr_assert_fail("no counter %s", name);
+	return (0);
+}
+
+TestSuite(uplink, .init = setup, .fini = teardown);
+
+Test(uplink, errors)
+{
+	struct uplink_conf	 uc;
+	struct uplink		*u;
+	char			 err[256];
+	uint8_t			 f[60];
+
+	conf_init(&uc);
+	uc.relaylen = 0;
+	cr_assert_null(uplink_new(NULL, udp_socket("0.0.0.0"), &uc, &cli_cb,
+	    NULL, err, sizeof(err)));
+	cr_assert_str_eq(err, "uplink: no relay address");
+
+	conf_init(&uc);
+	uc.ca = (const uint8_t *)"not a certificate";
+	uc.calen = 17;
+	cr_assert_null(uplink_new(NULL, udp_socket("0.0.0.0"), &uc, &cli_cb,
+	    NULL, err, sizeof(err)));
+	cr_assert(strstr(err, "CA certificate") != NULL, "%s", err);
+
+	conf_init(&uc);
+	(void)strlcpy(uc.session.room, "no room", sizeof(uc.session.room));
+	cr_assert_null(uplink_new(NULL, udp_socket("0.0.0.0"), &uc, &cli_cb,
+	    NULL, err, sizeof(err)));
+	cr_assert(strstr(err, "\"room\"") != NULL, "%s", err);
+
+	/* Not connected: frames are refused and counted. */
+	conf_init(&uc);
+	u = uplink_new(NULL, udp_socket("0.0.0.0"), &uc, &cli_cb, NULL, err,
+	    sizeof(err));
+	cr_assert_not_null(u, "%s", err);
+	memset(f, 0xff, sizeof(f));
+	cr_assert_eq(uplink_send_frame(u, f, sizeof(f)), UPLINK_NOTCONNECTED);
+	cr_assert_eq(counter(u, "uplink-drop-not-connected"), 1);
+	cr_assert_eq(uplink_state(u), SESSION_DISCONNECTED);
+	cr_assert_eq(uplink_room_mtu(u), 0);
+	uplink_free(u);
+}
+
+Test(uplink, counter_names)
+{
+	struct ctlmsg_counter	 cs[128];
+	struct uplink_conf	 uc;
+	struct uplink		*u;
+	char			 err[256];
+	size_t			 n, i, j;
+
+	conf_init(&uc);
+	u = uplink_new(NULL, udp_socket("0.0.0.0"), &uc, &cli_cb, NULL, err,
+	    sizeof(err));
+	cr_assert_not_null(u, "%s", err);
+	n = uplink_counters_export(u, cs, nitems(cs));
+	cr_assert_gt(n, 30);
+	cr_assert_lt(n, nitems(cs));
+	for (i = 0; i < n; i++) {
+		cr_assert_lt(strlen(cs[i].name), CTLMSG_COUNTER_NAME_MAX);
+		for (j = i + 1; j < n; j++)
+			cr_assert_str_neq(cs[i].name, cs[j].name);
+	}
+	/* A short array gets a prefix. */
+	cr_assert_eq(uplink_counters_export(u, cs, 3), 3);
+	uplink_free(u);
+}
+
+Test(uplink, session)
+{
+	struct uplink_conf	 uc;
+	struct uplink_status	 st;
+	struct uplink		*u;
+	struct ctlmsg		 m;
+	char			 err[256];
+	uint8_t			 f[1500];	/* over any budget */
+	size_t			 i;
+
+	conf_init(&uc);
+	u = uplink_new(NULL, udp_socket("0.0.0.0"), &uc, &cli_cb, NULL, err,
+	    sizeof(err));
+	cr_assert_not_null(u, "%s", err);
+	uplink_start(u);
+	run_until(&S.hello, 1);
+	cr_assert_eq(S.h.role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_str_eq(S.h.room, "lan");
+	cr_assert_str_eq(ether_mac_str(&S.h.mac), GWMAC);
+	cr_assert_eq(S.h.datagram_budget, quic_conn_frame_budget(S.qc));
+	cr_assert_eq(uplink_state(u), SESSION_HELLO_SENT);
+
+	memset(&m, 0, sizeof(m));
+	m.type = CTLMSG_WELCOME;
+	m.u.welcome.peer_id = 9;
+	m.u.welcome.room_mtu = 1400;
+	m.u.welcome.npeers = 1;
+	m.u.welcome.peers[0].peer_id = 7;
+	m.u.welcome.peers[0].role = CTLMSG_ROLE_CLIENT;
+	cr_assert_eq(ether_mac_parse(PEERMAC, &m.u.welcome.peers[0].mac), 0);
+	srv_send_msg(&m);
+	run_until(&C.welcomes, 1);
+	cr_assert_eq(C.peer_id, 9);
+	cr_assert_eq(C.npeers, 1);
+	cr_assert_eq(uplink_room_mtu(u), 1400);
+	cr_assert_eq(C.nstates, 3);
+	cr_assert_eq(C.states[0], SESSION_CONNECTING);
+	cr_assert_eq(C.states[1], SESSION_HELLO_SENT);
+	cr_assert_eq(C.states[2], SESSION_CONNECTED);
+	uplink_status(u, &st);
+	cr_assert_str_eq(st.session.state, "connected");
+	cr_assert(strstr(st.relay, "relay.test (" RELAYADDR " port ") != NULL,
+	    "%s", st.relay);
+	cr_assert_gt(st.budget, 1000);
+
+	/* peer-joined, peer-left. */
+	m.type = CTLMSG_PEER_JOINED;
+	m.u.peer.peer_id = 8;
+	m.u.peer.role = CTLMSG_ROLE_CLIENT;
+	cr_assert_eq(ether_mac_parse("02:00:00:00:00:08", &m.u.peer.mac), 0);
+	srv_send_msg(&m);
+	run_until(&C.joined, 1);
+	m.type = CTLMSG_PEER_LEFT;
+	srv_send_msg(&m);
+	run_until(&C.left, 1);
+
+	/* relay -> uplink: whole, then fragmented. */
+	for (i = 0; i < sizeof(f); i++)
+		f[i] = (uint8_t)i;
+	srv_send_frame(f, 60);
+	run_until(&C.frames, 1);
+	cr_assert_eq(C.framelen, 60);
+	cr_assert_arr_eq(C.frame, f, 60);
+	srv_send_frame(f, sizeof(f));
+	run_until(&C.frames, 2);
+	cr_assert_eq(C.framelen, sizeof(f));
+	cr_assert_arr_eq(C.frame, f, sizeof(f));
+
+	/* uplink -> relay: fragmented (packets are at most 1452 bytes). */
+	f[0] = 0xaa;
+	cr_assert_eq(uplink_send_frame(u, f, sizeof(f)), UPLINK_SENT);
+	{
+		int	 got = 0;
+		uint64_t end = now_ns() + 5 * QUIC_NSEC;
+		struct timeval tv = { 0, 20000 };
+
+		while (S.framelen != sizeof(f) && now_ns() < end) {
+			event_loopexit(&tv);
+			event_loop(EVLOOP_ONCE);
+		}
+		got = S.framelen == sizeof(f);
+		cr_assert(got, "the server got no frame");
+	}
+	cr_assert_arr_eq(S.frame, f, sizeof(f));
+	cr_assert_eq(counter(u, "uplink-frames-out"), 1);
+	cr_assert_eq(counter(u, "uplink-frames-in"), 2);
+	cr_assert_eq(counter(u, "ovl-tx-whole"), 0);
+	cr_assert_eq(counter(u, "ovl-tx-fragmented"), 1);
+	cr_assert_geq(counter(u, "ovl-tx-fragments"), 2);
+
+	/* The relay closes: the uplink goes to retrying. */
+	(void)quic_conn_close(S.qc, 3, "shutdown", now_ns());
+	srv_flush();
+	{
+		int	 retrying = 0;
+		uint64_t end = now_ns() + 5 * QUIC_NSEC;
+		struct timeval tv = { 0, 20000 };
+
+		while (!retrying && now_ns() < end) {
+			event_loopexit(&tv);
+			event_loop(EVLOOP_ONCE);
+			retrying = uplink_state(u) == SESSION_RETRYING;
+		}
+		cr_assert(retrying, "state %d", uplink_state(u));
+	}
+	cr_assert_eq(C.states[C.nstates - 1], SESSION_RETRYING);
+	cr_assert_eq(counter(u, "session-disconnects"), 1);
+	cr_assert_eq(uplink_send_frame(u, f, 60), UPLINK_NOTCONNECTED);
+	cr_assert_eq(C.exits, 0);
+	uplink_stop(u, "test over");
+	cr_assert_eq(uplink_state(u), SESSION_DISCONNECTED);
+	uplink_free(u);
+}
