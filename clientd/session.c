@@ -232,7 +232,8 @@ session_backoff(uint32_t attempt, uint32_t rnd)
 	else
 		base = MINIMUM((uint64_t)SESSION_BACKOFF_MIN << attempt,
 		    (uint64_t)SESSION_BACKOFF_MAX);
-	return (base - base / 4 + (base / 2) * rnd / UINT32_MAX);
+	return (MINIMUM(base - base / 4 + (base / 2) * rnd / UINT32_MAX,
+	    (uint64_t)SESSION_BACKOFF_MAX));
 }
 
 int

@@ -52,7 +52,8 @@
  * base * 3/4 + (base / 2) * rnd / UINT32_MAX, so rnd = 0 gives the lower
  * bound, UINT32_MAX the upper one, and 50 clients that lose the relay
  * at once spread their reconnects over a window half as wide as the
- * base.  The cap applies to the base: the longest wait is 37.5 s.
+ * base.  No wait is longer than 30 s (SESSION_BACKOFF_MAX): at the cap
+ * the jitter spreads reconnects over 22.5-30 s.
  *
  * Backoff reset: the attempt count goes back to zero when a connection
  * that reached CONNECTED ends after staying up at least

@@ -392,14 +392,15 @@ Test(session, backoff_function)
 
 	for (i = 0; i < nitems(base); i++) {
 		cr_assert_eq(session_backoff(i, 0), base[i] * 3 / 4);
-		cr_assert_eq(session_backoff(i, RMAX), base[i] * 5 / 4);
+		cr_assert_eq(session_backoff(i, RMAX),
+		    MINIMUM(base[i] * 5 / 4, 30000));
 		cr_assert_eq(session_backoff(i, 0x80000000U), base[i],
 		    "attempt %zu: %llu", i,
 		    (unsigned long long)session_backoff(i, 0x80000000U));
 	}
 	cr_assert_eq(session_backoff(31, 0), 22500);
-	cr_assert_eq(session_backoff(32, RMAX), 37500);
-	cr_assert_eq(session_backoff(UINT32_MAX, RMAX), 37500);
+	cr_assert_eq(session_backoff(32, RMAX), 30000);
+	cr_assert_eq(session_backoff(UINT32_MAX, RMAX), 30000);
 }
 
 Test(session, backoff_sequence_low, .init = setup, .fini = teardown)
@@ -432,7 +433,7 @@ Test(session, backoff_sequence_low, .init = setup, .fini = teardown)
 Test(session, backoff_sequence_high, .init = setup, .fini = teardown)
 {
 	static const uint64_t	 want[] = {
-		1250, 2500, 5000, 10000, 20000, 37500, 37500
+		1250, 2500, 5000, 10000, 20000, 30000, 30000
 	};
 	uint64_t		 now = 5000, wait;
 	size_t			 i;
