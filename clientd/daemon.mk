@@ -1,5 +1,16 @@
-# clientd: the sans-I/O cores the unit tests drive (see GNUmakefile).
+# clientd: the sans-I/O cores the unit tests drive (see GNUmakefile), and
+# the daemon: clientd.c (main, the parent), client.c (the network child),
+# parse.y (byacc, into $(OBJ)/clientd/parse.c), printconf.c.
 # session.c and tapfilter.c are portable C99: the Windows client builds
 # them too.
 
 CORE_SRCS +=	clientd/session.c clientd/tapfilter.c
+
+CLIENTD_OBJS =	$(OBJ)/clientd/clientd.o $(OBJ)/clientd/client.o \
+		$(OBJ)/clientd/parse.o $(OBJ)/clientd/printconf.o
+PROGS +=	$(OBJ)/clientd/clientd
+
+$(OBJ)/clientd/clientd: $(CLIENTD_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENTD_OBJS) $(LIBS)
+
+-include $(CLIENTD_OBJS:.o=.d)

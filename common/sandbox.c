@@ -228,6 +228,14 @@ sandbox_drop(const char *user, const char *dir, pid_t ppid)
 		fatalx("parent %d gone before the sandbox was complete",
 		    (int)ppid);
 
+	/*
+	 * With RLIMIT_FSIZE 0 a write to a regular file fails with EFBIG
+	 * instead of killing the child with SIGXFSZ: stderr may be a file
+	 * (a test's log), and a sanitizer or the trap handler writing
+	 * there must not turn into an unexplained death.
+	 */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		fatal("signal SIGXFSZ");
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
 		fatal("setrlimit RLIMIT_NPROC");

@@ -1,0 +1,629 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * clientd: the player's daemon.  main() and the privileged parent: it
+ * reads the configuration, resolves the relay, pins a host route to it,
+ * creates the TAP with the virtual MAC, binds the QUIC socket, creates
+ * the control socket and hands all of it to the sandboxed "client" child
+ * (client.c).  Afterwards it only sets the TAP's MTU when the child asks,
+ * and removes the pinned route when it exits.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/sha256.h>
+
+#include "client.h"
+#include "clientd.h"
+#include "ether.h"
+#include "log.h"
+#include "priv.h"
+#include "proc.h"
+
+#define CLIENTD_MAX_DEFINES	64
+#define CLIENTD_MACHINE_ID	"/etc/machine-id"
+/* Hashed with the machine id: the MAC says nothing about the id itself. */
+#define CLIENTD_MAC_LABEL	"softlan clientd virtual-mac v1"
+
+struct clientd {
+	const char		*conffile;
+	char			*defines[CLIENTD_MAX_DEFINES];
+	int			 ndefines;
+	struct clientd_conf	*conf;
+	struct ether_mac	 mac;
+	struct client_relay	 relay;
+	int			 pinned;	/* priv_route_pin added one */
+	struct client_relay	 pin;		/* the address pinned */
+	int			 tapfd;
+	int			 udpfd;
+	int			 ctlfd;
+	uint8_t			*ca;
+	size_t			 calen;
+};
+
+static struct clientd	 env;
+
+static __dead void usage(void);
+static int	 machine_mac(const char *, struct ether_mac *, char *,
+		    size_t);
+static int	 resolve_relay(const struct clientd_conf *,
+		    struct client_relay *, char *, size_t);
+static const char *addr_str(const struct sockaddr *);
+static void	 pin_route(struct clientd *);
+static void	 unpin_route(struct clientd *);
+static void	 unpin_atexit(void);
+static void	 open_tap(struct clientd *);
+static void	 open_udp(struct clientd *);
+static void	 open_control(struct clientd *, const char *);
+static void	 load_ca(struct clientd *);
+static void	 parent_start(struct proc *);
+static void	 parent_reload(struct proc *);
+static void	 parent_shutdown(struct proc *);
+static void	 parent_set_mtu(struct proc *, struct imsg *);
+static void	 parent_exit(struct proc *, struct imsg *);
+static void	 parent_ctl_verbose(struct proc *, struct imsg *);
+
+static const struct proc_req clientd_reqs[] = {
+	{ IMSG_CL_SET_MTU, "IMSG_CL_SET_MTU", sizeof(uint32_t), 0,
+	    parent_set_mtu },
+	{ IMSG_CL_EXIT, "IMSG_CL_EXIT", sizeof(int32_t), PROC_ONCE,
+	    parent_exit },
+	{ IMSG_CL_CTL_VERBOSE, "IMSG_CL_CTL_VERBOSE", sizeof(int32_t), 0,
+	    parent_ctl_verbose },
+};
+
+static const struct proc_parent clientd_parent = {
+	clientd_reqs, nitems(clientd_reqs), parent_start, parent_reload,
+	parent_shutdown
+};
+
+static struct proc_child clientd_child = {
+	"client", CLIENTD_USER, CLIENTD_CHROOT, client_syscalls, 0,
+	client_child_setup, client_child_run, client_child_dispatch
+};
+
+extern char	*__progname;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file]\n",
+	    __progname);
+	exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	char		 errbuf[PRIV_ERRLEN];
+	const char	*ctlpath;
+	int		 ch, debug = 0, verbose = 0, noaction = 0;
+
+	proc_init(&argc, &argv);
+	log_init(1, LOG_DAEMON);
+
+	env.conffile = CLIENTD_CONF;
+	env.tapfd = env.udpfd = env.ctlfd = -1;
+	while ((ch = getopt(argc, argv, "dD:f:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'D':
+			if (strchr(optarg, '=') == NULL ||
+			    env.ndefines >= CLIENTD_MAX_DEFINES)
+				errx(1, "-D %s: expected macro=value (at most "
+				    "%d)", optarg, CLIENTD_MAX_DEFINES);
+			env.defines[env.ndefines++] = optarg;
+			break;
+		case 'f':
+			env.conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc != 0)
+		usage();
+
+	log_init(debug || noaction, LOG_DAEMON);
+	log_setverbose(verbose);
+
+	if (proc_ischild()) {
+		/* The parent exported the user it checked (see below). */
+		if (getenv("CLIENTD_CHILD_USER") != NULL)
+			clientd_child.user = getenv("CLIENTD_CHILD_USER");
+		proc_main(&clientd_child, &clientd_parent, debug, &env);
+	}
+
+	if ((env.conf = parse_config(env.conffile, env.defines,
+	    env.ndefines)) == NULL)
+		exit(1);
+	if (noaction) {
+		if (verbose)
+			print_config(env.conf);
+		else
+			fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+
+	if (geteuid() != 0)
+		errx(1, "need root privileges (TAP, routes)");
+	if (env.conf->user[0] != '\0')
+		clientd_child.user = env.conf->user;
+	if (getpwnam(clientd_child.user) == NULL)
+		errx(1, "unknown user %s", clientd_child.user);
+	if (setenv("CLIENTD_CHILD_USER", clientd_child.user, 1) == -1)
+		err(1, "setenv");
+
+	if (env.conf->mac_set)
+		env.mac = env.conf->mac;
+	else {
+		if (machine_mac(CLIENTD_MACHINE_ID, &env.mac, errbuf,
+		    sizeof(errbuf)) == -1)
+			errx(1, "no virtual-mac configured and %s", errbuf);
+		log_info("virtual MAC %s (derived from %s; set virtual-mac "
+		    "to choose another)", ether_mac_str(&env.mac),
+		    CLIENTD_MACHINE_ID);
+	}
+
+	if (resolve_relay(env.conf, &env.relay, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "relay %s: %s", env.conf->relay, errbuf);
+	log_info("relay %s is %s", env.conf->relay,
+	    addr_str((struct sockaddr *)&env.relay.ss));
+
+	load_ca(&env);
+	/* Whatever ends the parent from here on removes the pinned route. */
+	if (atexit(unpin_atexit) != 0)
+		errx(1, "atexit failed");
+	if (env.conf->pin_route)
+		pin_route(&env);
+	open_tap(&env);
+	open_udp(&env);
+	ctlpath = env.conf->control[0] != '\0' ? env.conf->control :
+	    CLIENTD_SOCKET;
+	open_control(&env, ctlpath);
+
+	proc_main(&clientd_child, &clientd_parent, debug, &env);
+}
+
+/*
+ * A stable virtual MAC for this machine: SHA-256 of a label and the
+ * systemd machine id, the first six bytes, locally administered
+ * (bit 1 set) and unicast (bit 0 clear).
+ */
+static int
+machine_mac(const char *path, struct ether_mac *mac, char *err,
+    size_t errlen)
+{
+	wc_Sha256	 sha;
+	uint8_t		 digest[WC_SHA256_DIGEST_SIZE];
+	char		 buf[128];
+	ssize_t		 n;
+	size_t		 len, i;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (priv_seterr(err, errlen, "%s: %s", path,
+		    strerror(errno)));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n == -1)
+		return (priv_seterr(err, errlen, "%s: %s", path,
+		    strerror(errno)));
+	buf[n] = '\0';
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	if (len != 32)
+		return (priv_seterr(err, errlen, "%s: not a machine id (32 "
+		    "hex digits)", path));
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)buf[i]))
+			return (priv_seterr(err, errlen, "%s: not a machine "
+			    "id (32 hex digits)", path));
+	if (wc_InitSha256(&sha) != 0 ||
+	    wc_Sha256Update(&sha, (const uint8_t *)CLIENTD_MAC_LABEL,
+	    sizeof(CLIENTD_MAC_LABEL)) != 0 ||
+	    wc_Sha256Update(&sha, (const uint8_t *)buf, len) != 0 ||
+	    wc_Sha256Final(&sha, digest) != 0) {
+		wc_Sha256Free(&sha);
+		return (priv_seterr(err, errlen, "SHA-256 failed"));
+	}
+	wc_Sha256Free(&sha);
+	memcpy(mac->octet, digest, ETHER_ADDR_LEN);
+	mac->octet[0] = (mac->octet[0] | 0x02) & ~0x01;
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(digest, sizeof(digest));
+	return (0);
+}
+
+static int
+resolve_relay(const struct clientd_conf *conf, struct client_relay *r,
+    char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res;
+	char		 port[8];
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_protocol = IPPROTO_UDP;
+	snprintf(port, sizeof(port), "%u", conf->port);
+	if ((rc = getaddrinfo(conf->relay, port, &hints, &res)) != 0)
+		return (priv_seterr(err, errlen, "cannot resolve: %s",
+		    gai_strerror(rc)));
+	if (res->ai_addrlen > sizeof(r->ss) ||
+	    (res->ai_family != AF_INET && res->ai_family != AF_INET6)) {
+		freeaddrinfo(res);
+		return (priv_seterr(err, errlen, "no IPv4 or IPv6 address"));
+	}
+	memset(r, 0, sizeof(*r));
+	memcpy(&r->ss, res->ai_addr, res->ai_addrlen);
+	r->sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return (0);
+}
+
+static const char *
+addr_str(const struct sockaddr *sa)
+{
+	static char	 buf[INET6_ADDRSTRLEN + 16];
+	char		 h[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, h, sizeof(h));
+		snprintf(buf, sizeof(buf), "%s port %u", h,
+		    ntohs(sin->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, h, sizeof(h));
+		snprintf(buf, sizeof(buf), "%s port %u", h,
+		    ntohs(sin6->sin6_port));
+	} else
+		snprintf(buf, sizeof(buf), "(family %d)", sa->sa_family);
+	return (buf);
+}
+
+/*
+ * A host route to the relay through the current underlay gateway, so a
+ * default route learned over the TAP never carries the tunnel itself.
+ */
+static void
+pin_route(struct clientd *e)
+{
+	char	 err[PRIV_ERRLEN];
+	int	 rc;
+
+	rc = priv_route_pin((struct sockaddr *)&e->relay.ss, err,
+	    sizeof(err));
+	if (rc == -1)
+		fatalx("route-pinning: %s", err);
+	if (rc == 0) {
+		e->pinned = 1;
+		e->pin = e->relay;
+		log_info("pinned a host route to the relay %s",
+		    addr_str((struct sockaddr *)&e->pin.ss));
+	} else
+		log_info("route-pinning: nothing to pin for %s (on-link, "
+		    "local or a host route exists)",
+		    addr_str((struct sockaddr *)&e->relay.ss));
+}
+
+static void
+unpin_route(struct clientd *e)
+{
+	char	 err[PRIV_ERRLEN];
+
+	if (!e->pinned)
+		return;
+	e->pinned = 0;
+	if (priv_route_unpin((struct sockaddr *)&e->pin.ss, err,
+	    sizeof(err)) == -1)
+		log_warnx("route-pinning: %s", err);
+	else
+		log_info("removed the host route to the relay %s",
+		    addr_str((struct sockaddr *)&e->pin.ss));
+}
+
+static void
+unpin_atexit(void)
+{
+	unpin_route(&env);
+}
+
+static void
+open_tap(struct clientd *e)
+{
+	struct clientd_conf	*conf = e->conf;
+	char			 err[PRIV_ERRLEN];
+
+	if ((e->tapfd = priv_tap_open(conf->tap, &e->mac, CLIENT_MTU_DEFAULT,
+	    err, sizeof(err))) == -1)
+		fatalx("tap: %s", err);
+	log_info("tap %s up, MAC %s", conf->tap, ether_mac_str(&e->mac));
+	if (conf->addr_set) {
+		if (priv_tap_set_addr(conf->tap, (struct sockaddr *)&conf->addr,
+		    conf->prefixlen, err, sizeof(err)) == -1)
+			fatalx("address: %s", err);
+		log_info("tap %s: address %s/%u", conf->tap,
+		    addr_str((struct sockaddr *)&conf->addr), conf->prefixlen);
+	} else
+		log_info("tap %s: no address configured, a DHCP client "
+		    "configures it", conf->tap);
+}
+
+/* Unconnected, wildcard-bound: the connection survives address changes. */
+static void
+open_udp(struct clientd *e)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	socklen_t		 len;
+	char			 err[PRIV_ERRLEN];
+
+	memset(&ss, 0, sizeof(ss));
+	if (e->relay.ss.ss_family == AF_INET) {
+		sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+		len = sizeof(*sin);
+	} else {
+		sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_any;
+		len = sizeof(*sin6);
+	}
+	if ((e->udpfd = priv_udp_bind((struct sockaddr *)&ss, len, err,
+	    sizeof(err))) == -1)
+		fatalx("quic socket: %s", err);
+}
+
+static void
+open_control(struct clientd *e, const char *path)
+{
+	struct passwd	*pw;
+	char		 err[PRIV_ERRLEN];
+	gid_t		 gid;
+
+	if ((pw = getpwnam(clientd_child.user)) != NULL)
+		gid = pw->pw_gid;
+	else
+		gid = getegid();
+	if ((e->ctlfd = priv_control_socket(path, gid, err,
+	    sizeof(err))) == -1)
+		fatalx("control socket: %s", err);
+}
+
+static void
+load_ca(struct clientd *e)
+{
+	const char	*path = e->conf->ca_certificate;
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		fatal("ca-certificate %s", path);
+	if (fstat(fd, &st) == -1)
+		fatal("ca-certificate %s: fstat", path);
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > CLIENT_CA_MAX)
+		fatalx("ca-certificate %s: not a regular file of 1 to %d "
+		    "bytes", path, CLIENT_CA_MAX);
+	if ((e->ca = malloc(st.st_size)) == NULL)
+		fatal("%s", __func__);
+	while (e->calen < (size_t)st.st_size) {
+		n = read(fd, e->ca + e->calen, st.st_size - e->calen);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("ca-certificate %s: read", path);
+		if (n == 0)
+			fatalx("ca-certificate %s: file shrank while read",
+			    path);
+		e->calen += n;
+	}
+	close(fd);
+}
+
+/* The child is forked: hand it the configuration and the descriptors. */
+static void
+parent_start(struct proc *p)
+{
+	struct clientd		*e = p->p_arg;
+	struct clientd_conf	*conf = e->conf;
+	struct client_reconf	 rc;
+	size_t			 off, n;
+
+	memset(&rc, 0, sizeof(rc));
+	if (strlcpy(rc.relay, conf->relay, sizeof(rc.relay)) >=
+	    sizeof(rc.relay) ||
+	    strlcpy(rc.server_name, conf->server_name,
+	    sizeof(rc.server_name)) >= sizeof(rc.server_name) ||
+	    strlcpy(rc.room, conf->room, sizeof(rc.room)) >= sizeof(rc.room) ||
+	    strlcpy(rc.secret, conf->secret, sizeof(rc.secret)) >=
+	    sizeof(rc.secret) ||
+	    strlcpy(rc.tap, conf->tap, sizeof(rc.tap)) >= sizeof(rc.tap))
+		fatalx("%s: configuration string too long", __func__);
+	rc.mac = e->mac;
+	rc.tap_mtu = CLIENT_MTU_DEFAULT;
+	rc.pinned = e->pinned;
+	rc.addr = e->relay;
+	if (proc_compose(p, IMSG_CL_CONF, -1, &rc, sizeof(rc)) == -1)
+		fatal("%s: proc_compose", __func__);
+	explicit_bzero(&rc, sizeof(rc));
+	for (off = 0; off < e->calen; off += n) {
+		n = MINIMUM(e->calen - off, CLIENT_CHUNK);
+		if (proc_compose(p, IMSG_CL_CA, -1, e->ca + off, n) == -1)
+			fatal("%s: proc_compose", __func__);
+	}
+	/* imsg closes each fd once sent: the child holds the only copy. */
+	if (proc_compose(p, IMSG_CL_TAP_FD, e->tapfd, NULL, 0) == -1 ||
+	    proc_compose(p, IMSG_CL_UDP_FD, e->udpfd, NULL, 0) == -1 ||
+	    proc_compose(p, IMSG_CL_CONTROL_FD, e->ctlfd, NULL, 0) == -1 ||
+	    proc_compose(p, IMSG_CL_END, -1, NULL, 0) == -1)
+		fatal("%s: proc_compose", __func__);
+	e->tapfd = e->udpfd = e->ctlfd = -1;
+	proc_flush(p);
+	free(e->ca);
+	e->ca = NULL;
+	e->calen = 0;
+	log_info("startup: room %s, relay %s, tap %s", conf->room,
+	    conf->relay, conf->tap);
+}
+
+/*
+ * SIGHUP: resolve the relay's name again (a relay that moved), pin the
+ * route to the new address, and tell the child for its next connection
+ * attempt.  Other settings need a restart.
+ */
+static void
+parent_reload(struct proc *p)
+{
+	struct clientd		*e = p->p_arg;
+	struct client_relay	 nr;
+	char			 err[PRIV_ERRLEN];
+
+	log_info("reload: resolving relay %s again (other settings need a "
+	    "restart)", e->conf->relay);
+	if (resolve_relay(e->conf, &nr, err, sizeof(err)) == -1) {
+		log_warnx("reload: relay %s: %s, keeping %s", e->conf->relay,
+		    err, addr_str((struct sockaddr *)&e->relay.ss));
+		return;
+	}
+	if (nr.ss.ss_family != e->relay.ss.ss_family) {
+		log_warnx("reload: relay %s changed address family, restart "
+		    "clientd to use %s", e->conf->relay,
+		    addr_str((struct sockaddr *)&nr.ss));
+		return;
+	}
+	if (nr.sslen == e->relay.sslen &&
+	    memcmp(&nr.ss, &e->relay.ss, nr.sslen) == 0) {
+		log_info("reload: relay %s still %s", e->conf->relay,
+		    addr_str((struct sockaddr *)&nr.ss));
+		return;
+	}
+	e->relay = nr;
+	log_info("reload: relay %s is now %s", e->conf->relay,
+	    addr_str((struct sockaddr *)&nr.ss));
+	if (e->conf->pin_route) {
+		unpin_route(e);
+		if (priv_route_pin((struct sockaddr *)&e->relay.ss, err,
+		    sizeof(err)) == -1)
+			log_warnx("route-pinning: %s", err);
+		else {
+			e->pinned = 1;
+			e->pin = e->relay;
+		}
+	}
+	if (proc_compose(p, IMSG_CL_RELAY, -1, &e->relay,
+	    sizeof(e->relay)) == -1)
+		fatal("%s: proc_compose", __func__);
+}
+
+static void
+parent_shutdown(struct proc *p)
+{
+	struct clientd	*e = p->p_arg;
+
+	unpin_route(e);
+}
+
+/* The room MTU from welcome, for the TAP. */
+static void
+parent_set_mtu(struct proc *p, struct imsg *imsg)
+{
+	struct clientd		*e = p->p_arg;
+	struct client_mtu	 m;
+	char			 err[PRIV_ERRLEN];
+	uint32_t		 mtu;
+
+	if (imsg_get_data(imsg, &mtu, sizeof(mtu)) == -1)
+		proc_fail(p, "IMSG_CL_SET_MTU: %s", strerror(errno));
+	if (mtu < CLIENT_MTU_MIN || mtu > CLIENT_MTU_MAX)
+		proc_fail(p, "IMSG_CL_SET_MTU: MTU %u out of %d..%d", mtu,
+		    CLIENT_MTU_MIN, CLIENT_MTU_MAX);
+	memset(&m, 0, sizeof(m));
+	m.mtu = mtu;
+	if (priv_tap_set_mtu(e->conf->tap, mtu, err, sizeof(err)) == -1)
+		log_warnx("room MTU: %s", err);
+	else {
+		m.ok = 1;
+		log_info("tap %s: MTU %u (the room's)", e->conf->tap, mtu);
+	}
+	if (proc_compose(p, IMSG_CL_MTU_DONE, -1, &m, sizeof(m)) == -1)
+		fatal("%s: proc_compose", __func__);
+}
+
+/* A reject a retry cannot fix: stop the child, exit with its status. */
+static void
+parent_exit(struct proc *p, struct imsg *imsg)
+{
+	int32_t	 status;
+
+	if (imsg_get_data(imsg, &status, sizeof(status)) == -1)
+		proc_fail(p, "IMSG_CL_EXIT: %s", strerror(errno));
+	if (status < 0 || status > 125)
+		proc_fail(p, "IMSG_CL_EXIT: status %d out of 0..125", status);
+	log_warnx("the client gave up, exiting with status %d", status);
+	proc_shutdown(p, status);
+}
+
+static void
+parent_ctl_verbose(struct proc *p, struct imsg *imsg)
+{
+	int32_t	 v;
+
+	if (imsg_get_data(imsg, &v, sizeof(v)) == -1)
+		proc_fail(p, "IMSG_CL_CTL_VERBOSE: %s", strerror(errno));
+	if (v < 0 || v > 3)
+		proc_fail(p, "IMSG_CL_CTL_VERBOSE: level %d out of 0..3", v);
+	log_setverbose(v);
+	log_info("log level set to %d by the control socket", v);
+}
