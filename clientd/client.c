@@ -545,9 +545,11 @@ show_status(struct client_env *env)
 	switch (s) {
 	case SESSION_CONNECTED:
 		snprintf(line, sizeof(line), "connected (room %s, peer id %u, "
-		    "room MTU %u, %zu peer%s)", st.session.room,
+		    "room MTU %u, %zu peer%s, rtt %llu.%llu ms)", st.session.room,
 		    st.session.peer_id, st.session.room_mtu, st.session.npeers,
-		    st.session.npeers == 1 ? "" : "s");
+		    st.session.npeers == 1 ? "" : "s",
+		    (unsigned long long)(st.rtt_us / 1000),
+		    (unsigned long long)(st.rtt_us % 1000 / 100));
 		break;
 	case SESSION_RETRYING:
 		snprintf(line, sizeof(line), "retrying in %llu s (%s)",
@@ -582,7 +584,7 @@ show_status(struct client_env *env)
 		json_num(o, "connected_for", st.session.connected_ms / 1000);
 		cJSON_AddStringToObject(o, "cipher", st.cipher);
 		json_num(o, "frame_budget", st.budget);
-		/* The uplink does not measure a round-trip time (yet). */
+		json_num(o, "rtt_us", st.rtt_us);
 	}
 	if (s == SESSION_RETRYING)
 		json_num(o, "retry_in", (st.session.retry_in_ms + 999) / 1000);

@@ -1437,6 +1437,20 @@ quic_conn_dgram_queued(const struct quic_conn *qc)
 	return (qc->dqlen);
 }
 
+/* The smoothed round-trip time in ns (RFC 9002), 0 before a sample. */
+uint64_t
+quic_conn_rtt(struct quic_conn *qc)
+{
+	ngtcp2_conn_stat	 cs;
+
+	if (qc->conn == NULL)
+		return (0);
+	ngtcp2_conn_get_conn_stat(qc->conn, &cs);
+	if (cs.latest_rtt == 0)
+		return (0);
+	return (cs.smoothed_rtt);
+}
+
 /* TLS facts */
 
 /* The negotiated cipher suite, e.g. "TLS13-AES128-GCM-SHA256". */

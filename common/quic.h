@@ -197,6 +197,7 @@ size_t		 quic_conn_dgram_max(struct quic_conn *);
 size_t		 quic_conn_frame_budget(struct quic_conn *);
 size_t		 quic_conn_dgram_queued(const struct quic_conn *);
 const char	*quic_conn_cipher(struct quic_conn *);
+uint64_t	 quic_conn_rtt(struct quic_conn *);
 int		 quic_conn_alpn(struct quic_conn *, char *, size_t);
 int		 quic_conn_peer_reset_token(struct quic_conn *,
 		    uint8_t [QUIC_RESET_TOKENLEN]);

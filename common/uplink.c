@@ -839,6 +839,7 @@ uplink_status(struct uplink *u, struct uplink_status *st)
 		if ((st->cipher = quic_conn_cipher(u->qc)) == NULL)
 			st->cipher = "";
 		st->budget = quic_conn_frame_budget(u->qc);
+		st->rtt_us = quic_conn_rtt(u->qc) / 1000;
 	}
 }
 

@@ -100,6 +100,7 @@ struct uplink_status {
 	const char		*relay;		/* "name (addr port N)" */
 	const char		*cipher;	/* "" when not connected */
 	size_t			 budget;	/* 0: none */
+	uint64_t		 rtt_us;	/* smoothed RTT, 0: none */
 };
 
 /* uplink.c */

@@ -723,6 +723,7 @@ show_status(struct gw_env *env)
 	json_num(o, "cam_refresh", env->conf.cam_refresh);
 	cJSON_AddStringToObject(o, "cipher", st.cipher);
 	json_num(o, "frame_budget", st.budget);
+	json_num(o, "rtt_us", st.rtt_us);
 	json_num(o, "connected_for", st.session.connected_ms / 1000);
 	json_num(o, "retry_in_ms", st.session.retry_in_ms);
 	cJSON_AddStringToObject(o, "last_error", st.session.last_error);

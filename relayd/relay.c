@@ -1491,6 +1491,7 @@ show_peers(struct relay_env *env)
 		cJSON_AddStringToObject(e, "address", c->addr);
 		json_num(e, "budget", MINIMUM(quic_conn_frame_budget(c->qc),
 		    p->datagram_budget));
+		json_num(e, "rtt_us", quic_conn_rtt(c->qc) / 1000);
 		json_num(e, "frames_in", p->counters.frames_in);
 		json_num(e, "bytes_in", p->counters.bytes_in);
 		json_num(e, "frames_out", p->counters.frames_out);

@@ -517,8 +517,9 @@ ctl "$WORK/p1.sock" show peers >"$WORK/peers.txt"
 grep -q "$MAC2" "$WORK/peers.txt" || WHY="p2 not in p1's show peers"
 grep -q gateway "$WORK/peers.txt" || WHY="$WHY no gateway in show peers"
 ctl "$WORK/p1.sock" show status >"$WORK/status.txt"
-grep -q 'connected (room lan, peer id [0-9]*, room MTU 1500, 2 peers)' \
+grep -Eq 'connected \(room lan, peer id [0-9]+, room MTU 1500, 2 peers, rtt [0-9]+\.[0-9] ms\)' \
     "$WORK/status.txt" || WHY="$WHY status line"
+grep -Eq '^rtt_us: [1-9][0-9]*$' "$WORK/status.txt" || WHY="$WHY no rtt_us"
 ctl "$WORK/p1.sock" show counters >"$WORK/counters.txt"
 grep -q 'tap-frames-out' "$WORK/counters.txt" || WHY="$WHY no counters"
 SHOW="$WORK/peers.txt $WORK/status.txt $WORK/counters.txt"
