@@ -50,6 +50,7 @@
 #include "clientd.h"
 #include "control.h"
 #include "ctlmsg.h"
+#include "daemon.h"
 #include "ether.h"
 #include "log.h"
 #include "proc.h"
@@ -508,12 +509,6 @@ up_exit(int status, void *arg)
 
 /* The control socket. */
 
-static void
-json_num(cJSON *o, const char *name, uint64_t v)
-{
-	cJSON_AddNumberToObject(o, name, (double)v);
-}
-
 static const char *
 state_word(enum session_state s)
 {
@@ -576,25 +571,27 @@ show_status(struct client_env *env)
 	cJSON_AddStringToObject(o, "room", env->conf.room);
 	cJSON_AddStringToObject(o, "mac", ether_mac_str(&env->conf.mac));
 	cJSON_AddStringToObject(o, "tap", env->conf.tap);
-	json_num(o, "tap_mtu", env->tap_mtu);
+	control_json_num(o, "tap_mtu", env->tap_mtu);
 	if (s == SESSION_CONNECTED) {
-		json_num(o, "peer_id", st.session.peer_id);
-		json_num(o, "room_mtu", st.session.room_mtu);
-		json_num(o, "peers", st.session.npeers);
-		json_num(o, "connected_for", st.session.connected_ms / 1000);
+		control_json_num(o, "peer_id", st.session.peer_id);
+		control_json_num(o, "room_mtu", st.session.room_mtu);
+		control_json_num(o, "peers", st.session.npeers);
+		control_json_num(o, "connected_for",
+		    st.session.connected_ms / 1000);
 		cJSON_AddStringToObject(o, "cipher", st.cipher);
-		json_num(o, "frame_budget", st.budget);
-		json_num(o, "rtt_us", st.rtt_us);
+		control_json_num(o, "frame_budget", st.budget);
+		control_json_num(o, "rtt_us", st.rtt_us);
 	}
 	if (s == SESSION_RETRYING)
-		json_num(o, "retry_in", (st.session.retry_in_ms + 999) / 1000);
+		control_json_num(o, "retry_in",
+		    (st.session.retry_in_ms + 999) / 1000);
 	cJSON_AddStringToObject(o, "last_error", st.session.last_error);
 	if (st.session.counters != NULL) {
-		json_num(o, "connects", st.session.counters->connects);
-		json_num(o, "welcomes", st.session.counters->welcomes);
+		control_json_num(o, "connects", st.session.counters->connects);
+		control_json_num(o, "welcomes", st.session.counters->welcomes);
 	}
-	json_num(o, "uptime", (now_ms() - env->start_ms) / 1000);
-	json_num(o, "log_level", log_getverbose());
+	control_json_num(o, "uptime", (now_ms() - env->start_ms) / 1000);
+	control_json_num(o, "log_level", log_getverbose());
 	return (o);
 }
 
@@ -610,7 +607,7 @@ show_peers(struct client_env *env)
 	a = cJSON_AddArrayToObject(o, "peers");
 	for (i = 0; i < st.session.npeers && st.session.peers != NULL; i++) {
 		e = cJSON_CreateObject();
-		json_num(e, "peer_id", st.session.peers[i].peer_id);
+		control_json_num(e, "peer_id", st.session.peers[i].peer_id);
 		cJSON_AddStringToObject(e, "role",
 		    ctlmsg_role_name(st.session.peers[i].role));
 		cJSON_AddStringToObject(e, "mac",
@@ -618,17 +615,6 @@ show_peers(struct client_env *env)
 		cJSON_AddItemToArray(a, e);
 	}
 	return (o);
-}
-
-static void
-counter_add(cJSON *a, const char *name, uint64_t v)
-{
-	cJSON	*e;
-
-	e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "counter", name);
-	json_num(e, "value", v);
-	cJSON_AddItemToArray(a, e);
 }
 
 static cJSON *
@@ -643,30 +629,31 @@ show_counters(struct client_env *env)
 
 	o = cJSON_CreateObject();
 	a = cJSON_AddArrayToObject(o, "counters");
-	counter_add(a, "tap-frames-in", c->tap_frames_in);
-	counter_add(a, "tap-bytes-in", tc->bytes_in);
-	counter_add(a, "tap-frames-passed", tc->frames_pass);
+	control_json_counter(a, "tap-frames-in", c->tap_frames_in);
+	control_json_counter(a, "tap-bytes-in", tc->bytes_in);
+	control_json_counter(a, "tap-frames-passed", tc->frames_pass);
 	for (i = 1; i < TAPF_REASON_MAX; i++) {
 		snprintf(name, sizeof(name), "tap-drop-%s",
 		    tapfilter_reason_name(i));
-		counter_add(a, name, tc->drops[i]);
+		control_json_counter(a, name, tc->drops[i]);
 	}
-	counter_add(a, "tap-frames-sent", c->tap_frames_sent);
-	counter_add(a, "tap-drop-not-connected", c->tap_drop_notconnected);
-	counter_add(a, "tap-drop-too-big", c->tap_drop_toobig);
-	counter_add(a, "tap-drop-queue-full", c->tap_drop_full);
-	counter_add(a, "tap-read-errors", c->tap_read_errors);
-	counter_add(a, "tap-frames-out", c->tap_frames_out);
-	counter_add(a, "tap-bytes-out", c->tap_bytes_out);
-	counter_add(a, "tap-write-link-down", c->tap_write_down);
-	counter_add(a, "tap-write-full", c->tap_write_full);
-	counter_add(a, "tap-write-short", c->tap_write_short);
-	counter_add(a, "tap-write-errors", c->tap_write_errors);
-	counter_add(a, "tap-mtu-changes", c->mtu_changes);
-	counter_add(a, "tap-mtu-failures", c->mtu_failures);
+	control_json_counter(a, "tap-frames-sent", c->tap_frames_sent);
+	control_json_counter(a, "tap-drop-not-connected",
+	    c->tap_drop_notconnected);
+	control_json_counter(a, "tap-drop-too-big", c->tap_drop_toobig);
+	control_json_counter(a, "tap-drop-queue-full", c->tap_drop_full);
+	control_json_counter(a, "tap-read-errors", c->tap_read_errors);
+	control_json_counter(a, "tap-frames-out", c->tap_frames_out);
+	control_json_counter(a, "tap-bytes-out", c->tap_bytes_out);
+	control_json_counter(a, "tap-write-link-down", c->tap_write_down);
+	control_json_counter(a, "tap-write-full", c->tap_write_full);
+	control_json_counter(a, "tap-write-short", c->tap_write_short);
+	control_json_counter(a, "tap-write-errors", c->tap_write_errors);
+	control_json_counter(a, "tap-mtu-changes", c->mtu_changes);
+	control_json_counter(a, "tap-mtu-failures", c->mtu_failures);
 	n = uplink_counters_export(env->up, cs, nitems(cs));
 	for (i = 0; i < n; i++)
-		counter_add(a, cs[i].name, cs[i].value);
+		control_json_counter(a, cs[i].name, cs[i].value);
 	return (o);
 }
 
@@ -676,8 +663,6 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 {
 	struct client_env	*env = arg;
 	cJSON			*o = NULL;
-	char			*s;
-	int32_t			 level;
 
 	switch (type) {
 	case IMSG_CTL_SHOW_STATUS:
@@ -690,21 +675,8 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 		o = show_counters(env);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		if (len != sizeof(level)) {
-			control_reply_error(cc, "log: bad request size");
-			return;
-		}
-		memcpy(&level, data, sizeof(level));
-		if (level < 0 || level > 3) {
-			control_reply_error(cc, "log: level out of 0..3");
-			return;
-		}
-		log_setverbose(level);
-		proc_compose(env->p, IMSG_CL_CTL_VERBOSE, -1, &level,
-		    sizeof(level));
-		o = cJSON_CreateObject();
-		json_num(o, "log_level", level);
-		break;
+		daemon_ctl_verbose(cc, data, len, env->p, IMSG_CL_CTL_VERBOSE);
+		return;
 	case IMSG_CTL_SHOW_ROOMS:
 		control_reply_error(cc, "clientd has one room: see show "
 		    "status");
@@ -713,12 +685,5 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 		control_reply_error(cc, "unknown request");
 		return;
 	}
-	if (o == NULL || (s = cJSON_PrintUnformatted(o)) == NULL) {
-		cJSON_Delete(o);
-		control_reply_error(cc, "out of memory");
-		return;
-	}
-	control_reply_json(cc, s);
-	cJSON_free(s);
-	cJSON_Delete(o);
+	control_reply_cjson(cc, o);
 }

@@ -41,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include <wolfssl/options.h>
@@ -49,20 +48,18 @@
 
 #include "client.h"
 #include "clientd.h"
+#include "daemon.h"
 #include "ether.h"
 #include "log.h"
 #include "priv.h"
 #include "proc.h"
 
-#define CLIENTD_MAX_DEFINES	64
 #define CLIENTD_MACHINE_ID	"/etc/machine-id"
 /* Hashed with the machine id: the MAC says nothing about the id itself. */
 #define CLIENTD_MAC_LABEL	"softlan clientd virtual-mac v1"
 
 struct clientd {
-	const char		*conffile;
-	char			*defines[CLIENTD_MAX_DEFINES];
-	int			 ndefines;
+	struct daemon_opts	 opts;
 	struct clientd_conf	*conf;
 	struct ether_mac	 mac;
 	struct client_relay	 relay;
@@ -77,7 +74,6 @@ struct clientd {
 
 static struct clientd	 env;
 
-static __dead void usage(void);
 static int	 machine_mac(const char *, struct ether_mac *, char *,
 		    size_t);
 static int	 resolve_relay(const struct clientd_conf *,
@@ -116,72 +112,23 @@ static struct proc_child clientd_child = {
 	client_child_setup, client_child_run, client_child_dispatch
 };
 
-extern char	*__progname;
-
-static __dead void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file]\n",
-	    __progname);
-	exit(1);
-}
-
 int
 main(int argc, char *argv[])
 {
 	char		 errbuf[PRIV_ERRLEN];
 	const char	*ctlpath;
-	int		 ch, debug = 0, verbose = 0, noaction = 0;
 
 	proc_init(&argc, &argv);
-	log_init(1, LOG_DAEMON);
-
-	env.conffile = CLIENTD_CONF;
 	env.tapfd = env.udpfd = env.ctlfd = -1;
-	while ((ch = getopt(argc, argv, "dD:f:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'D':
-			if (strchr(optarg, '=') == NULL ||
-			    env.ndefines >= CLIENTD_MAX_DEFINES)
-				errx(1, "-D %s: expected macro=value (at most "
-				    "%d)", optarg, CLIENTD_MAX_DEFINES);
-			env.defines[env.ndefines++] = optarg;
-			break;
-		case 'f':
-			env.conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	if (argc != 0)
-		usage();
+	daemon_getopt(argc, argv, &env.opts, CLIENTD_CONF);
+	daemon_child("CLIENTD_CHILD_USER", &clientd_child, &clientd_parent,
+	    env.opts.debug, &env);
 
-	log_init(debug || noaction, LOG_DAEMON);
-	log_setverbose(verbose);
-
-	if (proc_ischild()) {
-		/* The parent exported the user it checked (see below). */
-		if (getenv("CLIENTD_CHILD_USER") != NULL)
-			clientd_child.user = getenv("CLIENTD_CHILD_USER");
-		proc_main(&clientd_child, &clientd_parent, debug, &env);
-	}
-
-	if ((env.conf = parse_config(env.conffile, env.defines,
-	    env.ndefines)) == NULL)
+	if ((env.conf = parse_config(env.opts.conffile, env.opts.defines,
+	    env.opts.ndefines)) == NULL)
 		exit(1);
-	if (noaction) {
-		if (verbose)
+	if (env.opts.noaction) {
+		if (env.opts.verbose)
 			print_config(env.conf);
 		else
 			fprintf(stderr, "configuration OK\n");
@@ -190,12 +137,8 @@ main(int argc, char *argv[])
 
 	if (geteuid() != 0)
 		errx(1, "need root privileges (TAP, routes)");
-	if (env.conf->user[0] != '\0')
-		clientd_child.user = env.conf->user;
-	if (getpwnam(clientd_child.user) == NULL)
-		errx(1, "unknown user %s", clientd_child.user);
-	if (setenv("CLIENTD_CHILD_USER", clientd_child.user, 1) == -1)
-		err(1, "setenv");
+	daemon_export_user("CLIENTD_CHILD_USER", &clientd_child,
+	    env.conf->user);
 
 	if (env.conf->mac_set)
 		env.mac = env.conf->mac;
@@ -225,7 +168,7 @@ main(int argc, char *argv[])
 	    CLIENTD_SOCKET;
 	open_control(&env, ctlpath);
 
-	proc_main(&clientd_child, &clientd_parent, debug, &env);
+	proc_main(&clientd_child, &clientd_parent, env.opts.debug, &env);
 }
 
 /*
@@ -618,12 +561,5 @@ parent_exit(struct proc *p, struct imsg *imsg)
 static void
 parent_ctl_verbose(struct proc *p, struct imsg *imsg)
 {
-	int32_t	 v;
-
-	if (imsg_get_data(imsg, &v, sizeof(v)) == -1)
-		proc_fail(p, "IMSG_CL_CTL_VERBOSE: %s", strerror(errno));
-	if (v < 0 || v > 3)
-		proc_fail(p, "IMSG_CL_CTL_VERBOSE: level %d out of 0..3", v);
-	log_setverbose(v);
-	log_info("log level set to %d by the control socket", v);
+	daemon_set_verbose(p, imsg, "IMSG_CL_CTL_VERBOSE");
 }

@@ -28,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "compat.h"
 #include "control.h"
 #include "imsg.h"
@@ -514,4 +516,43 @@ control_reply_error(struct ctl_conn *c, const char *error)
 		return (-1);
 	control_queued(c);
 	return (0);
+}
+
+/*
+ * Answer with the object o (NULL: it could not be built), then free it;
+ * "out of memory" if it cannot be serialised.
+ */
+int
+control_reply_cjson(struct ctl_conn *c, cJSON *o)
+{
+	char	*s;
+	int	 rv;
+
+	if (o == NULL || (s = cJSON_PrintUnformatted(o)) == NULL) {
+		cJSON_Delete(o);
+		return (control_reply_error(c, "out of memory"));
+	}
+	rv = control_reply_json(c, s);
+	cJSON_free(s);
+	cJSON_Delete(o);
+	return (rv);
+}
+
+/* A number member: counters are uint64_t, JSON numbers are doubles. */
+void
+control_json_num(cJSON *o, const char *name, uint64_t v)
+{
+	cJSON_AddNumberToObject(o, name, (double)v);
+}
+
+/* A row {"counter": name, "value": v} of the "counters" table a. */
+void
+control_json_counter(cJSON *a, const char *name, uint64_t v)
+{
+	cJSON	*e;
+
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "counter", name);
+	control_json_num(e, "value", v);
+	cJSON_AddItemToArray(a, e);
 }

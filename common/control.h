@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cJSON.h>
+
 /*
  * The control socket of every softlan daemon, and the protocol softlanctl
  * speaks on it.
@@ -72,6 +74,9 @@ struct control	*control_init(int, control_handler_t, void *);
 void		 control_free(struct control *);
 int		 control_reply_json(struct ctl_conn *, const char *);
 int		 control_reply_error(struct ctl_conn *, const char *);
+int		 control_reply_cjson(struct ctl_conn *, cJSON *);
+void		 control_json_num(cJSON *, const char *, uint64_t);
+void		 control_json_counter(cJSON *, const char *, uint64_t);
 size_t		 control_clients(const struct control *);
 
 #endif /* SOFTLAN_CONTROL_H */

@@ -44,6 +44,7 @@
 #include "cam.h"
 #include "control.h"
 #include "ctlmsg.h"
+#include "daemon.h"
 #include "ether.h"
 #include "gateway.h"
 #include "gatewayd.h"
@@ -307,6 +308,8 @@ gw_start(struct gw_env *env)
 		fatalx("control socket");
 	env->started = 1;
 	uplink_setup(env);
+	/* LAN frames queued meanwhile are read from now on. */
+	event_add(&env->ev_pkt, NULL);
 }
 
 /* A new uplink for the configuration just received. */
@@ -414,10 +417,12 @@ pkt_set(struct gw_env *env, int fd, const struct priv_packet_info *info)
 	env->suspect = 0;
 	evtimer_del(&env->ev_recheck);
 	event_set(&env->ev_pkt, fd, EV_READ | EV_PERSIST, pkt_read, env);
-	event_add(&env->ev_pkt, NULL);
-	if (env->started)
+	/* Before gw_start() there is no CAM table or uplink to feed. */
+	if (env->started) {
+		event_add(&env->ev_pkt, NULL);
 		log_info("interface %s: packet socket ready (index %d)",
 		    env->conf.interface, info->ifindex);
+	}
 }
 
 static void
@@ -690,12 +695,6 @@ up_exit(int status, void *arg)
 
 /* Control socket. */
 
-static void
-json_num(cJSON *o, const char *name, uint64_t v)
-{
-	cJSON_AddNumberToObject(o, name, (double)v);
-}
-
 static cJSON *
 show_status(struct gw_env *env)
 {
@@ -706,28 +705,28 @@ show_status(struct gw_env *env)
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "daemon", "gatewayd");
 	cJSON_AddStringToObject(o, "version", GW_VERSION);
-	json_num(o, "uptime", (now_ms() - env->start_ms) / 1000);
+	control_json_num(o, "uptime", (now_ms() - env->start_ms) / 1000);
 	cJSON_AddStringToObject(o, "state", st.session.state);
 	cJSON_AddStringToObject(o, "room", env->conf.room);
 	cJSON_AddStringToObject(o, "relay", st.relay);
 	cJSON_AddStringToObject(o, "interface", env->conf.interface);
 	cJSON_AddStringToObject(o, "link", env->pktfd == -1 ? "gone" :
 	    "open");
-	json_num(o, "ifindex", env->info.ifindex > 0 ?
+	control_json_num(o, "ifindex", env->info.ifindex > 0 ?
 	    (uint64_t)env->info.ifindex : 0);
 	cJSON_AddStringToObject(o, "mac", ether_mac_str(&env->info.hwaddr));
-	json_num(o, "peer_id", st.session.peer_id);
-	json_num(o, "room_mtu", st.session.room_mtu);
-	json_num(o, "members", st.session.npeers);
-	json_num(o, "remote_macs", cam_count(env->cam));
-	json_num(o, "cam_refresh", env->conf.cam_refresh);
+	control_json_num(o, "peer_id", st.session.peer_id);
+	control_json_num(o, "room_mtu", st.session.room_mtu);
+	control_json_num(o, "members", st.session.npeers);
+	control_json_num(o, "remote_macs", cam_count(env->cam));
+	control_json_num(o, "cam_refresh", env->conf.cam_refresh);
 	cJSON_AddStringToObject(o, "cipher", st.cipher);
-	json_num(o, "frame_budget", st.budget);
-	json_num(o, "rtt_us", st.rtt_us);
-	json_num(o, "connected_for", st.session.connected_ms / 1000);
-	json_num(o, "retry_in_ms", st.session.retry_in_ms);
+	control_json_num(o, "frame_budget", st.budget);
+	control_json_num(o, "rtt_us", st.rtt_us);
+	control_json_num(o, "connected_for", st.session.connected_ms / 1000);
+	control_json_num(o, "retry_in_ms", st.session.retry_in_ms);
 	cJSON_AddStringToObject(o, "last_error", st.session.last_error);
-	json_num(o, "log_level", log_getverbose());
+	control_json_num(o, "log_level", log_getverbose());
 	return (o);
 }
 
@@ -746,13 +745,14 @@ peer_walk(const struct cam_entry *e, void *arg)
 	cJSON_AddStringToObject(o, "mac", ether_mac_str(&e->mac));
 	cJSON_AddStringToObject(o, "source", e->announced ? "announced" :
 	    "learned");
-	json_num(o, "peer_id", e->announced ? e->peer_id : 0);
+	control_json_num(o, "peer_id", e->announced ? e->peer_id : 0);
 	if (e->refreshes > 0)
-		json_num(o, "last_refresh_ms", w->now - e->last_refresh);
+		control_json_num(o, "last_refresh_ms",
+		    w->now - e->last_refresh);
 	else
 		cJSON_AddStringToObject(o, "last_refresh_ms", "-");
-	json_num(o, "refreshes", e->refreshes);
-	json_num(o, "frames", e->frames);
+	control_json_num(o, "refreshes", e->refreshes);
+	control_json_num(o, "frames", e->frames);
 	cJSON_AddItemToArray(w->a, o);
 }
 
@@ -769,7 +769,7 @@ show_peers(struct gw_env *env)
 	a = cJSON_AddArrayToObject(o, "members");
 	for (i = 0; i < st.session.npeers; i++) {
 		e = cJSON_CreateObject();
-		json_num(e, "peer_id", st.session.peers[i].peer_id);
+		control_json_num(e, "peer_id", st.session.peers[i].peer_id);
 		cJSON_AddStringToObject(e, "role",
 		    ctlmsg_role_name(st.session.peers[i].role));
 		cJSON_AddStringToObject(e, "mac",
@@ -780,17 +780,6 @@ show_peers(struct gw_env *env)
 	w.now = now_ms();
 	cam_walk(env->cam, peer_walk, &w);
 	return (o);
-}
-
-static void
-counter_add(cJSON *a, const char *name, uint64_t v)
-{
-	cJSON	*e;
-
-	e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "counter", name);
-	json_num(e, "value", v);
-	cJSON_AddItemToArray(a, e);
 }
 
 static cJSON *
@@ -805,27 +794,27 @@ show_counters(struct gw_env *env)
 	a = cJSON_AddArrayToObject(o, "counters");
 	n = lan_counters_export(&env->lan, cs, nitems(cs));
 	for (i = 0; i < n; i++)
-		counter_add(a, cs[i].name, cs[i].value);
-	counter_add(a, "lan-rx-errors", c->rx_errors);
-	counter_add(a, "lan-rx-truncated", c->rx_truncated);
-	counter_add(a, "lan-drop-not-connected", c->send_notconnected);
-	counter_add(a, "lan-drop-toobig", c->send_toobig);
-	counter_add(a, "lan-drop-queue-full", c->send_full);
-	counter_add(a, "lan-tx-frames", c->frames);
-	counter_add(a, "lan-tx-bytes", c->bytes);
-	counter_add(a, "lan-tx-drop-link-down", c->drop_down);
-	counter_add(a, "lan-tx-drop-error", c->drop_error);
-	counter_add(a, "lan-tx-drop-no-socket", c->drop_nosocket);
-	counter_add(a, "lan-socket-checks", c->pkt_checks);
-	counter_add(a, "lan-socket-reopened", c->pkt_reopened);
+		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter(a, "lan-rx-errors", c->rx_errors);
+	control_json_counter(a, "lan-rx-truncated", c->rx_truncated);
+	control_json_counter(a, "lan-drop-not-connected", c->send_notconnected);
+	control_json_counter(a, "lan-drop-toobig", c->send_toobig);
+	control_json_counter(a, "lan-drop-queue-full", c->send_full);
+	control_json_counter(a, "lan-tx-frames", c->frames);
+	control_json_counter(a, "lan-tx-bytes", c->bytes);
+	control_json_counter(a, "lan-tx-drop-link-down", c->drop_down);
+	control_json_counter(a, "lan-tx-drop-error", c->drop_error);
+	control_json_counter(a, "lan-tx-drop-no-socket", c->drop_nosocket);
+	control_json_counter(a, "lan-socket-checks", c->pkt_checks);
+	control_json_counter(a, "lan-socket-reopened", c->pkt_reopened);
 	n = cam_counters_export(env->cam, cs, nitems(cs));
 	for (i = 0; i < n; i++)
-		counter_add(a, cs[i].name, cs[i].value);
-	counter_add(a, "cam-frames-sent", c->cam_sent);
-	counter_add(a, "cam-frames-failed", c->cam_errors);
+		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter(a, "cam-frames-sent", c->cam_sent);
+	control_json_counter(a, "cam-frames-failed", c->cam_errors);
 	n = uplink_counters_export(env->up, cs, nitems(cs));
 	for (i = 0; i < n; i++)
-		counter_add(a, cs[i].name, cs[i].value);
+		control_json_counter(a, cs[i].name, cs[i].value);
 	return (o);
 }
 
@@ -835,8 +824,6 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 {
 	struct gw_env	*env = arg;
 	cJSON		*o = NULL;
-	char		*s;
-	int32_t		 level;
 
 	if (env->up == NULL) {
 		control_reply_error(cc, "starting up");
@@ -853,21 +840,8 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 		o = show_counters(env);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		if (len != sizeof(level)) {
-			control_reply_error(cc, "log: bad request size");
-			return;
-		}
-		memcpy(&level, data, sizeof(level));
-		if (level < 0 || level > 3) {
-			control_reply_error(cc, "log: level out of 0..3");
-			return;
-		}
-		log_setverbose(level);
-		proc_compose(env->p, IMSG_GW_CTL_VERBOSE, -1, &level,
-		    sizeof(level));
-		o = cJSON_CreateObject();
-		json_num(o, "log_level", level);
-		break;
+		daemon_ctl_verbose(cc, data, len, env->p, IMSG_GW_CTL_VERBOSE);
+		return;
 	case IMSG_CTL_RELOAD:
 		proc_compose(env->p, IMSG_GW_CTL_RELOAD, -1, NULL, 0);
 		o = cJSON_CreateObject();
@@ -877,12 +851,5 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 		control_reply_error(cc, "gatewayd has no such request");
 		return;
 	}
-	if (o == NULL || (s = cJSON_PrintUnformatted(o)) == NULL) {
-		cJSON_Delete(o);
-		control_reply_error(cc, "out of memory");
-		return;
-	}
-	control_reply_json(cc, s);
-	cJSON_free(s);
-	cJSON_Delete(o);
+	control_reply_cjson(cc, o);
 }

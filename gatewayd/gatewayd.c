@@ -41,21 +41,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "gateway.h"
 #include "gatewayd.h"
 #include "log.h"
 #include "priv.h"
 #include "proc.h"
 
-#define GATEWAYD_MAX_DEFINES	64
-
 struct gatewayd {
-	const char		*conffile;
-	char			*defines[GATEWAYD_MAX_DEFINES];
-	int			 ndefines;
+	struct daemon_opts	 opts;
 	struct gatewayd_conf	*conf;
 	struct gateway_relay	 relay;
 	int			 udpfd;
@@ -66,7 +62,6 @@ struct gatewayd {
 	size_t			 calen;
 };
 
-static __dead void usage(void);
 static uint8_t	*read_file(const char *, size_t, size_t *);
 static int	 resolve_relay(const struct gatewayd_conf *,
 		    struct gateway_relay *);
@@ -100,71 +95,22 @@ static struct proc_child gatewayd_child = {
 	gateway_child_setup, gateway_child_run, gateway_child_dispatch
 };
 
-extern char	*__progname;
-
-static __dead void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file]\n",
-	    __progname);
-	exit(1);
-}
-
 int
 main(int argc, char *argv[])
 {
 	static struct gatewayd	 env;
-	int			 ch, debug = 0, verbose = 0, noaction = 0;
 
 	proc_init(&argc, &argv);
-	log_init(1, LOG_DAEMON);
-
-	env.conffile = GATEWAYD_CONF;
 	env.udpfd = env.pktfd = env.ctlfd = -1;
-	while ((ch = getopt(argc, argv, "dD:f:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'D':
-			if (strchr(optarg, '=') == NULL ||
-			    env.ndefines >= GATEWAYD_MAX_DEFINES)
-				errx(1, "-D %s: expected macro=value (at most "
-				    "%d)", optarg, GATEWAYD_MAX_DEFINES);
-			env.defines[env.ndefines++] = optarg;
-			break;
-		case 'f':
-			env.conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	if (argc != 0)
-		usage();
+	daemon_getopt(argc, argv, &env.opts, GATEWAYD_CONF);
+	daemon_child("GATEWAYD_CHILD_USER", &gatewayd_child, &gatewayd_parent,
+	    env.opts.debug, &env);
 
-	log_init(debug || noaction, LOG_DAEMON);
-	log_setverbose(verbose);
-
-	if (proc_ischild()) {
-		/* The parent exported the user it checked (see below). */
-		if (getenv("GATEWAYD_CHILD_USER") != NULL)
-			gatewayd_child.user = getenv("GATEWAYD_CHILD_USER");
-		proc_main(&gatewayd_child, &gatewayd_parent, debug, &env);
-	}
-
-	if ((env.conf = parse_config(env.conffile, env.defines,
-	    env.ndefines)) == NULL)
+	if ((env.conf = parse_config(env.opts.conffile, env.opts.defines,
+	    env.opts.ndefines)) == NULL)
 		exit(1);
-	if (noaction) {
-		if (verbose)
+	if (env.opts.noaction) {
+		if (env.opts.verbose)
 			print_config(env.conf);
 		else
 			fprintf(stderr, "configuration OK\n");
@@ -173,12 +119,8 @@ main(int argc, char *argv[])
 
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
-	if (env.conf->user[0] != '\0')
-		gatewayd_child.user = env.conf->user;
-	if (getpwnam(gatewayd_child.user) == NULL)
-		errx(1, "unknown user %s", gatewayd_child.user);
-	if (setenv("GATEWAYD_CHILD_USER", gatewayd_child.user, 1) == -1)
-		err(1, "setenv");
+	daemon_export_user("GATEWAYD_CHILD_USER", &gatewayd_child,
+	    env.conf->user);
 
 	/* The interface first: the most likely mistake, named at once. */
 	if ((env.pktfd = open_packet(env.conf->interface, &env.pktinfo,
@@ -194,7 +136,7 @@ main(int argc, char *argv[])
 		    env.conf->ca_certificate);
 	open_control(&env);
 
-	proc_main(&gatewayd_child, &gatewayd_parent, debug, &env);
+	proc_main(&gatewayd_child, &gatewayd_parent, env.opts.debug, &env);
 }
 
 static uint8_t *
@@ -426,11 +368,11 @@ parent_reload(struct proc *p)
 	size_t			 ncalen;
 	int			 nfd;
 
-	log_info("reloading %s", env->conffile);
-	if ((nconf = parse_config(env->conffile, env->defines,
-	    env->ndefines)) == NULL) {
+	log_info("reloading %s", env->opts.conffile);
+	if ((nconf = parse_config(env->opts.conffile,
+	    env->opts.defines, env->opts.ndefines)) == NULL) {
 		log_warnx("reload: %s has errors, keeping the running "
-		    "configuration", env->conffile);
+		    "configuration", env->opts.conffile);
 		return;
 	}
 	if (resolve_relay(nconf, &nrelay) == -1 ||
@@ -514,14 +456,7 @@ parent_packet_check(struct proc *p, struct imsg *imsg)
 static void
 parent_ctl_verbose(struct proc *p, struct imsg *imsg)
 {
-	int32_t	 v;
-
-	if (imsg_get_data(imsg, &v, sizeof(v)) == -1)
-		proc_fail(p, "IMSG_GW_CTL_VERBOSE: %s", strerror(errno));
-	if (v < 0 || v > 3)
-		proc_fail(p, "IMSG_GW_CTL_VERBOSE: level %d out of 0..3", v);
-	log_setverbose(v);
-	log_info("log level set to %d by the control socket", v);
+	daemon_set_verbose(p, imsg, "IMSG_GW_CTL_VERBOSE");
 }
 
 static void

@@ -56,6 +56,7 @@
 
 #include "control.h"
 #include "ctlmsg.h"
+#include "daemon.h"
 #include "ether.h"
 #include "log.h"
 #include "mtu.h"
@@ -1407,12 +1408,6 @@ fwd_drops(const struct fwd_counters *fc)
 	return (n);
 }
 
-static void
-json_num(cJSON *o, const char *name, uint64_t v)
-{
-	cJSON_AddNumberToObject(o, name, (double)v);
-}
-
 static cJSON *
 show_status(struct relay_env *env)
 {
@@ -1430,18 +1425,18 @@ show_status(struct relay_env *env)
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "daemon", "relayd");
 	cJSON_AddStringToObject(o, "version", RELAYD_VERSION);
-	json_num(o, "uptime", (now_ns() - env->start_ns) / QUIC_NSEC);
+	control_json_num(o, "uptime", (now_ns() - env->start_ns) / QUIC_NSEC);
 	cJSON_AddStringToObject(o, "listen", buf);
 	cJSON_AddStringToObject(o, "open_rooms",
 	    r->conf.open_rooms ? "yes" : "no");
-	json_num(o, "rooms", r->nrooms);
-	json_num(o, "peers", r->npeers);
-	json_num(o, "connections", env->nconns);
-	json_num(o, "handshakes", env->nhandshakes);
-	json_num(o, "frames_in", r->counters.frames_in);
-	json_num(o, "frames_out", r->counters.frames_out);
-	json_num(o, "drops", fwd_drops(&r->counters));
-	json_num(o, "log_level", log_getverbose());
+	control_json_num(o, "rooms", r->nrooms);
+	control_json_num(o, "peers", r->npeers);
+	control_json_num(o, "connections", env->nconns);
+	control_json_num(o, "handshakes", env->nhandshakes);
+	control_json_num(o, "frames_in", r->counters.frames_in);
+	control_json_num(o, "frames_out", r->counters.frames_out);
+	control_json_num(o, "drops", fwd_drops(&r->counters));
+	control_json_num(o, "log_level", log_getverbose());
 	return (o);
 }
 
@@ -1456,17 +1451,17 @@ show_rooms(struct relay_env *env)
 	RB_FOREACH(room, room_tree, &env->relay->rooms) {
 		e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "room", room->name);
-		json_num(e, "mtu", room->mtu);
-		json_num(e, "members", room->nmembers);
-		json_num(e, "clients", room->nclients);
+		control_json_num(e, "mtu", room->mtu);
+		control_json_num(e, "members", room->nmembers);
+		control_json_num(e, "clients", room->nclients);
 		cJSON_AddStringToObject(e, "gateway",
 		    room->gateway != NULL ? "yes" : "no");
 		cJSON_AddStringToObject(e, "declared",
 		    room->conf != NULL ? "yes" : "no");
-		json_num(e, "macs_learned", room->nlearned);
-		json_num(e, "frames_in", room->counters.frames_in);
-		json_num(e, "frames_out", room->counters.frames_out);
-		json_num(e, "drops", fwd_drops(&room->counters));
+		control_json_num(e, "macs_learned", room->nlearned);
+		control_json_num(e, "frames_in", room->counters.frames_in);
+		control_json_num(e, "frames_out", room->counters.frames_out);
+		control_json_num(e, "drops", fwd_drops(&room->counters));
 		cJSON_AddItemToArray(a, e);
 	}
 	return (o);
@@ -1484,35 +1479,24 @@ show_peers(struct relay_env *env)
 	RB_FOREACH(p, peer_ids, &env->relay->peers) {
 		c = p->cookie;
 		e = cJSON_CreateObject();
-		json_num(e, "peer_id", p->id);
+		control_json_num(e, "peer_id", p->id);
 		cJSON_AddStringToObject(e, "room", p->room->name);
 		cJSON_AddStringToObject(e, "role", ctlmsg_role_name(p->role));
 		cJSON_AddStringToObject(e, "mac", ether_mac_str(&p->mac));
 		cJSON_AddStringToObject(e, "address", c->addr);
-		json_num(e, "budget", MINIMUM(quic_conn_frame_budget(c->qc),
-		    p->datagram_budget));
-		json_num(e, "rtt_us", quic_conn_rtt(c->qc) / 1000);
-		json_num(e, "frames_in", p->counters.frames_in);
-		json_num(e, "bytes_in", p->counters.bytes_in);
-		json_num(e, "frames_out", p->counters.frames_out);
-		json_num(e, "bytes_out", p->counters.bytes_out);
-		json_num(e, "drops", fwd_drops(&p->counters) +
+		control_json_num(e, "budget",
+		    MINIMUM(quic_conn_frame_budget(c->qc), p->datagram_budget));
+		control_json_num(e, "rtt_us", quic_conn_rtt(c->qc) / 1000);
+		control_json_num(e, "frames_in", p->counters.frames_in);
+		control_json_num(e, "bytes_in", p->counters.bytes_in);
+		control_json_num(e, "frames_out", p->counters.frames_out);
+		control_json_num(e, "bytes_out", p->counters.bytes_out);
+		control_json_num(e, "drops", fwd_drops(&p->counters) +
 		    c->egress_drops);
 		cJSON_AddStringToObject(e, "software", p->software);
 		cJSON_AddItemToArray(a, e);
 	}
 	return (o);
-}
-
-static void
-counter_add(cJSON *a, const char *name, uint64_t v)
-{
-	cJSON	*e;
-
-	e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "counter", name);
-	json_num(e, "value", v);
-	cJSON_AddItemToArray(a, e);
 }
 
 static cJSON *
@@ -1563,41 +1547,43 @@ show_counters(struct relay_env *env)
 	a = cJSON_AddArrayToObject(o, "counters");
 	n = relay_counters_export(env->relay, cs, nitems(cs));
 	for (i = 0; i < n; i++)
-		counter_add(a, cs[i].name, cs[i].value);
-	counter_add(a, "udp-recv", st->udp_recv);
-	counter_add(a, "udp-sent", st->udp_sent);
-	counter_add(a, "udp-send-errors", st->udp_send_errors);
-	counter_add(a, "pkt-garbage", st->pkt_garbage);
-	counter_add(a, "pkt-version", st->pkt_version);
-	counter_add(a, "pkt-not-initial", st->pkt_not_initial);
-	counter_add(a, "pkt-bad", qs.pkt_bad);
-	counter_add(a, "conn-accepted", st->conn_accepted);
-	counter_add(a, "conn-closed", st->conn_closed);
-	counter_add(a, "conn-refused-per-source", st->conn_refused_source);
-	counter_add(a, "retry-sent", st->retry_sent);
-	counter_add(a, "retry-validated", st->retry_validated);
-	counter_add(a, "retry-bad-token", st->retry_bad_token);
-	counter_add(a, "conn-refused-max", st->conn_refused_max);
-	counter_add(a, "conn-protocol-errors", st->ctl_errors);
-	counter_add(a, "reset-sent", st->reset_sent);
-	counter_add(a, "reset-rate-limited", st->reset_limited);
-	counter_add(a, "reset-trigger-short", st->reset_short);
-	counter_add(a, "dgram-recv", qs.dgram_recv);
-	counter_add(a, "dgram-sent", qs.dgram_sent);
-	counter_add(a, "dgram-lost", qs.dgram_lost);
-	counter_add(a, "dgram-drop-before-welcome", st->dgram_unadmitted);
-	counter_add(a, "dgram-drop-queue-full", qs.dgram_drop_full);
-	counter_add(a, "dgram-drop-toobig", qs.dgram_drop_toobig);
-	counter_add(a, "dgram-drop-notready", qs.dgram_drop_notready);
-	counter_add(a, "dgram-drop-refused", qs.dgram_drop_refused);
-	counter_add(a, "egress-drop-encode", st->egress_encode);
+		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter(a, "udp-recv", st->udp_recv);
+	control_json_counter(a, "udp-sent", st->udp_sent);
+	control_json_counter(a, "udp-send-errors", st->udp_send_errors);
+	control_json_counter(a, "pkt-garbage", st->pkt_garbage);
+	control_json_counter(a, "pkt-version", st->pkt_version);
+	control_json_counter(a, "pkt-not-initial", st->pkt_not_initial);
+	control_json_counter(a, "pkt-bad", qs.pkt_bad);
+	control_json_counter(a, "conn-accepted", st->conn_accepted);
+	control_json_counter(a, "conn-closed", st->conn_closed);
+	control_json_counter(a, "conn-refused-per-source",
+	    st->conn_refused_source);
+	control_json_counter(a, "retry-sent", st->retry_sent);
+	control_json_counter(a, "retry-validated", st->retry_validated);
+	control_json_counter(a, "retry-bad-token", st->retry_bad_token);
+	control_json_counter(a, "conn-refused-max", st->conn_refused_max);
+	control_json_counter(a, "conn-protocol-errors", st->ctl_errors);
+	control_json_counter(a, "reset-sent", st->reset_sent);
+	control_json_counter(a, "reset-rate-limited", st->reset_limited);
+	control_json_counter(a, "reset-trigger-short", st->reset_short);
+	control_json_counter(a, "dgram-recv", qs.dgram_recv);
+	control_json_counter(a, "dgram-sent", qs.dgram_sent);
+	control_json_counter(a, "dgram-lost", qs.dgram_lost);
+	control_json_counter(a, "dgram-drop-before-welcome",
+	    st->dgram_unadmitted);
+	control_json_counter(a, "dgram-drop-queue-full", qs.dgram_drop_full);
+	control_json_counter(a, "dgram-drop-toobig", qs.dgram_drop_toobig);
+	control_json_counter(a, "dgram-drop-notready", qs.dgram_drop_notready);
+	control_json_counter(a, "dgram-drop-refused", qs.dgram_drop_refused);
+	control_json_counter(a, "egress-drop-encode", st->egress_encode);
 	for (i = 0; ovl_rx_stat_name(i) != NULL; i++) {
 		snprintf(name, sizeof(name), "ovl-rx-%s", ovl_rx_stat_name(i));
-		counter_add(a, name, ovl_rx_stat_value(&rx, i));
+		control_json_counter(a, name, ovl_rx_stat_value(&rx, i));
 	}
 	for (i = 0; ovl_tx_stat_name(i) != NULL; i++) {
 		snprintf(name, sizeof(name), "ovl-tx-%s", ovl_tx_stat_name(i));
-		counter_add(a, name, ovl_tx_stat_value(&tx, i));
+		control_json_counter(a, name, ovl_tx_stat_value(&tx, i));
 	}
 	return (o);
 }
@@ -1608,8 +1594,6 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 {
 	struct relay_env	*env = arg;
 	cJSON			*o = NULL;
-	char			*s;
-	int32_t			 level;
 
 	switch (type) {
 	case IMSG_CTL_SHOW_STATUS:
@@ -1625,21 +1609,8 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 		o = show_counters(env);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		if (len != sizeof(level)) {
-			control_reply_error(cc, "log: bad request size");
-			return;
-		}
-		memcpy(&level, data, sizeof(level));
-		if (level < 0 || level > 3) {
-			control_reply_error(cc, "log: level out of 0..3");
-			return;
-		}
-		log_setverbose(level);
-		proc_compose(env->p, IMSG_CTL_VERBOSE, -1, &level,
-		    sizeof(level));
-		o = cJSON_CreateObject();
-		json_num(o, "log_level", level);
-		break;
+		daemon_ctl_verbose(cc, data, len, env->p, IMSG_CTL_VERBOSE);
+		return;
 	case IMSG_CTL_RELOAD:
 		proc_compose(env->p, IMSG_CTL_RELOAD_REQ, -1, NULL, 0);
 		o = cJSON_CreateObject();
@@ -1649,12 +1620,5 @@ control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
 		control_reply_error(cc, "unknown request");
 		return;
 	}
-	if (o == NULL || (s = cJSON_PrintUnformatted(o)) == NULL) {
-		cJSON_Delete(o);
-		control_reply_error(cc, "out of memory");
-		return;
-	}
-	control_reply_json(cc, s);
-	cJSON_free(s);
-	cJSON_Delete(o);
+	control_reply_cjson(cc, o);
 }

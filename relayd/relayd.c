@@ -40,9 +40,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "priv.h"
 #include "proc.h"
@@ -50,12 +50,8 @@
 #include "relayd.h"
 #include "sandbox.h"
 
-#define RELAYD_MAX_DEFINES	64
-
 struct relayd {
-	const char		*conffile;
-	char			*defines[RELAYD_MAX_DEFINES];
-	int			 ndefines;
+	struct daemon_opts	 opts;
 	struct relayd_conf	*conf;
 	struct listen_addr	 laddr[RELAYD_MAX_LISTEN];
 	int			 lfd[RELAYD_MAX_LISTEN];
@@ -68,7 +64,6 @@ struct relayd {
 	uint8_t			 secret[RELAYD_RESET_SECRETLEN];
 };
 
-static __dead void usage(void);
 static int	 has_bind_cap(void);
 static uint8_t	*read_file(const char *, size_t, size_t *);
 static int	 write_file(const char *, const uint8_t *, size_t, mode_t);
@@ -104,71 +99,22 @@ static struct proc_child relayd_child = {
 	relay_child_setup, relay_child_run, relay_child_dispatch
 };
 
-extern char	*__progname;
-
-static __dead void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file]\n",
-	    __progname);
-	exit(1);
-}
-
 int
 main(int argc, char *argv[])
 {
 	static struct relayd	 env;
-	int			 ch, debug = 0, verbose = 0, noaction = 0;
 
 	proc_init(&argc, &argv);
-	log_init(1, LOG_DAEMON);
-
-	env.conffile = RELAYD_CONF;
 	env.ctlfd = -1;
-	while ((ch = getopt(argc, argv, "dD:f:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'D':
-			if (strchr(optarg, '=') == NULL ||
-			    env.ndefines >= RELAYD_MAX_DEFINES)
-				errx(1, "-D %s: expected macro=value (at most "
-				    "%d)", optarg, RELAYD_MAX_DEFINES);
-			env.defines[env.ndefines++] = optarg;
-			break;
-		case 'f':
-			env.conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	if (argc != 0)
-		usage();
+	daemon_getopt(argc, argv, &env.opts, RELAYD_CONF);
+	daemon_child("RELAYD_CHILD_USER", &relayd_child, &relayd_parent,
+	    env.opts.debug, &env);
 
-	log_init(debug || noaction, LOG_DAEMON);
-	log_setverbose(verbose);
-
-	if (proc_ischild()) {
-		/* The parent exported the user it checked (see below). */
-		if (getenv("RELAYD_CHILD_USER") != NULL)
-			relayd_child.user = getenv("RELAYD_CHILD_USER");
-		proc_main(&relayd_child, &relayd_parent, debug, &env);
-	}
-
-	if ((env.conf = parse_config(env.conffile, env.defines,
-	    env.ndefines)) == NULL)
+	if ((env.conf = parse_config(env.opts.conffile, env.opts.defines,
+	    env.opts.ndefines)) == NULL)
 		exit(1);
-	if (noaction) {
-		if (verbose)
+	if (env.opts.noaction) {
+		if (env.opts.verbose)
 			print_config(env.conf);
 		else
 			fprintf(stderr, "configuration OK\n");
@@ -179,20 +125,15 @@ main(int argc, char *argv[])
 		errx(1, "need root privileges (or CAP_NET_BIND_SERVICE under "
 		    "the %s user)", env.conf->user[0] != '\0' ?
 		    env.conf->user : RELAYD_USER);
-	if (env.conf->user[0] != '\0')
-		relayd_child.user = env.conf->user;
-	if (geteuid() == 0 && getpwnam(relayd_child.user) == NULL)
-		errx(1, "unknown user %s", relayd_child.user);
-	/* The re-executed child reads it before its own proc_main(). */
-	if (setenv("RELAYD_CHILD_USER", relayd_child.user, 1) == -1)
-		err(1, "setenv");
+	daemon_export_user("RELAYD_CHILD_USER", &relayd_child,
+	    env.conf->user);
 
 	load_secret(&env);
 	load_cert(&env);
 	open_listeners(&env);
 	open_control(&env);
 
-	proc_main(&relayd_child, &relayd_parent, debug, &env);
+	proc_main(&relayd_child, &relayd_parent, env.opts.debug, &env);
 }
 
 /* Started as its own user by systemd: CAP_NET_BIND_SERVICE effective. */
@@ -526,11 +467,11 @@ parent_reload(struct proc *p)
 	struct relayd		*env = p->p_arg;
 	struct relayd_conf	*nconf;
 
-	log_info("reloading %s", env->conffile);
-	if ((nconf = parse_config(env->conffile, env->defines,
-	    env->ndefines)) == NULL) {
+	log_info("reloading %s", env->opts.conffile);
+	if ((nconf = parse_config(env->opts.conffile,
+	    env->opts.defines, env->opts.ndefines)) == NULL) {
 		log_warnx("reload: %s has errors, keeping the running "
-		    "configuration", env->conffile);
+		    "configuration", env->opts.conffile);
 		return;
 	}
 	if (!listens_equal(env->conf, nconf))
@@ -561,14 +502,7 @@ parent_shutdown(struct proc *p)
 static void
 parent_ctl_verbose(struct proc *p, struct imsg *imsg)
 {
-	int32_t	 v;
-
-	if (imsg_get_data(imsg, &v, sizeof(v)) == -1)
-		proc_fail(p, "IMSG_CTL_VERBOSE: %s", strerror(errno));
-	if (v < 0 || v > 3)
-		proc_fail(p, "IMSG_CTL_VERBOSE: level %d out of 0..3", v);
-	log_setverbose(v);
-	log_info("log level set to %d by the control socket", v);
+	daemon_set_verbose(p, imsg, "IMSG_CTL_VERBOSE");
 }
 
 static void

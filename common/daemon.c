@@ -1,0 +1,177 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "compat.h"
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "proc.h"
+
+extern char	*__progname;
+
+static __dead void	daemon_usage(void);
+
+static __dead void
+daemon_usage(void)
+{
+	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file]\n",
+	    __progname);
+	exit(1);
+}
+
+/*
+ * Reads the flags into *o (conffile defaults to defconf) and starts
+ * logging: to stderr with -d or -n, else to syslog; -v raises the level.
+ * Bad flags or arguments print the usage and exit 1.
+ */
+void
+daemon_getopt(int argc, char **argv, struct daemon_opts *o,
+    const char *defconf)
+{
+	int	 ch;
+
+	log_init(1, LOG_DAEMON);
+
+	memset(o, 0, sizeof(*o));
+	o->conffile = defconf;
+	while ((ch = getopt(argc, argv, "dD:f:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'D':
+			if (strchr(optarg, '=') == NULL ||
+			    o->ndefines >= DAEMON_MAX_DEFINES)
+				errx(1, "-D %s: expected macro=value (at most "
+				    "%d)", optarg, DAEMON_MAX_DEFINES);
+			o->defines[o->ndefines++] = optarg;
+			break;
+		case 'f':
+			o->conffile = optarg;
+			break;
+		case 'n':
+			o->noaction = 1;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			daemon_usage();
+		}
+	}
+	argc -= optind;
+	if (argc != 0)
+		daemon_usage();
+
+	log_init(o->debug || o->noaction, LOG_DAEMON);
+	log_setverbose(o->verbose);
+}
+
+/*
+ * In the re-executed child (proc_ischild()): take the user the parent
+ * checked and exported in the environment variable envname (see
+ * daemon_export_user) and run the child; never returns.  In the parent it
+ * does nothing.
+ */
+void
+daemon_child(const char *envname, struct proc_child *child,
+    const struct proc_parent *parent, int debug, void *arg)
+{
+	const char	*s;
+
+	if (!proc_ischild())
+		return;
+	if ((s = getenv(envname)) != NULL)
+		child->user = s;
+	proc_main(child, parent, debug, arg);
+}
+
+/*
+ * In the parent: the configured user (if any) replaces the child's
+ * default; as root it must exist.  Exported in envname for the
+ * re-executed child, which reads it before its own proc_main().
+ */
+void
+daemon_export_user(const char *envname, struct proc_child *child,
+    const char *confuser)
+{
+	if (confuser[0] != '\0')
+		child->user = confuser;
+	if (geteuid() == 0 && getpwnam(child->user) == NULL)
+		errx(1, "unknown user %s", child->user);
+	if (setenv(envname, child->user, 1) == -1)
+		err(1, "setenv");
+}
+
+/*
+ * The parent's side of "log verbose" on the control socket: an int32_t
+ * level in 0..3 from the child (name is its imsg name, for the error).
+ */
+void
+daemon_set_verbose(struct proc *p, struct imsg *imsg, const char *name)
+{
+	int32_t	 v;
+
+	if (imsg_get_data(imsg, &v, sizeof(v)) == -1)
+		proc_fail(p, "%s: %s", name, strerror(errno));
+	if (v < 0 || v > 3)
+		proc_fail(p, "%s: level %d out of 0..3", name, v);
+	log_setverbose(v);
+	log_info("log level set to %d by the control socket", v);
+}
+
+/*
+ * The child's side of IMSG_CTL_LOG_VERBOSE: an int32_t level in 0..3.
+ * Sets it here, passes it to the parent as imsg type (which logs it and
+ * sets its own, see daemon_set_verbose) and answers {"log_level": level}.
+ */
+void
+daemon_ctl_verbose(struct ctl_conn *cc, const void *data, size_t len,
+    struct proc *p, uint32_t type)
+{
+	cJSON	*o;
+	int32_t	 level;
+
+	if (len != sizeof(level)) {
+		control_reply_error(cc, "log: bad request size");
+		return;
+	}
+	memcpy(&level, data, sizeof(level));
+	if (level < 0 || level > 3) {
+		control_reply_error(cc, "log: level out of 0..3");
+		return;
+	}
+	log_setverbose(level);
+	proc_compose(p, type, -1, &level, sizeof(level));
+	if ((o = cJSON_CreateObject()) != NULL)
+		control_json_num(o, "log_level", level);
+	control_reply_cjson(cc, o);
+}

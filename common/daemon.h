@@ -1,0 +1,60 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#ifndef SOFTLAN_DAEMON_H
+#define SOFTLAN_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * What the daemons do alike: main()'s flags (-d -n -v -f -D, the same
+ * usage text) and the logging they select; handing the user the parent
+ * checked to the re-executed child through the environment; and "log
+ * verbose" on the control socket, in the child and in the parent.
+ */
+
+#define DAEMON_MAX_DEFINES	64
+
+struct daemon_opts {
+	const char	*conffile;
+	char		*defines[DAEMON_MAX_DEFINES];
+	int		 ndefines;
+	int		 debug;
+	int		 verbose;
+	int		 noaction;
+};
+
+struct ctl_conn;
+struct imsg;
+struct proc;
+struct proc_child;
+struct proc_parent;
+
+/* daemon.c */
+void		 daemon_getopt(int, char **, struct daemon_opts *,
+		    const char *);
+void		 daemon_child(const char *, struct proc_child *,
+		    const struct proc_parent *, int, void *);
+void		 daemon_export_user(const char *, struct proc_child *,
+		    const char *);
+void		 daemon_set_verbose(struct proc *, struct imsg *,
+		    const char *);
+void		 daemon_ctl_verbose(struct ctl_conn *, const void *, size_t,
+		    struct proc *, uint32_t);
+
+#endif /* SOFTLAN_DAEMON_H */
