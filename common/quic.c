@@ -46,6 +46,7 @@
 #define QUIC_CONN_WINDOW	(1024 * 1024)
 #define QUIC_MAX_DGRAM_FRAME	65535
 #define QUIC_STREAM_VECS	8
+#define QUIC_ANCHOR_BYTES	(QUIC_MAX_PKTLEN / 2)	/* see conn_anchor() */
 #define QUIC_DGRAM_QUEUE_MAX	4096
 #define QUIC_RETRY_SALT		"softlan/1 retry token key"
 
@@ -105,6 +106,7 @@ struct quic_conn {
 	int			 in_cb;		/* inside ngtcp2 */
 	int			 hs_event;
 	int			 paced;
+	size_t			 unanchored;	/* bytes since a PTO anchor */
 	int			 close_req;
 	uint64_t		 close_code;
 	char			 close_reason[64];
@@ -966,6 +968,31 @@ conn_write_close(struct quic_conn *qc, struct quic_path *path, uint8_t *out,
 }
 
 /*
+ * In ngtcp2 0.12 a packet of DATAGRAM (or PING) frames only is not
+ * PTO-eliciting: when the tail of such a flight is lost (or its ACKs
+ * are), nothing acknowledges a later packet, so the loss is never
+ * detected, no probe is sent, the congestion window stays full of
+ * ghosts and the connection goes silent for good.  So a datagram goes
+ * out behind an empty STREAM frame (PTO-eliciting) on an open stream
+ * when nothing PTO-eliciting is in flight (no loss detection timer),
+ * or when QUIC_ANCHOR_BYTES went out since the last such frame: what
+ * follows the newest anchor then stays below the smallest congestion
+ * window (2 packets), so once the anchor is acknowledged a packet can
+ * always be sent.  Returns that stream, or NULL.
+ */
+static struct qstream *
+conn_anchor(struct quic_conn *qc)
+{
+	ngtcp2_conn_stat	 cs;
+
+	ngtcp2_conn_get_conn_stat(qc->conn, &cs);
+	if (cs.loss_detection_timer != UINT64_MAX &&
+	    qc->unanchored < QUIC_ANCHOR_BYTES)
+		return (NULL);
+	return (TAILQ_FIRST(&qc->streams));
+}
+
+/*
  * The next packet to send, into out (at least QUIC_MAX_PKTLEN bytes),
  * with its path.  Call until it returns 0.  -1 only on a bad argument.
  */
@@ -979,7 +1006,7 @@ quic_conn_write(struct quic_conn *qc, struct quic_path *path, uint8_t *out,
 	struct qdgram		*d;
 	ngtcp2_ssize		 n, ndata;
 	size_t			 nvec, max;
-	int			 accepted;
+	int			 accepted, anchored = 0, pto = 0;
 
 	if (outlen < QUIC_MAX_PKTLEN) {
 		log_warnx("quic: write buffer of %zu bytes, need %d", outlen,
@@ -1008,6 +1035,8 @@ quic_conn_write(struct quic_conn *qc, struct quic_path *path, uint8_t *out,
 			    st->id, vec, nvec, now);
 			if (ndata > 0)
 				st->sent += (uint64_t)ndata;
+			if (ndata >= 0)
+				pto = 1;
 			switch (n) {
 			case NGTCP2_ERR_WRITE_MORE:
 				continue;
@@ -1034,6 +1063,31 @@ quic_conn_write(struct quic_conn *qc, struct quic_path *path, uint8_t *out,
 				qc->stats.dgram_drop_toobig++;
 				dq_pop(qc);
 				continue;
+			}
+			if (!anchored && !pto &&
+			    (st = conn_anchor(qc)) != NULL) {
+				anchored = 1;
+				ndata = -1;
+				n = ngtcp2_conn_writev_stream(qc->conn,
+				    &ps.path, NULL, out, outlen, &ndata,
+				    NGTCP2_WRITE_STREAM_FLAG_MORE, st->id, NULL,
+				    0, now);
+				if (ndata >= 0)
+					pto = 1;
+				switch (n) {
+				case NGTCP2_ERR_WRITE_MORE:
+				case NGTCP2_ERR_STREAM_DATA_BLOCKED:
+				case NGTCP2_ERR_STREAM_SHUT_WR:
+				case NGTCP2_ERR_STREAM_NOT_FOUND:
+					continue;
+				default:
+					break;
+				}
+				if (n == 0)
+					goto idle;
+				if (n < 0)
+					goto fatal;
+				goto packet;
 			}
 			vec[0].base = d->data;
 			vec[0].len = d->len;
@@ -1075,6 +1129,10 @@ quic_conn_write(struct quic_conn *qc, struct quic_path *path, uint8_t *out,
 	}
  packet:
 	qc->in_cb = 0;
+	if (pto)
+		qc->unanchored = 0;
+	else
+		qc->unanchored += (size_t)n;
 	n = conn_packet(qc, &ps.path, path, n);
 	conn_after(qc, now);
 	return (n);
