@@ -33,8 +33,6 @@
 E2E_NAME=impair-lan
 . "$(dirname "$0")/lib.sh"
 
-GATEWAYD=$E2E_OBJ/gatewayd/gatewayd
-CLIENTD=$E2E_OBJ/clientd/clientd
 ADDR=198.18.3.1
 XADDR=198.18.4.1
 PORT=443
@@ -52,12 +50,7 @@ for t in busybox dnsmasq iperf3 openssl python3 sha256sum; do
 	fi
 done
 e2e_init "$RELAYD" "$GATEWAYD" "$CLIENTD" "$CTL" "$IMPAIR"
-for u in _gatewayd _clientd; do
-	if ! id "$u" >/dev/null 2>&1; then
-		useradd --system --no-create-home --home-dir /nonexistent \
-		    --shell /usr/sbin/nologin "$u" || exit 1
-	fi
-done
+e2e_users _gatewayd _clientd || exit 1
 for s in r x p g h; do
 	e2e_netns $s || exit 1
 done
@@ -65,21 +58,9 @@ e2e_link "$NS_r" "$NS_x" $ADDR/24 198.18.3.2/24 || exit 1
 e2e_link "$NS_x" "$NS_p" $XADDR/24 198.18.4.2/24 || exit 1
 e2e_link "$NS_r" "$NS_g" 198.18.5.1/24 198.18.5.2/24 || exit 1
 ip -n "$NS_g" route add default via 198.18.5.1
-ip link add lan0 netns "$NS_g" type veth peer name eth0 netns "$NS_h" ||
-    exit 1
-ip -n "$NS_h" addr add $HOST/24 dev eth0
-ip -n "$NS_g" link set lan0 up
-ip -n "$NS_h" link set eth0 up
+e2e_veth "$NS_g" lan0 - "$NS_h" eth0 $HOST/24 || exit 1
 
-CERT=$WORK/relay.pem
-KEY=$WORK/relay.key
-if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -nodes -subj "/CN=$CERTNAME" -addext "subjectAltName=DNS:$CERTNAME" \
-    -days 2 -keyout "$KEY" -out "$CERT" >"$WORK/openssl.log" 2>&1; then
-	cat "$WORK/openssl.log" >&2
-	exit 1
-fi
-RCERT=$CERT
+tls_cert || exit 1
 RSOCK=$WORK/relayd.sock
 cat >"$WORK/relayd.conf" <<CONF
 listen on $ADDR port $PORT
@@ -93,25 +74,10 @@ room "lan" {
 	max-clients 4
 }
 CONF
-cat >"$WORK/gatewayd.conf" <<CONF
-relay "$ADDR" port $PORT
-server-name "$CERTNAME"
-ca-certificate "$CERT"
-room "lan"
-interface lan0
-user _gatewayd
-control "$WORK/gatewayd.sock"
-CONF
-cat >"$WORK/clientd.conf" <<CONF
-relay "$XADDR" port $PORT
-server-name "$CERTNAME"
-ca-certificate "$CERT"
-room "lan"
-virtual-mac $MAC
-route-pinning no
-user _clientd
-control "$WORK/clientd.sock"
-CONF
+gatewayd_conf "$WORK/gatewayd.conf" $ADDR $PORT lan lan0 \
+    "$WORK/gatewayd.sock"
+clientd_conf "$WORK/clientd.conf" $XADDR $PORT lan $MAC no \
+    "$WORK/clientd.sock"
 
 RLOG=$WORK/relayd.log
 GLOG=$WORK/gatewayd.log
@@ -124,35 +90,13 @@ ip netns exec "$NS_x" "$IMPAIR" -s "$SEED" $IMPAIRMENT -t 110 \
     $XADDR $PORT $ADDR $PORT >"$ILOG" 2>&1 &
 IPID=$!
 PIDS="$PIDS $IPID"
-SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_g" "$GATEWAYD" -dvv \
-    -f "$WORK/gatewayd.conf" >"$GLOG" 2>&1 &
-GPID=$!
-PIDS="$PIDS $GPID"
-disown $GPID
-ip netns exec "$NS_h" dnsmasq --no-ping --keep-in-foreground --no-resolv \
-    --no-hosts --port=0 --interface=eth0 --bind-interfaces \
-    --dhcp-range=198.19.7.100,198.19.7.150,255.255.255.0,10m \
-    --dhcp-leasefile="$WORK/dnsmasq.leases" --pid-file="$WORK/dnsmasq.pid" \
-    --log-dhcp --log-facility="$WORK/dnsmasq.log" &
-PIDS="$PIDS $!"
-disown $!
-ip netns exec "$NS_h" iperf3 -s -B $HOST -1 >"$WORK/iperf3-s.log" 2>&1 &
-PIDS="$PIDS $!"
-disown $!
-SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_p" "$CLIENTD" -dvv \
-    -f "$WORK/clientd.conf" >"$CLOG" 2>&1 &
-CPID=$!
-PIDS="$PIDS $CPID"
-disown $CPID
+daemon_start GPID "$NS_g" "$GATEWAYD" "$WORK/gatewayd.conf" "$GLOG"
+dnsmasq_start DPID "$NS_h" eth0 198.19.7.100,198.19.7.150,255.255.255.0 \
+    dnsmasq
+spawn SPID ip netns exec "$NS_h" iperf3 -s -B $HOST -1 \
+    >"$WORK/iperf3-s.log" 2>&1
+daemon_start CPID "$NS_p" "$CLIENTD" "$WORK/clientd.conf" "$CLOG"
 
-# status_field sock name: a string or number of show status -j.
-status_field() {
-	"$CTL" -s "$1" -j show status 2>/dev/null | tr -d '\n' |
-	    sed -n "s/.*\"$2\":[[:space:]]*\"\{0,1\}\([^\",}]*\).*/\1/p"
-}
-connected() {
-	[ "$(status_field "$1" state)" = connected ]
-}
 wait_for 200 connected "$WORK/gatewayd.sock" ||
     WHY="$WHY gatewayd not connected;"
 wait_for 200 connected "$WORK/clientd.sock" ||
@@ -161,22 +105,10 @@ SHOW="$CLOG $GLOG $ILOG"
 check "gatewayd, and clientd through impair (-s $SEED $IMPAIRMENT)," \
     "connect to relayd"
 
-cat >"$WORK/udhcpc.sh" <<'SCRIPT'
-#!/bin/sh
-case "$1" in
-bound|renew)
-	ip addr flush dev "$interface"
-	ip addr add "$ip/${mask:-24}" dev "$interface"
-	echo "$ip" >"$UDHCPC_OUT"
-	;;
-esac
-exit 0
-SCRIPT
-chmod 0755 "$WORK/udhcpc.sh"
-UDHCPC_OUT=$WORK/lease ip netns exec "$NS_p" timeout 30 busybox udhcpc \
-    -i $TAP -f -q -n -t 10 -T 1 -s "$WORK/udhcpc.sh" \
-    >"$WORK/udhcpc.log" 2>&1 || WHY="udhcpc failed;"
-PIP=$(cat "$WORK/lease" 2>/dev/null)
+udhcpc_script
+UDHCPC_SET=1 udhcpc_run "$NS_p" $TAP 10 "$WORK/lease" "$WORK/udhcpc.log" ||
+    WHY="udhcpc failed;"
+PIP=$(awk '{ print $2 }' "$WORK/lease" 2>/dev/null | tail -n 1)
 case "$PIP" in
 198.19.7.1[0-4][0-9]|198.19.7.150) ;;
 *)	WHY="$WHY lease \"$PIP\" not from the LAN's range;" ;;

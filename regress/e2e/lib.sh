@@ -20,6 +20,14 @@
 #	e2e_init PROGRAMS	root check, work directory, cleanup trap
 #	e2e_netns SUFFIX	a namespace of this run (name in NS_<SUFFIX>)
 #	e2e_link A B ADDRA ADDRB	a veth pair between two of them
+#	e2e_veth / e2e_bridge	named veth pairs, a LAN bridge
+#	e2e_users USERS		the daemons' system users
+#	spawn / stop_pid / children	background processes, recorded
+#	tls_cert		a self-signed relay certificate (CERT, KEY)
+#	gatewayd_conf / clientd_conf / daemon_start	gatewayd, clientd
+#	status_field / connected / counter_at	softlanctl queries
+#	dnsmasq_start / udhcpc_script / udhcpc_run	DHCP on a LAN
+#	tcpdump_start / tcpdump_stop	bounded captures
 #	wait_for / wait_gone	bounded polling, never blind sleeps
 #	relayd_conf / relayd_start / relayd_stop	relayd -dvv, seccomp
 #				in trap mode, its dev certificate
@@ -37,6 +45,8 @@ RELAYD=$E2E_OBJ/relayd/relayd
 SLPEER=$E2E_OBJ/regress/peer/slpeer
 CTL=$E2E_OBJ/softlanctl/softlanctl
 IMPAIR=$E2E_OBJ/regress/e2e/impair
+GATEWAYD=$E2E_OBJ/gatewayd/gatewayd
+CLIENTD=$E2E_OBJ/clientd/clientd
 RUSER=_relayd
 CERTNAME=softlan-relay
 
@@ -145,6 +155,68 @@ e2e_link() {
 	ip -n "$2" link set "$b" up
 }
 
+# e2e_veth NSA IFA ADDRA NSB IFB ADDRB: a veth pair with the names
+# given, both ends up; an address may be "-" (none).
+e2e_veth() {
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" ||
+	    return 1
+	[ "$3" != - ] && ip -n "$1" addr add "$3" dev "$2"
+	[ "$6" != - ] && ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+# e2e_bridge NS BRIDGE PORT...: a bridge in NS, up, with those ports.
+e2e_bridge() {
+	local ns=$1 br=$2 p
+	shift 2
+	ip -n "$ns" link add "$br" type bridge || return 1
+	ip -n "$ns" link set "$br" up
+	for p in "$@"; do
+		ip -n "$ns" link set "$p" master "$br" || return 1
+	done
+}
+
+# e2e_users USER...: creates the missing system users (and leaves them).
+e2e_users() {
+	local u
+	for u in "$@"; do
+		id "$u" >/dev/null 2>&1 && continue
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin "$u" || return 1
+	done
+}
+
+# spawn VAR command...: runs it in the background, its pid in VAR and
+# in PIDS (for the cleanup).
+spawn() {
+	local v=$1
+	shift
+	"$@" &
+	eval "$v=$!"
+	PIDS="$PIDS $!"
+	disown $!
+}
+
+children() {
+	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
+}
+
+# stop_pid PID: SIGTERM, bounded wait, SIGKILL; its children too.
+stop_pid() {
+	local pid=$1 c cs
+	[ -z "$pid" ] && return
+	cs=$(children "$pid")
+	if alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		wait_gone "$pid" 50 || kill -9 "$pid" 2>/dev/null
+	fi
+	for c in $cs; do
+		wait_gone "$c" 20 || kill -9 "$c" 2>/dev/null
+	done
+	{ wait "$pid"; } 2>/dev/null
+}
+
 show() {
 	echo "	--- $1"
 	sed 's/^/	| /' "$1" | cut -c1-200 | tail -n 30
@@ -213,11 +285,11 @@ impair_totals() {
 # --- relayd -------------------------------------------------------------
 
 # relayd_start NS ADDR PORT LOG CONF: RPID, RCERT, RSOCK; waits until it
-# listens (10 s at most).
+# listens (10 s at most).  The log is appended to.
 relayd_start() {
 	RNS=$1 RADDR=$2 RPORT=$3
 	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$RNS" "$RELAYD" -dvv \
-	    -f "$5" >"$4" 2>&1 &
+	    -f "$5" >>"$4" 2>&1 &
 	RPID=$!
 	PIDS="$PIDS $RPID"
 	disown "$RPID"
@@ -264,13 +336,36 @@ ctl() {
 	"$CTL" -s "$RSOCK" "$@" 2>&1
 }
 
-# counter NAME: the largest value of that counter in "show counters".
-counter() {
+# counter_at SOCK NAME: the largest value of that counter in "show
+# counters" of the daemon behind control socket SOCK.
+counter_at() {
 	local v
-	v=$(ctl -j show counters | tr -d ' \t\n' | sed 's/}/}\n/g' | sed -n \
-	    "s/.*\"counter\":\"$1\",\"value\":\([0-9][0-9]*\).*/\1/p" |
+	v=$("$CTL" -s "$1" -j show counters 2>&1 | tr -d ' \t\n' |
+	    sed 's/}/}\n/g' | sed -n \
+	    "s/.*\"counter\":\"$2\",\"value\":\([0-9][0-9]*\).*/\1/p" |
 	    sort -n | tail -n 1)
 	echo "${v:-0}"
+}
+
+# counter_above SOCK NAME N: that counter is above N.
+counter_above() {
+	[ "$(counter_at "$1" "$2")" -gt "$3" ]
+}
+
+# counter NAME: the same for relayd.
+counter() {
+	counter_at "$RSOCK" "$1"
+}
+
+# status_field SOCK NAME: a string or number of "show status -j".
+status_field() {
+	"$CTL" -s "$1" -j show status 2>/dev/null | tr -d '\n' |
+	    sed -n "s/.*\"$2\":[[:space:]]*\"\{0,1\}\([^\",}]*\).*/\1/p"
+}
+
+# connected SOCK: the gatewayd or clientd behind SOCK is connected.
+connected() {
+	[ "$(status_field "$1" state)" = connected ]
 }
 
 # rss PID: VmRSS in kB.
@@ -333,4 +428,111 @@ has() {
 
 hexmac() {
 	echo "$1" | tr -d ':'
+}
+
+# --- gatewayd and clientd -----------------------------------------------
+
+# tls_cert: a self-signed P-256 certificate for $CERTNAME in CERT and
+# KEY ($WORK/relay.pem, relay.key); RCERT is the certificate too.
+tls_cert() {
+	CERT=$WORK/relay.pem
+	KEY=$WORK/relay.key
+	RCERT=$CERT
+	if ! openssl req -x509 -newkey ec \
+	    -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj "/CN=$CERTNAME" -addext "subjectAltName=DNS:$CERTNAME" \
+	    -days 2 -keyout "$KEY" -out "$CERT" >"$WORK/openssl.log" 2>&1
+	then
+		cat "$WORK/openssl.log" >&2
+		return 1
+	fi
+}
+
+# gatewayd_conf FILE RELAY PORT ROOM IFNAME SOCK
+gatewayd_conf() {
+	cat >"$1" <<EOC
+relay "$2" port $3
+server-name "$CERTNAME"
+ca-certificate "$CERT"
+room "$4"
+interface $5
+user _gatewayd
+control "$6"
+EOC
+}
+
+# clientd_conf FILE RELAY PORT ROOM MAC PINNING SOCK [ADDRESS/PREFIX]
+clientd_conf() {
+	cat >"$1" <<EOC
+relay "$2" port $3
+server-name "$CERTNAME"
+ca-certificate "$CERT"
+room "$4"
+virtual-mac $5
+route-pinning $6
+user _clientd
+control "$7"
+EOC
+	[ -n "$8" ] && echo "address $8" >>"$1"
+}
+
+# daemon_start VAR NS PROGRAM CONF LOG: gatewayd or clientd -dvv with
+# seccomp in trap mode, its pid in VAR; the log is appended to.
+daemon_start() {
+	SOFTLAN_SECCOMP_TRAP=1 spawn "$1" ip netns exec "$2" "$3" -dvv \
+	    -f "$4" >>"$5" 2>&1
+}
+
+# --- DHCP and captures --------------------------------------------------
+
+# dnsmasq_start VAR NS IFNAME FIRST,LAST,MASK TAG: a DHCP server only
+# (no DNS), leases in $WORK/TAG.leases, its log in $WORK/TAG.log.
+dnsmasq_start() {
+	spawn "$1" ip netns exec "$2" dnsmasq --no-ping --keep-in-foreground \
+	    --no-resolv --no-hosts --port=0 --interface="$3" \
+	    --bind-interfaces --dhcp-range="$4,10m" \
+	    --dhcp-leasefile="$WORK/$5.leases" --pid-file="$WORK/$5.pid" \
+	    --log-dhcp --log-facility="$WORK/$5.log"
+}
+
+# udhcpc_script: $WORK/udhcpc.sh appends "bound|renew IP SERVER" to
+# $UDHCPC_OUT, and sets the address on the interface when UDHCPC_SET
+# is not empty.
+udhcpc_script() {
+	cat >"$WORK/udhcpc.sh" <<'EOS'
+#!/bin/sh
+case "$1" in
+bound|renew)
+	echo "$1 $ip $serverid" >>"$UDHCPC_OUT"
+	if [ -n "$UDHCPC_SET" ]; then
+		ip addr flush dev "$interface"
+		ip addr add "$ip/${mask:-24}" dev "$interface"
+	fi
+	;;
+esac
+exit 0
+EOS
+	chmod 0755 "$WORK/udhcpc.sh"
+}
+
+# udhcpc_run NS IFNAME TRIES OUT LOG: one lease (busybox udhcpc -q),
+# bounded by TRIES seconds-long attempts; UDHCPC_SET from the caller.
+udhcpc_run() {
+	UDHCPC_OUT=$4 ip netns exec "$1" timeout $(($3 * 3 + 10)) \
+	    busybox udhcpc -i "$2" -f -q -n -t "$3" -T 1 \
+	    -s "$WORK/udhcpc.sh" >"$5" 2>&1
+}
+
+# tcpdump_start VAR NS IFNAME FILE FILTER: captures (60 s at most) until
+# tcpdump_stop; waits until it listens.
+tcpdump_start() {
+	local f=$4
+	spawn "$1" ip netns exec "$2" timeout 60 tcpdump -lnei "$3" "$5" \
+	    >"$f" 2>"$f.err"
+	wait_for 50 grep -q 'listening on' "$f.err"
+}
+
+tcpdump_stop() {
+	kill "$1" 2>/dev/null
+	wait_gone "$1" 30
 }
