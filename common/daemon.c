@@ -16,9 +16,11 @@
 
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -174,4 +176,58 @@ daemon_ctl_verbose(struct ctl_conn *cc, const void *data, size_t len,
 	if ((o = cJSON_CreateObject()) != NULL)
 		control_json_num(o, "log_level", level);
 	control_reply_cjson(cc, o);
+}
+
+/*
+ * A whole regular file of 1 to max bytes, for the parent (certificates,
+ * keys); NULL after logging why.  Freed with freezero on failure.
+ */
+uint8_t *
+daemon_read_file(const char *path, size_t max, size_t *lenp)
+{
+	struct stat	 st;
+	uint8_t		*buf;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		log_warn("%s", path);
+		return (NULL);
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("%s: fstat", path);
+		close(fd);
+		return (NULL);
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > max) {
+		log_warnx("%s: not a regular file of 1 to %zu bytes", path,
+		    max);
+		close(fd);
+		return (NULL);
+	}
+	if ((buf = malloc(st.st_size)) == NULL) {
+		log_warn("%s", path);
+		close(fd);
+		return (NULL);
+	}
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, st.st_size - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				log_warnx("%s: file shrank while read", path);
+			else
+				log_warn("%s: read", path);
+			freezero(buf, st.st_size);
+			close(fd);
+			return (NULL);
+		}
+		len += n;
+	}
+	close(fd);
+	*lenp = len;
+	return (buf);
 }

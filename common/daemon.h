@@ -46,6 +46,7 @@ struct proc_child;
 struct proc_parent;
 
 /* daemon.c */
+uint8_t		*daemon_read_file(const char *, size_t, size_t *);
 void		 daemon_getopt(int, char **, struct daemon_opts *,
 		    const char *);
 void		 daemon_child(const char *, struct proc_child *,

@@ -62,7 +62,6 @@ struct gatewayd {
 	size_t			 calen;
 };
 
-static uint8_t	*read_file(const char *, size_t, size_t *);
 static int	 resolve_relay(const struct gatewayd_conf *,
 		    struct gateway_relay *);
 static int	 open_udp(const struct gateway_relay *);
@@ -130,8 +129,8 @@ main(int argc, char *argv[])
 		errx(1, "cannot resolve the relay %s", env.conf->relay);
 	if ((env.udpfd = open_udp(&env.relay)) == -1)
 		errx(1, "cannot open the relay socket");
-	if ((env.ca = read_file(env.conf->ca_certificate, GATEWAY_CA_MAX,
-	    &env.calen)) == NULL)
+	if ((env.ca = daemon_read_file(env.conf->ca_certificate,
+	    GATEWAY_CA_MAX, &env.calen)) == NULL)
 		errx(1, "ca-certificate %s unreadable",
 		    env.conf->ca_certificate);
 	open_control(&env);
@@ -139,59 +138,6 @@ main(int argc, char *argv[])
 	proc_main(&gatewayd_child, &gatewayd_parent, env.opts.debug, &env);
 }
 
-static uint8_t *
-read_file(const char *path, size_t max, size_t *lenp)
-{
-	struct stat	 st;
-	uint8_t		*buf;
-	ssize_t		 n;
-	size_t		 len = 0;
-	int		 fd;
-
-	if (*path == '\0') {
-		log_warnx("no ca-certificate configured");
-		return (NULL);
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		log_warn("%s", path);
-		return (NULL);
-	}
-	if (fstat(fd, &st) == -1) {
-		log_warn("%s: fstat", path);
-		close(fd);
-		return (NULL);
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size > max) {
-		log_warnx("%s: not a regular file of 1 to %zu bytes", path,
-		    max);
-		close(fd);
-		return (NULL);
-	}
-	if ((buf = malloc(st.st_size)) == NULL) {
-		log_warn("%s", path);
-		close(fd);
-		return (NULL);
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, st.st_size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				log_warnx("%s: file shrank while read", path);
-			else
-				log_warn("%s: read", path);
-			free(buf);
-			close(fd);
-			return (NULL);
-		}
-		len += n;
-	}
-	close(fd);
-	*lenp = len;
-	return (buf);
-}
 
 static int
 resolve_relay(const struct gatewayd_conf *conf, struct gateway_relay *r)
@@ -381,7 +327,7 @@ parent_reload(struct proc *p)
 		free_config(nconf);
 		return;
 	}
-	if ((nca = read_file(nconf->ca_certificate, GATEWAY_CA_MAX,
+	if ((nca = daemon_read_file(nconf->ca_certificate, GATEWAY_CA_MAX,
 	    &ncalen)) == NULL) {
 		log_warnx("reload: ca-certificate %s unreadable, keeping the "
 		    "running configuration", nconf->ca_certificate);

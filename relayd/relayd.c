@@ -65,7 +65,6 @@ struct relayd {
 };
 
 static int	 has_bind_cap(void);
-static uint8_t	*read_file(const char *, size_t, size_t *);
 static int	 write_file(const char *, const uint8_t *, size_t, mode_t);
 static int	 mkdir_parent(const char *);
 static void	 load_secret(struct relayd *);
@@ -151,55 +150,6 @@ has_bind_cap(void)
 	return ((data[0].effective & (1U << CAP_NET_BIND_SERVICE)) != 0);
 }
 
-static uint8_t *
-read_file(const char *path, size_t max, size_t *lenp)
-{
-	struct stat	 st;
-	uint8_t		*buf;
-	ssize_t		 n;
-	size_t		 len = 0;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		log_warn("%s", path);
-		return (NULL);
-	}
-	if (fstat(fd, &st) == -1) {
-		log_warn("%s: fstat", path);
-		close(fd);
-		return (NULL);
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size > max) {
-		log_warnx("%s: not a regular file of 1 to %zu bytes", path,
-		    max);
-		close(fd);
-		return (NULL);
-	}
-	if ((buf = malloc(st.st_size)) == NULL) {
-		log_warn("%s", path);
-		close(fd);
-		return (NULL);
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, st.st_size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				log_warnx("%s: file shrank while read", path);
-			else
-				log_warn("%s: read", path);
-			freezero(buf, st.st_size);
-			close(fd);
-			return (NULL);
-		}
-		len += n;
-	}
-	close(fd);
-	*lenp = len;
-	return (buf);
-}
 
 /* Write a whole file atomically (temporary file, then rename). */
 static int
@@ -278,7 +228,8 @@ load_secret(struct relayd *env)
 	if (*path == '\0')
 		path = RELAYD_RESET_SECRET;
 	if (access(path, F_OK) == 0) {
-		if ((buf = read_file(path, RELAYD_PEM_MAX, &len)) == NULL)
+		if ((buf = daemon_read_file(path, RELAYD_PEM_MAX,
+		    &len)) == NULL)
 			fatalx("reset secret %s unreadable", path);
 		if (len != RELAYD_RESET_SECRETLEN)
 			fatalx("reset secret %s: %zu bytes, expected %d "
@@ -320,10 +271,10 @@ load_cert(struct relayd *env)
 	if (conf->certificate[0] == '\0' || conf->key[0] == '\0')
 		fatalx("no certificate and key (or dev-certificate) "
 		    "configured");
-	if ((env->cert = read_file(conf->certificate, RELAYD_PEM_MAX,
+	if ((env->cert = daemon_read_file(conf->certificate, RELAYD_PEM_MAX,
 	    &env->certlen)) == NULL)
 		fatalx("certificate %s unreadable", conf->certificate);
-	if ((env->key = read_file(conf->key, RELAYD_PEM_MAX,
+	if ((env->key = daemon_read_file(conf->key, RELAYD_PEM_MAX,
 	    &env->keylen)) == NULL)
 		fatalx("key %s unreadable", conf->key);
 }
