@@ -18,6 +18,38 @@
 /*
  * The transport half of the QUIC glue: ngtcp2 connections without
  * sockets or clocks.  See quic.h.
+ *
+ * ngtcp2's assert()s are live: its CMake build removes -DNDEBUG, and a
+ * failed one calls abort(), which the seccomp filter of a network child
+ * kills (SIGSYS), and the parent then exits.  A precondition ngtcp2
+ * asserts on input is therefore a remote kill of the daemon, and every
+ * call reachable from the network is guarded here first.  The audit of
+ * ngtcp2 0.12.1 (each call below, the asserts on its path):
+ *
+ *  - ngtcp2_pkt_decode_version_cid asserts datalen != 0: every entry
+ *    point (quic_packet_dcid, initial_check, quic_conn_read) drops a
+ *    datagram under QUIC_MIN_PKTLEN bytes first, counted by its caller.
+ *  - ngtcp2_conn_read_pkt returns NGTCP2_ERR_INVALID_ARGUMENT for an
+ *    empty packet, which its documentation would have us treat as a
+ *    connection error: quic_conn_read counts and drops such a packet,
+ *    so a spoofed datagram can never close a connection.  It asserts
+ *    that no coalesced packet is half-written (PPE_PENDING):
+ *    quic_conn_write always finishes a packet before it returns, and
+ *    reads never happen inside a callback (in_cb).
+ *  - ngtcp2_accept checks lengths itself; the Retry token check reads
+ *    token.base[0] only when token.len > 0, and
+ *    ngtcp2_crypto_verify_retry_token checks the token's length.
+ *  - ngtcp2_cid_init asserts datalen <= NGTCP2_MAX_CIDLEN:
+ *    quic_reset_token bounds cidlen; connection IDs taken from a
+ *    decoded header are at most NGTCP2_MAX_CIDLEN by construction, and
+ *    quic_packet_dcid refuses more than QUIC_MAX_CIDLEN.
+ *  - ngtcp2_pkt_write_stateless_reset: the random part is bounded by
+ *    the trigger's length and by rnd[]; a too short trigger gets none.
+ *  - ngtcp2_conn_handle_expiry asserts as read_pkt does (no half-written
+ *    packet), guaranteed the same way.
+ * wolfSSL sees network bytes only through ngtcp2's crypto callbacks,
+ * which bound every length; wolfSSL reports errors, it does not assert.
+ * regress/fuzz/quicpkt feeds arbitrary datagrams through these paths.
  */
 
 #include <sys/types.h>
@@ -597,6 +629,8 @@ initial_check(const struct quic_config *cfg, const struct quic_path *path,
 	uint8_t	 key[QUIC_SECRETLEN];
 	int	 rv;
 
+	if (len < QUIC_MIN_PKTLEN)
+		return (QUIC_INITIAL_BAD);
 	if ((rv = ngtcp2_accept(hd, pkt, len)) != 0) {
 		log_debug("quic: not a first Initial packet: %s",
 		    ngtcp2_strerror(rv));
@@ -904,6 +938,11 @@ quic_conn_read(struct quic_conn *qc, const struct quic_path *path,
 	ngtcp2_path		 np;
 	int			 rv, ev = 0, hs;
 
+	/* Never a valid packet; ngtcp2 would call an empty one an error. */
+	if (len < QUIC_MIN_PKTLEN) {
+		qc->stats.pkt_short++;
+		return (qc->state == QUIC_ST_CLOSED ? QUIC_EV_CLOSED : 0);
+	}
 	switch (qc->state) {
 	case QUIC_ST_CLOSED:
 		return (QUIC_EV_CLOSED);
@@ -916,12 +955,24 @@ quic_conn_read(struct quic_conn *qc, const struct quic_path *path,
 	default:
 		break;
 	}
+	if (qc->in_cb) {
+		/* ngtcp2 forbids it (and asserts on a half-written packet). */
+		log_warnx("%s: called from a callback, packet dropped",
+		    __func__);
+		qc->stats.pkt_bad++;
+		return (0);
+	}
+	qc->stats.pkt_recv++;
 	hs = qc->state == QUIC_ST_HANDSHAKE;
 	conn_npath(path, &ps, &np);
-	qc->stats.pkt_recv++;
 	qc->in_cb = 1;
 	rv = ngtcp2_conn_read_pkt(qc->conn, &np, NULL, data, len, now);
 	qc->in_cb = 0;
+	if (rv == NGTCP2_ERR_INVALID_ARGUMENT) {
+		/* A packet it could not take, not a connection error. */
+		qc->stats.pkt_bad++;
+		return (0);
+	}
 	if (rv != 0) {
 		qc->stats.pkt_bad++;
 		ev |= conn_error(qc, rv, now);
@@ -1570,10 +1621,10 @@ quic_conn_dcid(struct quic_conn *qc, uint8_t *buf, size_t len)
 /* helpers for a server's demultiplexer */
 
 /*
- * The destination connection ID of a received packet, for the lookup.
- * 0 on success, 1 for an unsupported version (drop), -1 for garbage.
+ * The destination connection ID of a received packet, for the lookup;
+ * anything but QUIC_PKT_OK is to be counted and dropped.
  */
-int
+enum quic_pkt
 quic_packet_dcid(const uint8_t *pkt, size_t len,
     uint8_t dcid[QUIC_MAX_CIDLEN], size_t *dcidlen)
 {
@@ -1581,14 +1632,17 @@ quic_packet_dcid(const uint8_t *pkt, size_t len,
 	int			 rv;
 
 	*dcidlen = 0;
+	/* ngtcp2 asserts len != 0. */
+	if (len < QUIC_MIN_PKTLEN)
+		return (QUIC_PKT_SHORT);
 	rv = ngtcp2_pkt_decode_version_cid(&vc, pkt, len, QUIC_CIDLEN);
 	if (rv == NGTCP2_ERR_VERSION_NEGOTIATION)
-		return (1);
+		return (QUIC_PKT_VERSION);
 	if (rv != 0 || vc.dcidlen > QUIC_MAX_CIDLEN)
-		return (-1);
+		return (QUIC_PKT_GARBAGE);
 	memcpy(dcid, vc.dcid, vc.dcidlen);
 	*dcidlen = vc.dcidlen;
-	return (0);
+	return (QUIC_PKT_OK);
 }
 
 /* The stateless reset token for cid under secret. */

@@ -51,6 +51,12 @@
 #define QUIC_RESET_TOKENLEN	16
 #define QUIC_RESET_SECRET_MIN	16
 #define QUIC_MAX_PKTLEN		1452	/* size of write buffers */
+/*
+ * RFC 9000 10.3: with the AEADs of RFC 9001, a packet shorter than 21
+ * bytes is never valid.  Shorter datagrams are counted and dropped before
+ * any call into ngtcp2, whose assert()s are live (see quic.c).
+ */
+#define QUIC_MIN_PKTLEN		21
 
 #define QUIC_NSEC		1000000000ULL
 #define QUIC_KEEPALIVE		(20 * QUIC_NSEC)
@@ -105,7 +111,8 @@ struct quic_stats {
 	uint64_t	 stream_recv;		/* bytes received */
 	uint64_t	 pkt_recv;
 	uint64_t	 pkt_sent;
-	uint64_t	 pkt_bad;		/* read_pkt errors */
+	uint64_t	 pkt_bad;		/* refused by read_pkt */
+	uint64_t	 pkt_short;		/* < QUIC_MIN_PKTLEN, dropped */
 	uint64_t	 stateless_reset;	/* 1: ended by one */
 };
 
@@ -202,7 +209,13 @@ int		 quic_conn_alpn(struct quic_conn *, char *, size_t);
 int		 quic_conn_peer_reset_token(struct quic_conn *,
 		    uint8_t [QUIC_RESET_TOKENLEN]);
 size_t		 quic_conn_dcid(struct quic_conn *, uint8_t *, size_t);
-int		 quic_packet_dcid(const uint8_t *, size_t,
+enum quic_pkt {
+	QUIC_PKT_OK,		/* a connection ID to look up */
+	QUIC_PKT_SHORT,		/* under QUIC_MIN_PKTLEN bytes */
+	QUIC_PKT_VERSION,	/* a long header of another version */
+	QUIC_PKT_GARBAGE	/* no QUIC header */
+};
+enum quic_pkt	 quic_packet_dcid(const uint8_t *, size_t,
 		    uint8_t [QUIC_MAX_CIDLEN], size_t *);
 int		 quic_reset_token(const uint8_t *, size_t, const uint8_t *,
 		    size_t, uint8_t [QUIC_RESET_TOKENLEN]);

@@ -59,6 +59,8 @@ struct uplink_counters {
 	uint64_t		 udp_sent;
 	uint64_t		 udp_send_errors;
 	uint64_t		 udp_recv_errors;
+	uint64_t		 udp_foreign;	/* not from the relay */
+	uint64_t		 udp_truncated;	/* over UPLINK_RXBUF */
 	uint64_t		 ctl_errors;	/* bad control stream */
 };
 
@@ -417,6 +419,7 @@ stats_add(struct quic_stats *to, const struct quic_stats *s)
 	to->pkt_recv += s->pkt_recv;
 	to->pkt_sent += s->pkt_sent;
 	to->pkt_bad += s->pkt_bad;
+	to->pkt_short += s->pkt_short;
 	to->stateless_reset += s->stateless_reset;
 }
 
@@ -563,7 +566,8 @@ ev_read_cb(int fd, short event, void *arg)
 	(void)event;
 	for (i = 0; i < UPLINK_RX_ROUNDS; i++) {
 		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), 0,
+		/* MSG_TRUNC: the datagram's real length, to drop it whole. */
+		n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
 		    (struct sockaddr *)&from, &fromlen);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
@@ -576,10 +580,16 @@ ev_read_cb(int fd, short event, void *arg)
 			break;
 		}
 		u->c.udp_recv++;
+		if ((size_t)n > sizeof(buf)) {
+			u->c.udp_truncated++;
+			continue;
+		}
 		/* Only the relay talks to us; the rest is noise. */
 		if (u->qc == NULL || fromlen != u->path.remotelen ||
-		    memcmp(&from, &u->path.remote, fromlen) != 0)
+		    memcmp(&from, &u->path.remote, fromlen) != 0) {
+			u->c.udp_foreign++;
 			continue;
+		}
 		now = now_ns();
 		u->busy = u->qc;
 		(void)quic_conn_read(u->qc, &u->path, buf, (size_t)n, now);
@@ -882,9 +892,12 @@ uplink_counters_export(const struct uplink *u, struct ctlmsg_counter *cs,
 	n = counter_put(cs, n, max, "udp-sent", u->c.udp_sent);
 	n = counter_put(cs, n, max, "udp-send-errors", u->c.udp_send_errors);
 	n = counter_put(cs, n, max, "udp-recv-errors", u->c.udp_recv_errors);
+	n = counter_put(cs, n, max, "udp-drop-not-relay", u->c.udp_foreign);
+	n = counter_put(cs, n, max, "udp-drop-truncated", u->c.udp_truncated);
 	n = counter_put(cs, n, max, "quic-pkt-recv", q.pkt_recv);
 	n = counter_put(cs, n, max, "quic-pkt-sent", q.pkt_sent);
 	n = counter_put(cs, n, max, "quic-pkt-bad", q.pkt_bad);
+	n = counter_put(cs, n, max, "quic-pkt-too-short", q.pkt_short);
 	n = counter_put(cs, n, max, "quic-dgram-recv", q.dgram_recv);
 	n = counter_put(cs, n, max, "quic-dgram-sent", q.dgram_sent);
 	n = counter_put(cs, n, max, "quic-dgram-lost", q.dgram_lost);

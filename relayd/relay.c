@@ -149,6 +149,7 @@ struct relay_stats {
 	uint64_t	 udp_recv;
 	uint64_t	 udp_sent;
 	uint64_t	 udp_send_errors;
+	uint64_t	 pkt_short;		/* < QUIC_MIN_PKTLEN bytes */
 	uint64_t	 pkt_garbage;		/* no QUIC header */
 	uint64_t	 pkt_version;		/* unsupported version */
 	uint64_t	 pkt_not_initial;	/* long header, no conn */
@@ -636,13 +637,19 @@ packet_input(struct relay_env *env, struct rlisten *l,
 	struct quic_path	 path;
 	struct cid_node		 key, *cn;
 	struct rconn		*c;
-	int			 rv;
 
-	if ((rv = quic_packet_dcid(pkt, len, key.cid, &key.len)) != 0) {
-		if (rv == 1)
-			env->st.pkt_version++;
-		else
-			env->st.pkt_garbage++;
+	/* Before anything else: ngtcp2 asserts on an empty packet. */
+	switch (quic_packet_dcid(pkt, len, key.cid, &key.len)) {
+	case QUIC_PKT_OK:
+		break;
+	case QUIC_PKT_SHORT:
+		env->st.pkt_short++;
+		return;
+	case QUIC_PKT_VERSION:
+		env->st.pkt_version++;
+		return;
+	default:
+		env->st.pkt_garbage++;
 		return;
 	}
 	memset(&path, 0, sizeof(path));
@@ -1551,6 +1558,7 @@ show_counters(struct relay_env *env)
 	control_json_counter(a, "udp-recv", st->udp_recv);
 	control_json_counter(a, "udp-sent", st->udp_sent);
 	control_json_counter(a, "udp-send-errors", st->udp_send_errors);
+	control_json_counter(a, "pkt-too-short", st->pkt_short);
 	control_json_counter(a, "pkt-garbage", st->pkt_garbage);
 	control_json_counter(a, "pkt-version", st->pkt_version);
 	control_json_counter(a, "pkt-not-initial", st->pkt_not_initial);

@@ -1,11 +1,15 @@
 # regress/relayd: relayd started for real (-dvv, seccomp trap mode) in
 # network namespaces, driven by regress/peer/slpeer and softlanctl.
-# Needs root.  See regress/relayd/run.sh.
+# Needs root.  See regress/relayd/run.sh.  shortpkt.sh (on the e2e
+# harness) sends empty and short datagrams to relayd, and spoofed from
+# the relay to a connected gatewayd and clientd.
 
 CHECKS +=	check-relayd
 
 .PHONY: check-relayd
 
 check-relayd: $(OBJ)/relayd/relayd $(OBJ)/regress/peer/slpeer \
-    $(OBJ)/softlanctl/softlanctl
+    $(OBJ)/softlanctl/softlanctl $(OBJ)/gatewayd/gatewayd \
+    $(OBJ)/clientd/clientd
 	timeout -k 5 150 bash regress/relayd/run.sh $(OBJ)
+	timeout -k 5 120 bash regress/relayd/shortpkt.sh $(OBJ)

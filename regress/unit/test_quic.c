@@ -1164,3 +1164,91 @@ Test(quic, accept_without_token_is_unvalidated)
 	cr_assert(quic_conn_addr_validated(pr.c.qc));
 	pair_free(&pr);
 }
+
+/*
+ * Issue 10: ngtcp2 asserts on an empty packet (and calls it a connection
+ * error in read_pkt), so one 0-byte datagram killed relayd.  Datagrams of
+ * 0..QUIC_MIN_PKTLEN-1 bytes, even spoofed from the right address, are
+ * counted and dropped: the demultiplexer, the Initial check, Retry and
+ * accept refuse them, and an open connection stays open on both sides.
+ */
+Test(quic, short_datagrams_are_dropped)
+{
+	struct pair		 pr;
+	uint8_t			 pkt[QUIC_MIN_PKTLEN], dcid[QUIC_MAX_CIDLEN];
+	uint8_t			 out[QUIC_MAX_PKTLEN];
+	size_t			 len, dlen;
+	uint64_t		 before_c, before_s;
+	const struct quic_stats	*cs, *ss;
+
+	pair_init(&pr, NULL, NULL);
+	for (len = 0; len < QUIC_MIN_PKTLEN; len++) {
+		/* Long header, short header and zero bytes alike. */
+		memset(pkt, len % 2 ? 0xc0 : 0x40, sizeof(pkt));
+		cr_assert_eq(quic_packet_dcid(pkt, len, dcid, &dlen),
+		    QUIC_PKT_SHORT, "%zu bytes", len);
+		cr_assert_eq(dlen, 0);
+		cr_assert_eq(quic_initial_check(&pr.scfg, &pr.s.path, pkt, len,
+		    pr.now), QUIC_INITIAL_BAD);
+		cr_assert_eq(quic_write_retry(&pr.scfg, &pr.s.path, pkt, len,
+		    out, sizeof(out), pr.now), -1);
+		cr_assert_null(quic_conn_accept(&pr.scfg, &pr.s.path, pkt,
+		    len, pr.now));
+	}
+	handshake(&pr);
+	send_dgrams(&pr, &pr.c, 10);
+	before_c = quic_conn_stats(pr.c.qc)->pkt_recv;
+	before_s = quic_conn_stats(pr.s.qc)->pkt_recv;
+	for (len = 0; len < QUIC_MIN_PKTLEN; len++) {
+		memset(pkt, 0, sizeof(pkt));
+		cr_assert_eq(quic_conn_read(pr.c.qc, &pr.c.path, pkt, len,
+		    pr.now), 0, "client, %zu bytes", len);
+		cr_assert_eq(quic_conn_read(pr.s.qc, &pr.s.path, pkt, len,
+		    pr.now), 0, "server, %zu bytes", len);
+	}
+	cs = quic_conn_stats(pr.c.qc);
+	ss = quic_conn_stats(pr.s.qc);
+	cr_assert_eq(cs->pkt_short, QUIC_MIN_PKTLEN);
+	cr_assert_eq(ss->pkt_short, QUIC_MIN_PKTLEN);
+	cr_assert_eq(cs->pkt_recv, before_c, "short ones are not packets");
+	cr_assert_eq(ss->pkt_recv, before_s);
+	cr_assert_eq(cs->pkt_bad + ss->pkt_bad, 0);
+	cr_assert_eq(quic_conn_state(pr.c.qc), QUIC_ST_OPEN, "client: %s",
+	    quic_conn_error(pr.c.qc));
+	cr_assert_eq(quic_conn_state(pr.s.qc), QUIC_ST_OPEN, "server: %s",
+	    quic_conn_error(pr.s.qc));
+	/* And the connection still carries datagrams both ways. */
+	send_dgrams(&pr, &pr.c, 10);
+	send_dgrams(&pr, &pr.s, 10);
+	cr_assert_eq(pr.s.ndgram, 20);
+	cr_assert_eq(pr.c.ndgram, 10);
+	pair_free(&pr);
+}
+
+/* Garbage of valid length from the peer's address: dropped, not fatal. */
+Test(quic, garbage_datagrams_keep_the_connection)
+{
+	struct pair	 pr;
+	uint8_t		 pkt[1200];
+	size_t		 len, i;
+	uint32_t	 x = 12345;
+
+	pair_init(&pr, NULL, NULL);
+	handshake(&pr);
+	for (len = QUIC_MIN_PKTLEN; len < sizeof(pkt); len += 37) {
+		for (i = 0; i < len; i++) {
+			x = x * 1103515245 + 12345;
+			pkt[i] = (uint8_t)(x >> 16);
+		}
+		(void)quic_conn_read(pr.c.qc, &pr.c.path, pkt, len, pr.now);
+		(void)quic_conn_read(pr.s.qc, &pr.s.path, pkt, len, pr.now);
+	}
+	run(&pr, 100 * MSEC);
+	cr_assert_eq(quic_conn_state(pr.c.qc), QUIC_ST_OPEN, "client: %s",
+	    quic_conn_error(pr.c.qc));
+	cr_assert_eq(quic_conn_state(pr.s.qc), QUIC_ST_OPEN, "server: %s",
+	    quic_conn_error(pr.s.qc));
+	send_dgrams(&pr, &pr.c, 5);
+	cr_assert_eq(pr.s.ndgram, 5);
+	pair_free(&pr);
+}
