@@ -493,10 +493,9 @@ conn_alloc(const struct quic_config *cfg, int server)
 		    QUIC_RESET_SECRET_MIN, QUIC_SECRETLEN);
 		return (NULL);
 	}
-	if ((qc = calloc(1, sizeof(*qc))) == NULL ||
-	    (qc->dq = calloc(n, sizeof(*qc->dq))) == NULL) {
+	/* The datagram queue comes with the first datagram (dq_alloc). */
+	if ((qc = calloc(1, sizeof(*qc))) == NULL) {
 		log_warn("quic: connection");
-		free(qc);
 		return (NULL);
 	}
 	qc->dqmax = n;
@@ -1490,6 +1489,16 @@ quic_conn_send_datagram(struct quic_conn *qc, const uint8_t *data,
 	if (len == 0 || len > quic_conn_dgram_max(qc)) {
 		qc->stats.dgram_drop_toobig++;
 		return (QUIC_DGRAM_TOOBIG);
+	}
+	/*
+	 * Allocated only now: dqmax packets' worth is most of a connection's
+	 * memory, and a handshake that never completes must not hold it.
+	 */
+	if (qc->dq == NULL &&
+	    (qc->dq = calloc(qc->dqmax, sizeof(*qc->dq))) == NULL) {
+		log_warn("quic: datagram queue");
+		qc->stats.dgram_drop_full++;
+		return (QUIC_DGRAM_FULL);
 	}
 	if (qc->dqlen == qc->dqmax) {
 		qc->stats.dgram_drop_full++;

@@ -64,6 +64,7 @@
 #define BCAST_RATE_LIMIT	1000000		/* frames per second */
 #define BCAST_BURST_LIMIT	(2 * BCAST_RATE_LIMIT)
 #define RETRY_LIMIT		1000000
+#define HANDSHAKES_LIMIT	65536
 #define PER_SOURCE_LIMIT	65535
 
 /* Settings that may be given once. */
@@ -84,6 +85,7 @@ enum setting {
 	S_BROADCAST_RATE,
 	S_RETRY_THRESHOLD,
 	S_MAX_PER_SOURCE,
+	S_MAX_HANDSHAKES,
 	S_MAX
 };
 
@@ -140,12 +142,13 @@ static char			 firstword[64];	/* that word */
 %}
 
 %token	BROADCAST_RATE BURST CERTIFICATE CONTROL DEV_CERTIFICATE INCLUDE KEY
-%token	LISTEN MAC_AGE MAX_CLIENTS MAX_LEARNED MAX_PEERS MAX_PER_SOURCE
+%token	LISTEN MAC_AGE MAX_CLIENTS MAX_HANDSHAKES MAX_LEARNED MAX_PEERS
+%token	MAX_PER_SOURCE PER_SOURCE
 %token	MAX_ROOMS MTU NO ON OPEN_ROOMS PORT RESET_SECRET RETRY_THRESHOLD ROOM
 %token	SECRET USER YES ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.number>	number port burst yesno
+%type	<v.number>	number port burst persource yesno
 %destructor	{ free($$); } <v.string>
 
 %%
@@ -204,6 +207,15 @@ port		: /* empty */		{ $$ = RELAYD_PORT; }
 		| PORT number {
 			if (range("port", $2, 1, 65535) == -1)
 				$$ = -1;
+			else
+				$$ = $2;
+		}
+		;
+
+persource	: /* empty */		{ $$ = -1; }
+		| PER_SOURCE number {
+			if (range("per-source", $2, 1, HANDSHAKES_LIMIT) == -1)
+				$$ = -2;
 			else
 				$$ = $2;
 		}
@@ -357,6 +369,26 @@ main		: LISTEN ON STRING port {
 			    PER_SOURCE_LIMIT) == 0)
 				conf->max_per_source = $2;
 		}
+		| MAX_HANDSHAKES number persource {
+			if (once(S_MAX_HANDSHAKES, "max-handshakes") == 0 &&
+			    range("max-handshakes", $2, 1,
+			    HANDSHAKES_LIMIT) == 0 && $3 != -2) {
+				if ($3 > $2)
+					yyerror("max-handshakes %lld per-source "
+					    "%lld: more per source than in all",
+					    (long long)$2, (long long)$3);
+				else {
+					conf->max_handshakes = $2;
+					if ($3 != -1)
+						conf->hs_per_source = $3;
+					else if ($2 < RELAYD_HS_PER_SOURCE)
+						conf->hs_per_source = $2;
+					else
+						conf->hs_per_source =
+						    RELAYD_HS_PER_SOURCE;
+				}
+			}
+		}
 		;
 
 room		: ROOM STRING {
@@ -420,6 +452,7 @@ static const struct cfglex_kw keywords[] = {
 	{ "listen",		LISTEN },
 	{ "mac-age",		MAC_AGE },
 	{ "max-clients",	MAX_CLIENTS },
+	{ "max-handshakes",	MAX_HANDSHAKES },
 	{ "max-learned",	MAX_LEARNED },
 	{ "max-peers",		MAX_PEERS },
 	{ "max-per-source",	MAX_PER_SOURCE },
@@ -428,6 +461,7 @@ static const struct cfglex_kw keywords[] = {
 	{ "no",			NO },
 	{ "on",			ON },
 	{ "open-rooms",		OPEN_ROOMS },
+	{ "per-source",		PER_SOURCE },
 	{ "port",		PORT },
 	{ "reset-secret",	RESET_SECRET },
 	{ "retry-threshold",	RETRY_THRESHOLD },
@@ -738,6 +772,8 @@ config_defaults(struct relayd_conf *c)
 	strlcpy(c->user, RELAYD_USER, sizeof(c->user));
 	c->retry_threshold = RELAYD_RETRY_THRESHOLD;
 	c->max_per_source = RELAYD_MAX_PER_SOURCE;
+	c->max_handshakes = RELAYD_MAX_HANDSHAKES;
+	c->hs_per_source = RELAYD_HS_PER_SOURCE;
 }
 
 struct relayd_conf *

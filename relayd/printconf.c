@@ -106,6 +106,8 @@ print_config(const struct relayd_conf *conf)
 		    rc->bcast_burst);
 	printf("retry-threshold %u\n", conf->retry_threshold);
 	printf("max-per-source %u\n", conf->max_per_source);
+	printf("max-handshakes %u per-source %u\n", conf->max_handshakes,
+	    conf->hs_per_source);
 
 	TAILQ_FOREACH(r, &conf->rooms, entry) {
 		printf("\n");

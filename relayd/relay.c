@@ -46,6 +46,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <event.h>
+#include <malloc.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +76,8 @@
 #define RELAY_RESET_BURST	200
 #define RELAY_LINGER_NS		(2 * QUIC_NSEC)	/* reject, then close */
 #define RELAY_MAX_CONNS		(4 * RELAY_MAX_PEERS_DEFAULT)
+#define RELAY_HS_EVICT_NS	QUIC_NSEC	/* see hs_evict() */
+#define RELAY_TRIM_MS		1000	/* malloc_trim() at most this often */
 
 /* Application error codes in CONNECTION_CLOSE. */
 #define RELAY_ERR_NONE		0x0
@@ -111,18 +114,26 @@ struct cid_node {
 };
 RB_HEAD(cid_tree, cid_node);
 
-/* Connections per source address (the port does not count). */
+/*
+ * Connections per source: an IPv4 address, or an IPv6 /64 (one
+ * subscriber's prefix: an attacker has as many addresses in it as it
+ * likes).  The port does not count.
+ */
 struct src_node {
 	RB_ENTRY(src_node)	 entry;
 	int			 family;
 	uint8_t			 addr[16];
-	uint32_t		 n;
+	uint32_t		 n;		/* connections */
+	uint32_t		 nhs;		/* of them in handshake */
 };
 RB_HEAD(src_tree, src_node);
 
 struct rconn {
 	TAILQ_ENTRY(rconn)	 entry;
 	TAILQ_ENTRY(rconn)	 dirty_entry;
+	TAILQ_ENTRY(rconn)	 hs_entry;	/* env->hsq, while in_hs */
+	int			 in_hs;		/* handshake in progress */
+	uint64_t		 born;		/* ns */
 	int			 dirty;
 	struct quic_conn	*qc;
 	struct rlisten		*l;
@@ -130,14 +141,14 @@ struct rconn {
 	char			 addr[INET6_ADDRSTRLEN + 8];
 	struct src_node		*src;
 	struct peer		*peer;
-	struct ctlmsg_reader	*rd;
+	struct ctlmsg_reader	*rd;		/* with the first stream data */
 	int64_t			 sid;		/* -1: none yet */
 	int			 handshake;	/* done, or validated */
 	int			 linger;	/* close once flushed */
 	uint64_t		 linger_until;	/* ns */
 	uint64_t		 close_code;
 	char			 close_reason[CTLMSG_REASON_MAX + 1];
-	struct ovl_reasm	 reasm;
+	struct ovl_reasm	 reasm;		/* allocated at hello */
 	struct ovl_tx		 tx;
 	uint64_t		 egress_drops;
 	struct event		 ev_timer;
@@ -160,6 +171,10 @@ struct relay_stats {
 	uint64_t	 retry_validated;	/* good token */
 	uint64_t	 retry_bad_token;	/* dropped */
 	uint64_t	 conn_refused_max;
+	uint64_t	 hs_refused_full;	/* max-handshakes, none old */
+	uint64_t	 hs_refused_source;	/* max-handshakes per-source */
+	uint64_t	 hs_evicted;		/* oldest freed for a new one */
+	uint64_t	 mem_trims;		/* malloc_trim() calls */
 	uint64_t	 reset_sent;
 	uint64_t	 reset_limited;
 	uint64_t	 reset_short;
@@ -193,7 +208,11 @@ struct relay_env {
 	struct rconn_list	 conns;
 	struct rconn_list	 dirty;
 	size_t			 nconns;
-	size_t			 nhandshakes;
+	size_t			 nhandshakes;	/* unvalidated ones */
+	struct rconn_list	 hsq;		/* all handshakes, oldest first */
+	size_t			 nhsq;
+	uint64_t		 freed;		/* connections since a trim */
+	uint64_t		 trim_ms;
 	int			 busy_logged;
 	struct cid_tree		 cids;
 	struct src_tree		 srcs;
@@ -252,6 +271,8 @@ static void	 flush_dirty(struct relay_env *);
 static void	 conn_service(struct relay_env *, struct rconn *, uint64_t);
 static void	 conn_timer(int, short, void *);
 static void	 conn_free(struct relay_env *, struct rconn *);
+static void	 hs_done(struct relay_env *, struct rconn *);
+static int	 hs_evict(struct relay_env *, uint64_t);
 static void	 conn_leave(struct relay_env *, struct rconn *);
 static void	 conn_fail(struct rconn *, uint64_t, const char *);
 static int	 conn_send_msg(struct rconn *, const struct ctlmsg *);
@@ -341,6 +362,7 @@ relay_child_setup(struct proc *p)
 	renv.ctlfd = -1;
 	TAILQ_INIT(&renv.conns);
 	TAILQ_INIT(&renv.dirty);
+	TAILQ_INIT(&renv.hsq);
 	RB_INIT(&renv.cids);
 	RB_INIT(&renv.srcs);
 	renv.start_ns = now_ns();
@@ -554,6 +576,10 @@ relay_start(struct relay_env *env)
 	env->qcfg.cb = &relay_quic_cb;
 	if (env->conf.max_per_source == 0)
 		env->conf.max_per_source = RELAYD_MAX_PER_SOURCE;
+	if (env->conf.max_handshakes == 0)
+		env->conf.max_handshakes = RELAYD_MAX_HANDSHAKES;
+	if (env->conf.hs_per_source == 0)
+		env->conf.hs_per_source = RELAYD_HS_PER_SOURCE;
 
 	for (i = 0; i < env->nlisten; i++) {
 		event_set(&env->listens[i].ev, env->listens[i].fd,
@@ -582,6 +608,10 @@ relay_reconf(struct relay_env *env)
 	env->relay->conf = env->conf.rc;
 	if (env->conf.max_per_source == 0)
 		env->conf.max_per_source = RELAYD_MAX_PER_SOURCE;
+	if (env->conf.max_handshakes == 0)
+		env->conf.max_handshakes = RELAYD_MAX_HANDSHAKES;
+	if (env->conf.hs_per_source == 0)
+		env->conf.hs_per_source = RELAYD_HS_PER_SOURCE;
 	declare_rooms(env);
 	log_info("configuration reloaded");
 }
@@ -675,16 +705,22 @@ packet_input(struct relay_env *env, struct rlisten *l,
 static struct src_node *
 src_get(struct relay_env *env, const struct sockaddr_storage *ss)
 {
-	struct src_node	 key, *s;
+	struct src_node		 key, *s;
+	const struct in6_addr	*a6;
 
 	memset(&key, 0, sizeof(key));
 	key.family = ss->ss_family;
 	if (ss->ss_family == AF_INET)
 		memcpy(key.addr, &((const struct sockaddr_in *)ss)->sin_addr,
 		    4);
-	else if (ss->ss_family == AF_INET6)
-		memcpy(key.addr,
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	else if (ss->ss_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			key.family = AF_INET;
+			memcpy(key.addr, &a6->s6_addr[12], 4);
+		} else
+			memcpy(key.addr, a6, 8);	/* the /64 */
+	}
 	if ((s = RB_FIND(src_tree, &env->srcs, &key)) != NULL)
 		return (s);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -748,33 +784,35 @@ conn_accept(struct relay_env *env, struct rlisten *l,
 		env->st.conn_refused_max++;
 		return;
 	}
+	/* Before src_get(): the connection freed may be the last of s. */
+	if (env->nhsq >= env->conf.max_handshakes && hs_evict(env, now) == -1) {
+		env->st.hs_refused_full++;
+		return;
+	}
 	if ((s = src_get(env, &path->remote)) == NULL) {
 		log_warn("%s", __func__);
 		return;
 	}
-	if (s->n >= env->conf.max_per_source) {
-		env->st.conn_refused_source++;
+	if (s->n >= env->conf.max_per_source ||
+	    s->nhs >= env->conf.hs_per_source) {
+		if (s->n >= env->conf.max_per_source)
+			env->st.conn_refused_source++;
+		else
+			env->st.hs_refused_source++;
 		if (s->n == 0) {
 			RB_REMOVE(src_tree, &env->srcs, s);
 			free(s);
 		}
 		return;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->rd = malloc(sizeof(*c->rd))) == NULL ||
-	    ovl_reasm_init(&c->reasm, OVL_REASM_SLOTS,
-	    OVL_REASM_TIMEOUT_MS) == -1) {
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("%s", __func__);
-		if (c != NULL)
-			free(c->rd);
-		free(c);
 		if (s->n == 0) {
 			RB_REMOVE(src_tree, &env->srcs, s);
 			free(s);
 		}
 		return;
 	}
-	ctlmsg_reader_init(c->rd);
 	ovl_tx_init(&c->tx, (uint16_t)arc4random());
 	c->sid = -1;
 	c->l = l;
@@ -786,6 +824,11 @@ conn_accept(struct relay_env *env, struct rlisten *l,
 	c->src = s;
 	TAILQ_INSERT_TAIL(&env->conns, c, entry);
 	env->nconns++;
+	s->nhs++;
+	c->in_hs = 1;
+	c->born = now;
+	TAILQ_INSERT_TAIL(&env->hsq, c, hs_entry);
+	env->nhsq++;
 	/* Only unvalidated handshakes count against retry-threshold. */
 	if (validated)
 		c->handshake = 1;
@@ -927,6 +970,8 @@ conn_service(struct relay_env *env, struct rconn *c, uint64_t now)
 		c->handshake = 1;
 		env->nhandshakes--;
 	}
+	if (st != QUIC_ST_HANDSHAKE)
+		hs_done(env, c);
 	if (st == QUIC_ST_CLOSING || st == QUIC_ST_DRAINING)
 		conn_leave(env, c);
 	if (st == QUIC_ST_CLOSED) {
@@ -1000,6 +1045,8 @@ conn_free(struct relay_env *env, struct rconn *c)
 	evtimer_del(&c->ev_timer);
 	if (!c->handshake)
 		env->nhandshakes--;
+	hs_done(env, c);
+	env->freed++;
 	if (c->qc != NULL) {
 		qs = quic_conn_stats(c->qc);
 		env->qst_closed.dgram_recv += qs->dgram_recv;
@@ -1039,6 +1086,42 @@ conn_free(struct relay_env *env, struct rconn *c)
 	TAILQ_REMOVE(&env->conns, c, entry);
 	env->nconns--;
 	free(c);
+}
+
+/* The handshake of c is over (done, failed, or c is freed). */
+static void
+hs_done(struct relay_env *env, struct rconn *c)
+{
+	if (!c->in_hs)
+		return;
+	c->in_hs = 0;
+	TAILQ_REMOVE(&env->hsq, c, hs_entry);
+	env->nhsq--;
+	c->src->nhs--;
+}
+
+/*
+ * max-handshakes are in progress: free the oldest, silently, if it has
+ * been going on for RELAY_HS_EVICT_NS (a real client is done within a
+ * round trip or two, and one that lost its handshake tries again), so a
+ * flood holds a bounded amount of memory and turns over, while fresh
+ * handshakes, a real client's among them, are never cut short.  -1 when
+ * none is that old: the new one is refused (the client retransmits).
+ */
+static int
+hs_evict(struct relay_env *env, uint64_t now)
+{
+	struct rconn	*c;
+
+	if ((c = TAILQ_FIRST(&env->hsq)) == NULL ||
+	    now - c->born < RELAY_HS_EVICT_NS)
+		return (-1);
+	env->st.hs_evicted++;
+	log_debug("%s: handshake of %llu ms evicted: %zu in progress "
+	    "(max-handshakes)", c->addr,
+	    (unsigned long long)((now - c->born) / 1000000), env->nhsq);
+	conn_free(env, c);
+	return (0);
 }
 
 /*
@@ -1102,6 +1185,12 @@ conn_hello(struct relay_env *env, struct rconn *c,
 	char			 reason[CTLMSG_REASON_MAX + 1];
 	size_t			 i, n;
 
+	if (c->reasm.slots == NULL && ovl_reasm_init(&c->reasm,
+	    OVL_REASM_SLOTS, OVL_REASM_TIMEOUT_MS) == -1) {
+		log_warn("%s", __func__);
+		conn_fail(c, RELAY_ERR_PROTOCOL, "out of memory");
+		return;
+	}
 	if (relay_admit(env->relay, h, now_ns() / 1000000, &p, &code,
 	    reason, sizeof(reason)) == -1) {
 		memset(&m, 0, sizeof(m));
@@ -1209,6 +1298,15 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 	if (sid != c->sid) {
 		conn_fail(c, RELAY_ERR_PROTOCOL, "data on a second stream");
 		return;
+	}
+	if (c->rd == NULL) {
+		/* CTLMSG_MAX bytes: not for a handshake that goes nowhere. */
+		if ((c->rd = malloc(sizeof(*c->rd))) == NULL) {
+			log_warn("%s", __func__);
+			conn_fail(c, RELAY_ERR_PROTOCOL, "out of memory");
+			return;
+		}
+		ctlmsg_reader_init(c->rd);
 	}
 	while (len > 0) {
 		rv = ctlmsg_reader_feed(c->rd, data, len, &used, &m, &err);
@@ -1393,6 +1491,16 @@ tick(int fd, short event, void *arg)
 		last_expire = ms;
 		(void)room_expire(env->relay, ms);
 	}
+	/*
+	 * Give the memory of freed connections back to the system: after a
+	 * handshake flood, glibc would keep the heap at its peak.
+	 */
+	if (env->freed > 0 && ms - env->trim_ms >= RELAY_TRIM_MS) {
+		env->freed = 0;
+		env->trim_ms = ms;
+		env->st.mem_trims++;
+		(void)malloc_trim(0);
+	}
 	if (env->busy_logged && env->nhandshakes <
 	    env->conf.retry_threshold) {
 		log_info("handshake backlog cleared (%llu Retry sent in "
@@ -1439,7 +1547,8 @@ show_status(struct relay_env *env)
 	control_json_num(o, "rooms", r->nrooms);
 	control_json_num(o, "peers", r->npeers);
 	control_json_num(o, "connections", env->nconns);
-	control_json_num(o, "handshakes", env->nhandshakes);
+	control_json_num(o, "handshakes", env->nhsq);
+	control_json_num(o, "handshakes_unvalidated", env->nhandshakes);
 	control_json_num(o, "frames_in", r->counters.frames_in);
 	control_json_num(o, "frames_out", r->counters.frames_out);
 	control_json_num(o, "drops", fwd_drops(&r->counters));
@@ -1571,6 +1680,11 @@ show_counters(struct relay_env *env)
 	control_json_counter(a, "retry-validated", st->retry_validated);
 	control_json_counter(a, "retry-bad-token", st->retry_bad_token);
 	control_json_counter(a, "conn-refused-max", st->conn_refused_max);
+	control_json_counter(a, "handshake-refused-full", st->hs_refused_full);
+	control_json_counter(a, "handshake-refused-per-source",
+	    st->hs_refused_source);
+	control_json_counter(a, "handshake-evicted", st->hs_evicted);
+	control_json_counter(a, "memory-trims", st->mem_trims);
 	control_json_counter(a, "conn-protocol-errors", st->ctl_errors);
 	control_json_counter(a, "reset-sent", st->reset_sent);
 	control_json_counter(a, "reset-rate-limited", st->reset_limited);

@@ -343,6 +343,8 @@ send_conf(struct proc *p, const struct relayd_conf *conf)
 	rc.rc = conf->rc;
 	rc.retry_threshold = conf->retry_threshold;
 	rc.max_per_source = conf->max_per_source;
+	rc.max_handshakes = conf->max_handshakes;
+	rc.hs_per_source = conf->hs_per_source;
 	TAILQ_FOREACH(la, &conf->listens, entry)
 		rc.nlisten++;
 	if (proc_compose(p, IMSG_RECONF_CONF, -1, &rc, sizeof(rc)) == -1)

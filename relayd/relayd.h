@@ -39,6 +39,8 @@
 #define RELAYD_RESET_SECRETLEN	32
 #define RELAYD_RETRY_THRESHOLD	64	/* unvalidated handshakes */
 #define RELAYD_MAX_PER_SOURCE	16	/* connections per address */
+#define RELAYD_MAX_HANDSHAKES	256	/* handshakes in progress */
+#define RELAYD_HS_PER_SOURCE	8	/* the same, per address */
 #define RELAYD_VERSION		"0.1"
 #define RELAYD_DEV_NAME		"softlan-relay"	/* dev-certificate CN */
 #define RELAYD_DEV_DAYS		3650
@@ -75,6 +77,8 @@ struct relayd_conf {
 	char			 user[LOGIN_NAME_MAX];
 	uint32_t		 retry_threshold;
 	uint32_t		 max_per_source;
+	uint32_t		 max_handshakes;
+	uint32_t		 hs_per_source;
 };
 
 /*
@@ -85,6 +89,8 @@ struct relayd_reconf {
 	struct relay_conf	 rc;
 	uint32_t		 retry_threshold;
 	uint32_t		 max_per_source;
+	uint32_t		 max_handshakes;
+	uint32_t		 hs_per_source;
 	uint32_t		 nlisten;	/* listen addresses configured */
 };
 
