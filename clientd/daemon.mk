@@ -1,10 +1,10 @@
 # clientd: the sans-I/O cores the unit tests drive (see GNUmakefile), and
 # the daemon: clientd.c (main, the parent), client.c (the network child),
 # parse.y (byacc, into $(OBJ)/clientd/parse.c), printconf.c.
-# session.c and tapfilter.c are portable C99: the Windows client builds
-# them too.
+# tapfilter.c is portable C99: the Windows client builds it too (and the
+# peer session, common/session.c, which gatewayd shares).
 
-CORE_SRCS +=	clientd/session.c clientd/tapfilter.c
+CORE_SRCS +=	clientd/tapfilter.c
 
 CLIENTD_OBJS =	$(OBJ)/clientd/clientd.o $(OBJ)/clientd/client.o \
 		$(OBJ)/clientd/parse.o $(OBJ)/clientd/printconf.o

@@ -17,7 +17,7 @@
 
 /*
  * The uplink: one QUIC client connection to the relay at a time, driven
- * by the session state machine of clientd/session.c.  See uplink.h.
+ * by the session state machine of common/session.c.  See uplink.h.
  */
 
 #include <sys/types.h>

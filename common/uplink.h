@@ -24,12 +24,12 @@
 #include <stdint.h>
 
 #include "ctlmsg.h"
-#include "../clientd/session.h"
+#include "session.h"
 
 /*
  * The uplink: a peer's QUIC connection to its relay, shared by gatewayd
  * and clientd (both in their sandboxed network child).  It runs on a
- * libevent base and drives clientd/session.c: connect, hello, welcome or
+ * libevent base and drives common/session.c: connect, hello, welcome or
  * reject, reconnects with the session's capped, jittered backoff.
  *
  * Socket: the caller hands over one UDP socket, non-blocking,

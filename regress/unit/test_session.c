@@ -15,7 +15,7 @@
  */
 
 /*
- * The client session core (clientd/session.c): the happy path, the hello
+ * The client session core (common/session.c): the happy path, the hello
  * it builds, welcome and membership news, the exact backoff sequence,
  * its cap and reset, every reject code, timeouts, protocol errors, the
  * TAP MTU action and the status export.  Time and the jitter input are
@@ -34,7 +34,7 @@
 #include "compat.h"
 #include "ctlmsg.h"
 #include "ether.h"
-#include "../../clientd/session.h"
+#include "session.h"
 
 #define ME	"02:00:00:00:00:01"
 #define CL2	"02:00:00:00:00:02"

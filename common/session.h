@@ -24,10 +24,10 @@
 #include "ether.h"
 
 /*
- * The client's session with the relay (DESIGN.md section 7): connect,
- * hello, welcome, the room's member list, reconnects.  Shared by the
- * Linux and the Windows client, so it is plain C99: no sockets, no
- * clock, no random source, no file or log I/O.  The caller feeds it
+ * The session of any peer with the relay (DESIGN.md sections 4 and 7):
+ * connect, hello, welcome, the room's member list, reconnects.  Shared
+ * by gatewayd, the Linux client and the Windows client, so it is plain
+ * C99: no sockets, no clock, no random source, no file or log I/O.  The caller feeds it
  * events (each with the current time in milliseconds and 32 random
  * bits) and performs the actions it returns, in order.
  *
@@ -93,7 +93,8 @@
  * "gateway-exists" retries like "duplicate-mac" (within dupmac_grace):
  * the room's gateway may be our own previous connection.
  *
- * The TAP MTU: SESSION_ACT_SET_MTU is emitted at welcome when the room
+ * The TAP MTU, an action of clients only (a gateway has no TAP):
+ * SESSION_ACT_SET_MTU is emitted at welcome when the room
  * MTU differs from the last one set (or from conf.tap_mtu at first).
  * If the caller fails to set it, session_tap_mtu_failed() makes the
  * next welcome ask again.
