@@ -20,12 +20,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfglex.h"
 #include "compat.h"
@@ -81,8 +83,15 @@ struct cfglex {
 	int			 errors;
 	unsigned int		 errserial;	/* last error's file, */
 	int			 errline;	/* and line */
+	size_t			 nread;		/* bytes of input, in all */
+	size_t			 nexpanded;	/* bytes of macro values */
+	int			 stopped;	/* STOP_* */
 	char			 tok[CFGLEX_MAXTOK];
 };
+
+/* Past a limit the input ends: a last '\n', then the end. */
+#define STOP_NEWLINE	1
+#define STOP_END	2
 
 static int	 macro_cmp(struct cfglex_macro *, struct cfglex_macro *);
 static struct cfglex_macro *macro_find(struct cfglex *, const char *);
@@ -91,9 +100,13 @@ static int	 macro_put(struct cfglex *, const char *, const char *, int);
 static struct cfglex_file *file_new(struct cfglex *, const char *);
 static void	 file_free(struct cfglex_file *);
 static void	 file_push(struct cfglex *, struct cfglex_file *);
-static int	 rawc(struct cfglex_file *);
+static FILE	*file_open(struct cfglex *, const char *, struct stat *,
+		    char *, size_t);
+static void	 stop(struct cfglex *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+static int	 rawc(struct cfglex *, struct cfglex_file *);
 static void	 ungetch(struct cfglex_file *, int);
-static int	 lgetc(struct cfglex_file *, int);
+static int	 lgetc(struct cfglex *, struct cfglex_file *, int);
 static int	 isword(int);
 static int	 isnamechar(int, int);
 static int	 kw_cmp(const void *, const void *);
@@ -179,29 +192,87 @@ file_push(struct cfglex *lx, struct cfglex_file *f)
 	lx->nfiles++;
 }
 
+/*
+ * Open a file to read, or say why not: only a regular file, which ends
+ * and never blocks (a FIFO is opened without waiting for a writer, to be
+ * refused), and only if it fits in what is left of CFGLEX_MAXINPUT.
+ */
+static FILE *
+file_open(struct cfglex *lx, const char *path, struct stat *st, char *why,
+    size_t whysz)
+{
+	FILE	*fp;
+	int	 fd, flags;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		snprintf(why, whysz, "%s", strerror(errno));
+		return (NULL);
+	}
+	if (fstat(fd, st) == -1) {
+		snprintf(why, whysz, "fstat: %s", strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		snprintf(why, whysz, "is a directory");
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whysz, "not a regular file");
+		goto fail;
+	}
+	if (st->st_size < 0 ||
+	    (uintmax_t)st->st_size > CFGLEX_MAXINPUT - lx->nread) {
+		snprintf(why, whysz, "too large: %jd bytes, and a "
+		    "configuration is read up to %d bytes in all",
+		    (intmax_t)st->st_size, CFGLEX_MAXINPUT);
+		goto fail;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		snprintf(why, whysz, "fcntl: %s", strerror(errno));
+		goto fail;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		snprintf(why, whysz, "%s", strerror(errno));
+		goto fail;
+	}
+	return (fp);
+ fail:
+	close(fd);
+	return (NULL);
+}
+
+/*
+ * A limit is reached: say so even on a line that already has an error,
+ * since nothing after it is read, and end the input here.
+ */
+static void
+stop(struct cfglex *lx, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (lx->stopped)
+		return;
+	lx->stopped = STOP_NEWLINE;
+	lx->errserial = 0;
+	va_start(ap, fmt);
+	cfglex_verror(lx, fmt, ap);
+	va_end(ap);
+}
+
 int
 cfglex_open(struct cfglex *lx, const char *path)
 {
 	struct cfglex_file	*f;
 	struct stat		 st;
 	FILE			*fp;
+	char			 why[128];
 
 	if (lx->nfiles != 0)
 		fatalx("%s: input already open", __func__);
-	if ((fp = fopen(path, "r")) == NULL) {
-		log_warn("%s", path);
-		lx->errors++;
-		return (-1);
-	}
-	if (fstat(fileno(fp), &st) == -1) {
-		log_warn("%s: fstat", path);
-		fclose(fp);
-		lx->errors++;
-		return (-1);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		log_warnx("%s: is a directory", path);
-		fclose(fp);
+	if ((fp = file_open(lx, path, &st, why, sizeof(why))) == NULL) {
+		log_warnx("%s: %s", path, why);
 		lx->errors++;
 		return (-1);
 	}
@@ -235,7 +306,7 @@ cfglex_include(struct cfglex *lx, const char *path)
 	struct stat		 st;
 	FILE			*fp;
 	const char		*slash;
-	char			 resolved[PATH_MAX];
+	char			 resolved[PATH_MAX], why[128];
 	int			 n;
 
 	if ((cur = TAILQ_FIRST(&lx->files)) == NULL)
@@ -251,20 +322,8 @@ cfglex_include(struct cfglex *lx, const char *path)
 		return (-1);
 	}
 
-	if ((fp = fopen(resolved, "r")) == NULL) {
-		cfglex_error(lx, "include \"%s\": %s", resolved,
-		    strerror(errno));
-		return (-1);
-	}
-	if (fstat(fileno(fp), &st) == -1) {
-		cfglex_error(lx, "include \"%s\": fstat: %s", resolved,
-		    strerror(errno));
-		fclose(fp);
-		return (-1);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		cfglex_error(lx, "include \"%s\": is a directory", resolved);
-		fclose(fp);
+	if ((fp = file_open(lx, resolved, &st, why, sizeof(why))) == NULL) {
+		cfglex_error(lx, "include \"%s\": %s", resolved, why);
 		return (-1);
 	}
 	TAILQ_FOREACH(f, &lx->files, entry) {
@@ -331,7 +390,12 @@ cfglex_verror(struct cfglex *lx, const char *fmt, va_list ap)
 	lx->errserial = f->serial;
 	lx->errline = f->tokline;
 	log_warnx("%s:%d: %s", f->name, f->tokline, msg);
-	lx->errors++;
+	/* A file of garbage is not reported line by line to its end. */
+	if (++lx->errors == CFGLEX_MAXERRORS && !lx->stopped) {
+		log_warnx("%s:%d: %d errors, not read further", f->name,
+		    f->tokline, CFGLEX_MAXERRORS);
+		lx->stopped = STOP_NEWLINE;
+	}
 }
 
 void
@@ -352,21 +416,35 @@ cfglex_errors(struct cfglex *lx)
 
 /*
  * Characters.  rawc() gives the next one as it is (the marks too) and
- * counts lines; ungetch() pushes back anything rawc() gave.
+ * counts lines; ungetch() pushes back anything rawc() gave.  Input ends
+ * after CFGLEX_MAXINPUT bytes, for a file that grows while it is read.
  */
 static int
-rawc(struct cfglex_file *f)
+rawc(struct cfglex *lx, struct cfglex_file *f)
 {
 	int	 c;
 
+	if (lx->stopped)
+		return (EOF);
 	if (f->nunget > 0)
 		c = f->unget[--f->nunget];
-	else if (f->fp != NULL)
-		c = getc(f->fp);
-	else if (f->text != NULL && f->text[f->textpos] != '\0')
-		c = (unsigned char)f->text[f->textpos++];
-	else
-		c = EOF;
+	else {
+		if (f->fp != NULL)
+			c = getc(f->fp);
+		else if (f->text != NULL && f->text[f->textpos] != '\0')
+			c = (unsigned char)f->text[f->textpos++];
+		else
+			c = EOF;
+		if (c != EOF && lx->nread >= CFGLEX_MAXINPUT) {
+			/* The line being read, maybe a comment's. */
+			f->tokline = f->lineno;
+			stop(lx, "configuration longer than %d bytes in all, "
+			    "not read further", CFGLEX_MAXINPUT);
+			return (EOF);
+		}
+		if (c != EOF)
+			lx->nread++;
+	}
 	if (c == '\n')
 		f->lineno++;
 	return (c);
@@ -397,12 +475,12 @@ ungetch(struct cfglex_file *f, int c)
  * set, backslash-newline joining two lines.
  */
 static int
-lgetc(struct cfglex_file *f, int cont)
+lgetc(struct cfglex *lx, struct cfglex_file *f, int cont)
 {
 	int	 c, next;
 
 	for (;;) {
-		c = rawc(f);
+		c = rawc(lx, f);
 		if (c == CH_START) {
 			f->expdepth++;
 			continue;
@@ -412,7 +490,7 @@ lgetc(struct cfglex_file *f, int cont)
 			continue;
 		}
 		if (c == '\\' && cont) {
-			if ((next = rawc(f)) == '\n')
+			if ((next = rawc(lx, f)) == '\n')
 				continue;
 			ungetch(f, next);
 		}
@@ -455,7 +533,7 @@ cfglex_findeol(struct cfglex *lx)
 	int			 c;
 
 	if ((f = TAILQ_FIRST(&lx->files)) != NULL) {
-		while ((c = lgetc(f, 1)) != EOF) {
+		while ((c = lgetc(lx, f, 1)) != EOF) {
 			if (c == '\n') {
 				ungetch(f, c);
 				break;
@@ -474,6 +552,12 @@ cfglex_next(struct cfglex *lx, char **strp, int64_t *nump)
 	if (strp != NULL)
 		*strp = NULL;
  again:
+	if (lx->stopped == STOP_NEWLINE) {
+		lx->stopped = STOP_END;
+		return ('\n');
+	}
+	if (lx->stopped)
+		return (0);
 	if ((f = TAILQ_FIRST(&lx->files)) == NULL)
 		return (0);
 	if (f->pendnl) {
@@ -483,13 +567,15 @@ cfglex_next(struct cfglex *lx, char **strp, int64_t *nump)
 	}
 
 	do {
-		c = lgetc(f, 1);
+		c = lgetc(lx, f, 1);
 	} while (c == ' ' || c == '\t' || c == '\r');
 	if (c == '#')
-		while ((c = lgetc(f, 0)) != '\n' && c != EOF)
+		while ((c = lgetc(lx, f, 0)) != '\n' && c != EOF)
 			;
 
 	if (c == EOF) {
+		if (lx->stopped)
+			goto again;
 		if (!f->atbol) {
 			/* The last line had no newline: give it one. */
 			f->atbol = 1;
@@ -532,7 +618,7 @@ lex_quoted(struct cfglex *lx, struct cfglex_file *f, int quote, char **strp)
 	int	 c, next;
 
 	for (;;) {
-		c = lgetc(f, 0);
+		c = lgetc(lx, f, 0);
 		if (c == EOF || c == '\n') {
 			ungetch(f, c);
 			cfglex_error(lx, "unterminated quoted string");
@@ -545,7 +631,7 @@ lex_quoted(struct cfglex *lx, struct cfglex_file *f, int quote, char **strp)
 		if (c == quote)
 			break;
 		if (c == '\\') {
-			next = lgetc(f, 0);
+			next = lgetc(lx, f, 0);
 			if (next == '\n')
 				continue;
 			if (next == quote || next == '\\')
@@ -581,7 +667,7 @@ lex_word(struct cfglex *lx, struct cfglex_file *f, char **strp,
 	int			 c;
 
 	for (;;) {
-		c = lgetc(f, 1);
+		c = lgetc(lx, f, 1);
 		if (c == '$') {
 			if (expand(lx, f) == -1)
 				return (cfglex_findeol(lx));
@@ -599,6 +685,9 @@ lex_word(struct cfglex *lx, struct cfglex_file *f, char **strp,
 		lx->tok[len++] = c;
 	}
 	lx->tok[len] = '\0';
+	/* Cut short by a limit: not a word to act on. */
+	if (lx->stopped)
+		return (lx->syn->error_tok);
 	if (len == 0)
 		return (-1);
 
@@ -628,17 +717,23 @@ lex_word(struct cfglex *lx, struct cfglex_file *f, char **strp,
  * between the expansion marks.  The name is read with rawc() so that it
  * stops at a mark: a reference at the end of a value is expanded inside
  * that value, which is what bounds a macro referring to itself.
+ *
+ * The depth limit alone still lets a value refer to the one below twice
+ * (or a hundred times) at each level, so the bytes of values expanded are
+ * counted and capped too.  Each '$' read costs at least two bytes of the
+ * file or of a value counted here, so lexing a configuration takes time
+ * and memory in proportion to CFGLEX_MAXINPUT + CFGLEX_MAXEXPANDED.
  */
 static int
 expand(struct cfglex *lx, struct cfglex_file *f)
 {
 	struct cfglex_macro	*m;
 	char			 name[CFGLEX_MAXNAME + 1];
-	size_t			 len = 0, i;
+	size_t			 len = 0, vlen, i;
 	int			 c;
 
 	for (;;) {
-		c = rawc(f);
+		c = rawc(lx, f);
 		if (!isnamechar(c, len == 0)) {
 			ungetch(f, c);
 			break;
@@ -666,10 +761,17 @@ expand(struct cfglex *lx, struct cfglex_file *f)
 		    CFGLEX_MAXEXPAND);
 		return (-1);
 	}
+	vlen = strlen(m->value);
+	if (vlen > CFGLEX_MAXEXPANDED - lx->nexpanded) {
+		stop(lx, "macros expand to more than %d bytes in all, not "
+		    "read further", CFGLEX_MAXEXPANDED);
+		return (-1);
+	}
+	lx->nexpanded += vlen;
 	m->used = 1;
 
 	ungetch(f, CH_DONE);
-	for (i = strlen(m->value); i > 0; i--)
+	for (i = vlen; i > 0; i--)
 		ungetch(f, (unsigned char)m->value[i - 1]);
 	ungetch(f, CH_START);
 	return (0);

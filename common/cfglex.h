@@ -37,7 +37,8 @@
  *	$name		a macro reference, in a word or as one: the value
  *			is read again in its place (so "a b" gives two
  *			words); references in values are expanded up to
- *			CFGLEX_MAXEXPAND deep
+ *			CFGLEX_MAXEXPAND deep, and CFGLEX_MAXEXPANDED
+ *			bytes of values in all
  *	anything else	returned as itself: { } = , '\n' ...
  *
  * Every file ends with a '\n' token even when its last line does not, so
@@ -48,7 +49,17 @@
  * Only the first error of a line is logged and counted: a lexer error
  * followed by the parser's "syntax error" on the same line gives one
  * message, and a grammar with an "error '\n'" rule reports every bad line
- * of every file in one run.
+ * of every file in one run, up to CFGLEX_MAXERRORS: then the input ends.
+ *
+ * Only regular files are read: a device, FIFO or socket may never end,
+ * or block.  A configuration, its file and all it includes, each time
+ * they are read, is at most CFGLEX_MAXINPUT bytes, and its macro
+ * references, to macros from the file or from -D, expand to at most
+ * CFGLEX_MAXEXPANDED bytes in all (a chain of macros each referring twice
+ * to the one before doubles at each of the CFGLEX_MAXEXPAND levels).
+ * Past either limit the error names the file and line, the line gives
+ * error_tok and '\n', and the input ends there: the lexer's time and
+ * memory are bounded by these two limits, whatever the input holds.
  *
  * All state lives in one struct cfglex; several can be used at once.
  *
@@ -126,6 +137,10 @@
 #define CFGLEX_MAXNAME	64	/* longest macro name */
 #define CFGLEX_MAXFILES	8	/* files open at once, with the top */
 #define CFGLEX_MAXEXPAND 16	/* macro references nested in values */
+/* Bytes read from files, and bytes of macro values expanded; see above. */
+#define CFGLEX_MAXINPUT	(16 * 1024 * 1024)
+#define CFGLEX_MAXEXPANDED (1024 * 1024)
+#define CFGLEX_MAXERRORS 100	/* file errors reported before giving up */
 
 struct cfglex;
 
@@ -152,7 +167,9 @@ void		 cfglex_free(struct cfglex *);
 
 /*
  * The top input: a file, or a string for tests.  Once per lexer.  A file
- * that cannot be opened is logged, counted as an error and gives -1.
+ * that cannot be opened, is not a regular file or is larger than
+ * CFGLEX_MAXINPUT is logged as "path: why", counted as an error and
+ * gives -1.
  */
 int		 cfglex_open(struct cfglex *, const char *);
 int		 cfglex_open_buffer(struct cfglex *, const char *,
@@ -180,7 +197,9 @@ int		 cfglex_findeol(struct cfglex *);
  * and ends an empty statement.  A relative path
  * is relative to the directory of the file that includes it.  Nesting is
  * bounded by CFGLEX_MAXFILES and a file including itself, directly or not,
- * is refused.  Errors are reported as cfglex_error() and give -1.
+ * is refused, as is a file that is not a regular one or would take the
+ * configuration past CFGLEX_MAXINPUT.  Errors are reported as
+ * cfglex_error(), at the include statement, and give -1.
  */
 int		 cfglex_include(struct cfglex *, const char *);
 

@@ -52,7 +52,7 @@ static const struct cfglex_syntax syntax = {
 	keywords, nitems(keywords), T_STRING, T_NUMBER, T_ERROR
 };
 
-#define MAXLINES	64
+#define MAXLINES	(CFGLEX_MAXERRORS + 8)
 
 static char	logged[MAXLINES][1024];
 static int	nlogged;
@@ -866,4 +866,334 @@ static const struct cfglex_syntax bad_syntax = {
 Test(cfglex, unsorted_keywords_are_a_bug, .exit_code = 1)
 {
 	cfglex_new(&bad_syntax);
+}
+
+/*
+ * Input that never ends, or is too much: every case below ends by itself,
+ * in bounded time, with the error.  Without the checks /dev/zero and a
+ * FIFO would block or spin for ever.
+ */
+
+Test(cfglex, top_file_must_be_a_regular_file)
+{
+	struct cfglex	*lx;
+	const char	*fifo;
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, "/dev/zero"), -1);
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_str_eq(logged[0], "test: /dev/zero: not a regular file");
+	cr_assert_eq(cfglex_next(lx, NULL, NULL), 0);
+	cfglex_free(lx);
+
+	/* Refused, not waited on for a writer. */
+	mktmpdir();
+	fifo = tmppath("fifo");
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	created_add(fifo);
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, fifo), -1);
+	cr_assert(strstr(logged[1], "/fifo: not a regular file") != NULL,
+	    "%s", logged[1]);
+
+	cfglex_free(lx);
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, tmpdir), -1);
+	cr_assert(strstr(logged[2], ": is a directory") != NULL, "%s",
+	    logged[2]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, include_of_a_device_or_fifo_is_refused)
+{
+	struct cfglex	*lx;
+	char		 out[256], text[PATH_MAX + 64];
+
+	mktmpdir();
+	cr_assert_eq(mkfifo(tmppath("fifo"), 0600), 0);
+	created_add(tmppath("fifo"));
+	snprintf(text, sizeof(text), "room a\ninclude \"/dev/zero\"\n"
+	    "include \"/dev/null\"\ninclude \"%s\"\nroom b\n", tmppath("fifo"));
+	lx = lexbuf(text);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:1: <room> \"a\"\nbuf:5: <room> \"b\"");
+	cr_assert_eq(cfglex_errors(lx), 3);
+	cr_assert_eq(nlogged, 3);
+	cr_assert_str_eq(logged[0],
+	    "test: buf:2: include \"/dev/zero\": not a regular file");
+	cr_assert_str_eq(logged[1],
+	    "test: buf:3: include \"/dev/null\": not a regular file");
+	cr_assert(strncmp(logged[2], "test: buf:4: include \"", 22) == 0 &&
+	    strstr(logged[2], "/fifo\": not a regular file") != NULL,
+	    "%s", logged[2]);
+	cfglex_free(lx);
+}
+
+/* Count the tokens to the end, which must come. */
+static int
+drain(struct cfglex *lx, int max)
+{
+	char	*str;
+	int64_t	 num;
+	int	 tok, n = 0;
+
+	while ((tok = cfglex_next(lx, &str, &num)) != 0) {
+		free(str);
+		cr_assert_lt(++n, max, "no end of input");
+	}
+	cr_assert_eq(cfglex_next(lx, &str, &num), 0);
+	return (n);
+}
+
+Test(cfglex, file_of_nuls_ends_with_an_error)
+{
+	struct cfglex	*lx;
+	char		 out[256], top[PATH_MAX];
+	char		*zeros;
+	size_t		 len = 64 * 1024;
+
+	/* No newline anywhere: the error skips to the end, once. */
+	mktmpdir();
+	cr_assert_not_null(zeros = calloc(1, len));
+	strlcpy(top, writefile("nul.conf", zeros, len), sizeof(top));
+	free(zeros);
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "! ;");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_eq(nlogged, 1);
+	cr_assert(strstr(logged[0], "/nul.conf:1: NUL byte in input") !=
+	    NULL, "%s", logged[0]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, errors_stop_after_the_limit)
+{
+	struct cfglex	*lx;
+	char		 top[PATH_MAX], *text;
+	size_t		 i, len = 2 * 10000;
+
+	/* A NUL on every line: not reported line by line to the end. */
+	mktmpdir();
+	cr_assert_not_null(text = malloc(len));
+	for (i = 0; i < len; i += 2) {
+		text[i] = '\0';
+		text[i + 1] = '\n';
+	}
+	strlcpy(top, writefile("nuls.conf", text, len), sizeof(top));
+	free(text);
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	cr_assert_leq(drain(lx, 4 * CFGLEX_MAXERRORS), 2 * CFGLEX_MAXERRORS +
+	    1);
+	cr_assert_eq(cfglex_errors(lx), CFGLEX_MAXERRORS);
+	cr_assert_eq(nlogged, CFGLEX_MAXERRORS + 1);
+	cr_assert(strstr(logged[CFGLEX_MAXERRORS - 1],
+	    "/nuls.conf:100: NUL byte in input") != NULL, "%s",
+	    logged[CFGLEX_MAXERRORS - 1]);
+	cr_assert(strstr(logged[CFGLEX_MAXERRORS],
+	    "/nuls.conf:100: 100 errors, not read further") != NULL, "%s",
+	    logged[CFGLEX_MAXERRORS]);
+	cfglex_free(lx);
+}
+
+/* A sparse file of len NUL bytes. */
+static const char *
+sparsefile(const char *name, off_t len)
+{
+	const char	*path;
+
+	path = writefile(name, "", 0);
+	cr_assert_eq(truncate(path, len), 0, "%s", path);
+	return (path);
+}
+
+Test(cfglex, file_size_is_capped)
+{
+	struct cfglex	*lx;
+	char		 out[256], path[PATH_MAX];
+
+	mktmpdir();
+	strlcpy(path, sparsefile("huge.conf", (off_t)CFGLEX_MAXINPUT + 1),
+	    sizeof(path));
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, path), -1);
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert(strstr(logged[0], "/huge.conf: too large: 16777217 bytes, "
+	    "and a configuration is read up to 16777216 bytes in all") != NULL,
+	    "%s", logged[0]);
+	cfglex_free(lx);
+
+	/* At the limit it is read, to its end. */
+	strlcpy(path, sparsefile("max.conf", CFGLEX_MAXINPUT), sizeof(path));
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, path), 0);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "! ;");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert(strstr(logged[1], "/max.conf:1: NUL byte in input") != NULL,
+	    "%s", logged[1]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, input_is_capped_over_all_includes)
+{
+	struct cfglex	*lx;
+	char		 out[1024], top[PATH_MAX], *text;
+	size_t		 len = CFGLEX_MAXINPUT / 16 - 1024, i;
+	int		 n;
+
+	/* A file included again and again, each time counted. */
+	mktmpdir();
+	cr_assert_not_null(text = malloc(len));
+	memset(text, 'x', len);
+	text[0] = '#';
+	text[len - 1] = '\n';
+	writefile("big.conf", text, len);
+	free(text);
+	cr_assert_not_null(text = malloc(64 * 20));
+	text[0] = '\0';
+	for (i = 0; i < 17; i++)
+		strlcat(text, "include \"big.conf\"\n", 64 * 20);
+	strlcat(text, "room a\n", 64 * 20);
+	strlcpy(top, WRITE("main.conf", text), sizeof(top));
+	free(text);
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "main.conf:18: <room> \"a\"");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert(strstr(logged[0], "/main.conf:17: include \"") != NULL,
+	    "%s", logged[0]);
+	n = snprintf(out, sizeof(out), "/big.conf\": too large: %zu bytes, "
+	    "and a configuration is read up to %d bytes in all", len,
+	    CFGLEX_MAXINPUT);
+	cr_assert_lt((size_t)n, sizeof(out));
+	cr_assert(strstr(logged[0], out) != NULL, "%s", logged[0]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, input_that_grows_is_cut_off)
+{
+	struct cfglex	*lx;
+	char		 out[256], *text;
+	size_t		 len = CFGLEX_MAXINPUT + 64;
+
+	/*
+	 * A buffer is not checked when opened, like a file that grows while
+	 * it is read: reading stops at the limit, here in a comment.
+	 */
+	cr_assert_not_null(text = malloc(len + 32));
+	strlcpy(text, "room a\n#", len + 32);
+	memset(text + 8, 'c', len - 8);
+	strlcpy(text + len, "\nroom b\n", 32);
+	lx = lexbuf(text);
+	free(text);
+	lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "<room> \"a\" ; ;");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_eq(nlogged, 1);
+	cr_assert_str_eq(logged[0], "test: buf:2: configuration longer than "
+	    "16777216 bytes in all, not read further");
+	cfglex_free(lx);
+}
+
+#define BIGVALUE	1024
+
+Test(cfglex, macro_expansion_is_capped_exactly)
+{
+	struct cfglex	*lx;
+	char		*value, *text, *p;
+	size_t		 i, refs = CFGLEX_MAXEXPANDED / BIGVALUE;
+	size_t		 textsz = (refs + 4) * 16;
+	int		 n;
+
+	/* refs references fit exactly; the one after is refused. */
+	cr_assert_not_null(value = malloc(BIGVALUE + 1));
+	memset(value, 'v', BIGVALUE);
+	value[BIGVALUE] = '\0';
+	cr_assert_not_null(text = malloc(textsz));
+	p = text;
+	for (i = 0; i < refs + 2; i++)
+		p += snprintf(p, textsz - (p - text), "room $big\n");
+	strlcpy(p, "port 1\n", textsz - (p - text));
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_macro_set(lx, "big", value, 0), 0);
+	cr_assert_eq(cfglex_open_buffer(lx, "buf", text), 0);
+	n = drain(lx, 4 * (int)refs);
+	/* <room> "vvv..." ; for each, <room> ! ; for the last: the end. */
+	cr_assert_eq(n, 3 * (int)refs + 3, "%d tokens", n);
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_eq(nlogged, 1);
+	cr_assert_str_eq(logged[0], "test: buf:1025: macros expand to more "
+	    "than 1048576 bytes in all, not read further");
+	free(value);
+	free(text);
+	cfglex_free(lx);
+}
+
+/*
+ * m0 = x, m1 = "$m0,$m0", ... m15 = "$m14,$m14": a reference to m15 is
+ * 2^15 words.  From the file or from -D, the total is capped, the error
+ * names the line, and nothing after it is read.
+ */
+static void
+doubling_chain(int cmdline)
+{
+	struct cfglex	*lx;
+	char		 def[64], msg[128], text[1024];
+	size_t		 cost[CFGLEX_MAXEXPAND], len, refs;
+	int		 i, n, line;
+
+	lx = cfglex_new(&syntax);
+	for (i = 0; i < CFGLEX_MAXEXPAND; i++) {
+		if (i == 0)
+			len = snprintf(def, sizeof(def), "m0=x");
+		else
+			len = snprintf(def, sizeof(def), "m%d=$m%d,$m%d", i,
+			    i - 1, i - 1);
+		/* What one reference costs: its value and what it refers to. */
+		len -= strchr(def, '=') + 1 - def;
+		cost[i] = len + (i == 0 ? 0 : 2 * cost[i - 1]);
+		if (cmdline)
+			cr_assert_eq(cfglex_cmdline_macro(lx, def), 0);
+		else {
+			*strchr(def, '=') = '\0';
+			cr_assert_eq(cfglex_macro_set(lx, def,
+			    def + strlen(def) + 1, 0), 0);
+		}
+	}
+	text[0] = '\0';
+	for (i = 0; i < 40; i++)
+		strlcat(text, "room $m15\n", sizeof(text));
+	strlcat(text, "port 1\n", sizeof(text));
+	cr_assert_eq(cfglex_open_buffer(lx, "buf", text), 0);
+
+	/* Whole references that fit, then the line of the one that does not. */
+	refs = CFGLEX_MAXEXPANDED / cost[CFGLEX_MAXEXPAND - 1];
+	cr_assert_gt(refs, 0);
+	cr_assert_lt(refs, 40);
+	line = (int)refs + 1;
+	n = drain(lx, CFGLEX_MAXEXPANDED);
+	/* Each expanded byte gives at most one token. */
+	cr_assert_leq(n, CFGLEX_MAXEXPANDED + 3 * 40, "%d tokens", n);
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_eq(nlogged, 1);
+	snprintf(msg, sizeof(msg), "test: buf:%d: macros expand to more than "
+	    "%d bytes in all, not read further", line, CFGLEX_MAXEXPANDED);
+	cr_assert_str_eq(logged[0], msg);
+	cfglex_free(lx);
+}
+
+Test(cfglex, doubling_macro_chain_is_capped)
+{
+	doubling_chain(0);
+}
+
+Test(cfglex, doubling_cmdline_macro_chain_is_capped)
+{
+	doubling_chain(1);
 }
