@@ -1555,6 +1555,15 @@ quic_conn_dgram_queued(const struct quic_conn *qc)
 	return (qc->dqlen);
 }
 
+/* How many more datagrams quic_conn_send_datagram() would queue now. */
+size_t
+quic_conn_dgram_room(const struct quic_conn *qc)
+{
+	if (qc->state != QUIC_ST_OPEN)
+		return (0);
+	return (qc->dqmax - qc->dqlen);
+}
+
 /* The smoothed round-trip time in ns (RFC 9002), 0 before a sample. */
 uint64_t
 quic_conn_rtt(struct quic_conn *qc)

@@ -203,6 +203,7 @@ int		 quic_conn_send_datagram(struct quic_conn *, const uint8_t *,
 size_t		 quic_conn_dgram_max(struct quic_conn *);
 size_t		 quic_conn_frame_budget(struct quic_conn *);
 size_t		 quic_conn_dgram_queued(const struct quic_conn *);
+size_t		 quic_conn_dgram_room(const struct quic_conn *);
 const char	*quic_conn_cipher(struct quic_conn *);
 uint64_t	 quic_conn_rtt(struct quic_conn *);
 int		 quic_conn_alpn(struct quic_conn *, char *, size_t);

@@ -37,6 +37,7 @@
 
 #include "compat.h"
 #include "ctlmsg.h"
+#include "egress.h"
 #include "log.h"
 #include "overlay.h"
 #include "quic.h"
@@ -50,10 +51,7 @@
 
 struct uplink_counters {
 	uint64_t		 frames_in;	/* delivered to the daemon */
-	uint64_t		 frames_out;	/* queued to the relay */
 	uint64_t		 drop_notconnected;
-	uint64_t		 drop_toobig;
-	uint64_t		 drop_full;
 	uint64_t		 drop_early;	/* before welcome */
 	uint64_t		 udp_recv;
 	uint64_t		 udp_sent;
@@ -91,7 +89,7 @@ struct uplink {
 	struct ctlmsg		 msg;
 	struct ovl_tx		 tx;
 	struct ovl_reasm	 reasm;
-	uint8_t			 dg[OVL_FRAG_HDRLEN + OVL_MAX_FRAME];
+	struct egress_stats	 eg;
 
 	struct uplink_counters	 c;
 	struct quic_stats	 qclosed;	/* of connections gone */
@@ -807,33 +805,23 @@ cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
 int
 uplink_send_frame(struct uplink *u, const uint8_t *frame, size_t len)
 {
-	struct ovl_piece	 pieces[OVL_MAX_FRAGS];
-	size_t			 budget, dglen;
-	int			 n, i, rv;
-
-	if (u->qc == NULL || u->s.state != SESSION_CONNECTED ||
-	    (budget = quic_conn_frame_budget(u->qc)) == 0) {
+	if (u->qc == NULL || u->s.state != SESSION_CONNECTED) {
 		u->c.drop_notconnected++;
 		return (UPLINK_NOTCONNECTED);
 	}
-	if ((n = ovl_encode(&u->tx, frame, len, budget, pieces)) < 0) {
-		u->c.drop_toobig++;
+	switch (egress_frame(u->qc, &u->tx, quic_conn_frame_budget(u->qc),
+	    frame, len, &u->eg)) {
+	case EGRESS_SENT:
+		break;
+	case EGRESS_FULL:
+		/* Let the queue drain before the next read. */
+		event_active(&u->ev_conn, EV_TIMEOUT, 1);
+		return (UPLINK_FULL);
+	case EGRESS_TOOBIG:
 		return (UPLINK_TOOBIG);
+	default:
+		return (UPLINK_NOTCONNECTED);
 	}
-	for (i = 0; i < n; i++) {
-		dglen = ovl_piece_copy(&pieces[i], u->dg, sizeof(u->dg));
-		rv = quic_conn_send_datagram(u->qc, u->dg, dglen);
-		if (rv == QUIC_DGRAM_QUEUED)
-			continue;
-		if (rv == QUIC_DGRAM_FULL) {
-			u->c.drop_full++;
-			event_active(&u->ev_conn, EV_TIMEOUT, 1);
-			return (UPLINK_FULL);
-		}
-		u->c.drop_toobig++;
-		return (UPLINK_TOOBIG);
-	}
-	u->c.frames_out++;
 	conn_flush(u, u->qc, now_ns());
 	return (UPLINK_SENT);
 }
@@ -880,12 +868,13 @@ uplink_counters_export(const struct uplink *u, struct ctlmsg_counter *cs,
 	if (u->qc != NULL)
 		stats_add(&q, quic_conn_stats(u->qc));
 	n = counter_put(cs, n, max, "uplink-frames-in", u->c.frames_in);
-	n = counter_put(cs, n, max, "uplink-frames-out", u->c.frames_out);
 	n = counter_put(cs, n, max, "uplink-drop-not-connected",
 	    u->c.drop_notconnected);
-	n = counter_put(cs, n, max, "uplink-drop-toobig", u->c.drop_toobig);
-	n = counter_put(cs, n, max, "uplink-drop-queue-full",
-	    u->c.drop_full);
+	for (i = 0; egress_stat_name(i) != NULL; i++) {
+		(void)snprintf(name, sizeof(name), "egress-%s",
+		    egress_stat_name(i));
+		n = counter_put(cs, n, max, name, egress_stat_value(&u->eg, i));
+	}
 	n = counter_put(cs, n, max, "uplink-drop-before-welcome",
 	    u->c.drop_early);
 	n = counter_put(cs, n, max, "udp-recv", u->c.udp_recv);

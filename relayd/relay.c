@@ -58,6 +58,7 @@
 #include "control.h"
 #include "ctlmsg.h"
 #include "daemon.h"
+#include "egress.h"
 #include "ether.h"
 #include "log.h"
 #include "mtu.h"
@@ -150,7 +151,7 @@ struct rconn {
 	char			 close_reason[CTLMSG_REASON_MAX + 1];
 	struct ovl_reasm	 reasm;		/* allocated at hello */
 	struct ovl_tx		 tx;
-	uint64_t		 egress_drops;
+	struct egress_stats	 eg;		/* frames to this peer */
 	struct event		 ev_timer;
 };
 TAILQ_HEAD(rconn_list, rconn);
@@ -180,10 +181,6 @@ struct relay_stats {
 	uint64_t	 reset_short;
 	uint64_t	 ctl_errors;		/* connections closed */
 	uint64_t	 dgram_unadmitted;	/* datagram before welcome */
-	uint64_t	 egress_full;		/* quic queue full */
-	uint64_t	 egress_toobig;
-	uint64_t	 egress_notready;
-	uint64_t	 egress_encode;		/* ovl_encode refused */
 };
 
 struct relay_env {
@@ -225,6 +222,7 @@ struct relay_env {
 	struct quic_stats	 qst_closed;	/* of freed connections */
 	struct ovl_rx_stats	 rx_closed;
 	struct ovl_tx_stats	 tx_closed;
+	struct egress_stats	 eg_closed;
 };
 
 /* Fixed I/O buffers: nothing is allocated per datagram. */
@@ -240,7 +238,6 @@ static struct mmsghdr	 txmsg[RELAY_BATCH];
 static size_t		 ntx;
 static int		 txfd = -1;
 static uint8_t		 ctlbuf[CTLMSG_FRAME_MAX];
-static uint8_t		 dgbuf[OVL_FRAG_HDRLEN + OVL_MAX_FRAME];
 static struct fwd_result fwdres;
 
 static int	 cid_cmp(const struct cid_node *, const struct cid_node *);
@@ -1077,6 +1074,7 @@ conn_free(struct relay_env *env, struct rconn *c)
 	env->tx_closed.fragments += c->tx.stats.fragments;
 	env->tx_closed.refused_toobig += c->tx.stats.refused_toobig;
 	env->tx_closed.refused_short += c->tx.stats.refused_short;
+	egress_stats_add(&env->eg_closed, &c->eg);
 	ovl_reasm_free(&c->reasm);
 	if (c->rd != NULL) {
 		ctlmsg_reader_clear(c->rd);
@@ -1429,11 +1427,9 @@ static void
 frame_forward(struct relay_env *env, struct rconn *c, const uint8_t *f,
     size_t len, uint64_t ms)
 {
-	struct ovl_piece	 pieces[OVL_MAX_FRAGS];
 	struct rconn		*o;
-	size_t			 i, j, dlen, budget;
+	size_t			 i, budget;
 	char			 act[64];
-	int			 np, rv;
 
 	room_forward(env->relay, c->peer, f, len, ms, &fwdres);
 	if (fwdres.reason != FWD_OK) {
@@ -1450,25 +1446,7 @@ frame_forward(struct relay_env *env, struct rconn *c, const uint8_t *f,
 		/* The live path budget, never above what the peer said. */
 		budget = MINIMUM(quic_conn_frame_budget(o->qc),
 		    fwdres.out[i]->datagram_budget);
-		if ((np = ovl_encode(&o->tx, f, len, budget, pieces)) < 0) {
-			env->st.egress_encode++;
-			o->egress_drops++;
-			continue;
-		}
-		for (j = 0; j < (size_t)np; j++) {
-			dlen = ovl_piece_copy(&pieces[j], dgbuf,
-			    sizeof(dgbuf));
-			rv = quic_conn_send_datagram(o->qc, dgbuf, dlen);
-			if (rv == QUIC_DGRAM_QUEUED)
-				continue;
-			o->egress_drops++;
-			if (rv == QUIC_DGRAM_FULL)
-				env->st.egress_full++;
-			else if (rv == QUIC_DGRAM_TOOBIG)
-				env->st.egress_toobig++;
-			else
-				env->st.egress_notready++;
-		}
+		(void)egress_frame(o->qc, &o->tx, budget, f, len, &o->eg);
 		conn_dirty(o);
 	}
 }
@@ -1608,7 +1586,7 @@ show_peers(struct relay_env *env)
 		control_json_num(e, "frames_out", p->counters.frames_out);
 		control_json_num(e, "bytes_out", p->counters.bytes_out);
 		control_json_num(e, "drops", fwd_drops(&p->counters) +
-		    c->egress_drops);
+		    egress_drops(&c->eg));
 		cJSON_AddStringToObject(e, "software", p->software);
 		cJSON_AddItemToArray(a, e);
 	}
@@ -1622,6 +1600,7 @@ show_counters(struct relay_env *env)
 	struct ovl_rx_stats	 rx = env->rx_closed;
 	struct ovl_tx_stats	 tx = env->tx_closed;
 	struct quic_stats	 qs = env->qst_closed;
+	struct egress_stats	 eg = env->eg_closed;
 	const struct quic_stats	*s;
 	const struct relay_stats *st = &env->st;
 	struct rconn		*c;
@@ -1646,6 +1625,7 @@ show_counters(struct relay_env *env)
 		tx.fragments += c->tx.stats.fragments;
 		tx.refused_toobig += c->tx.stats.refused_toobig;
 		tx.refused_short += c->tx.stats.refused_short;
+		egress_stats_add(&eg, &c->eg);
 		if (c->qc == NULL)
 			continue;
 		s = quic_conn_stats(c->qc);
@@ -1698,7 +1678,10 @@ show_counters(struct relay_env *env)
 	control_json_counter(a, "dgram-drop-toobig", qs.dgram_drop_toobig);
 	control_json_counter(a, "dgram-drop-notready", qs.dgram_drop_notready);
 	control_json_counter(a, "dgram-drop-refused", qs.dgram_drop_refused);
-	control_json_counter(a, "egress-drop-encode", st->egress_encode);
+	for (i = 0; egress_stat_name(i) != NULL; i++) {
+		snprintf(name, sizeof(name), "egress-%s", egress_stat_name(i));
+		control_json_counter(a, name, egress_stat_value(&eg, i));
+	}
 	for (i = 0; ovl_rx_stat_name(i) != NULL; i++) {
 		snprintf(name, sizeof(name), "ovl-rx-%s", ovl_rx_stat_name(i));
 		control_json_counter(a, name, ovl_rx_stat_value(&rx, i));

@@ -33,7 +33,9 @@
 #include <criterion/criterion.h>
 
 #include "compat.h"
+#include "egress.h"
 #include "mtu.h"
+#include "overlay.h"
 #include "quic.h"
 
 #define NAME		"relay.test"
@@ -1250,5 +1252,66 @@ Test(quic, garbage_datagrams_keep_the_connection)
 	    quic_conn_error(pr.s.qc));
 	send_dgrams(&pr, &pr.c, 5);
 	cr_assert_eq(pr.s.ndgram, 5);
+	pair_free(&pr);
+}
+
+/*
+ * The shared send path (egress.c): a frame goes out whole or in
+ * fragments, all pieces or none, and is counted once.
+ */
+Test(quic, egress_all_or_nothing)
+{
+	struct pair		 pr;
+	struct ovl_tx		 tx;
+	struct egress_stats	 st;
+	uint8_t			 f[1514], buf[100];
+	size_t			 budget;
+	int			 i;
+
+	pair_init(&pr, NULL, NULL);
+	pr.ccfg.dgram_queue = 8;
+	pair_start(&pr);
+	memset(&st, 0, sizeof(st));
+	ovl_tx_init(&tx, 1);
+	memset(f, 0, sizeof(f));
+	memset(f, 0xff, 6);			/* broadcast */
+	f[6] = 0x02;				/* source */
+	f[12] = 0x08;				/* IPv4 */
+	/* No budget before the handshake. */
+	cr_assert_eq(egress_frame(pr.c.qc, &tx, 0, f, 100, &st),
+	    EGRESS_NOTREADY);
+	run(&pr, 500 * MSEC);
+	cr_assert_eq(quic_conn_state(pr.c.qc), QUIC_ST_OPEN);
+	budget = quic_conn_frame_budget(pr.c.qc);
+	cr_assert_gt(budget, 1000);
+	cr_assert_lt(budget, sizeof(f));
+
+	/* 1514 bytes: two pieces with this budget. */
+	cr_assert_eq(egress_frame(pr.c.qc, &tx, budget, f, sizeof(f), &st),
+	    EGRESS_SENT);
+	cr_assert_eq(quic_conn_dgram_queued(pr.c.qc), 2);
+	/* Fill the queue but one slot: the next frame does not fit. */
+	for (i = 0; i < 5; i++) {
+		mkdgram(buf, i, sizeof(buf));
+		cr_assert_eq(quic_conn_send_datagram(pr.c.qc, buf,
+		    sizeof(buf)), QUIC_DGRAM_QUEUED);
+	}
+	cr_assert_eq(quic_conn_dgram_room(pr.c.qc), 1);
+	cr_assert_eq(egress_frame(pr.c.qc, &tx, budget, f, sizeof(f), &st),
+	    EGRESS_FULL);
+	cr_assert_eq(quic_conn_dgram_queued(pr.c.qc), 7, "no lone fragment");
+	/* A small frame still fits whole. */
+	cr_assert_eq(egress_frame(pr.c.qc, &tx, budget, f, 60, &st),
+	    EGRESS_SENT);
+	/* Over OVL_MAX_FRAGS pieces of a tiny budget. */
+	cr_assert_eq(egress_frame(pr.c.qc, &tx, 100, f, sizeof(f), &st),
+	    EGRESS_TOOBIG);
+	cr_assert_eq(st.frames, 2);
+	cr_assert_eq(st.drop_full, 1);
+	cr_assert_eq(st.drop_toobig, 1);
+	cr_assert_eq(st.drop_notready, 1);
+	cr_assert_eq(egress_drops(&st), 3);
+	cr_assert_eq(quic_conn_stats(pr.c.qc)->dgram_drop_full, 0,
+	    "nothing was refused by the queue itself");
 	pair_free(&pr);
 }

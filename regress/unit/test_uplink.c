@@ -556,7 +556,7 @@ Test(uplink, session)
 		cr_assert(got, "the server got no frame");
 	}
 	cr_assert_arr_eq(S.frame, f, sizeof(f));
-	cr_assert_eq(counter(u, "uplink-frames-out"), 1);
+	cr_assert_eq(counter(u, "egress-frames"), 1);
 	cr_assert_eq(counter(u, "uplink-frames-in"), 2);
 	cr_assert_eq(counter(u, "ovl-tx-whole"), 0);
 	cr_assert_eq(counter(u, "ovl-tx-fragmented"), 1);
