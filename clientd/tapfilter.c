@@ -70,7 +70,7 @@ tapfilter_check(struct tapfilter *tf, const uint8_t *frame, size_t len)
 			r = TAPF_DROP_FOREIGN_SOURCE;
 		else
 			r = (enum tapf_reason)l2_classify(frame, len, tf->mtu,
-			    1);
+			    1, NULL);
 	}
 
 	if (r == TAPF_PASS) {

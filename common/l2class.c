@@ -93,33 +93,34 @@ is_link_local(const struct ether_mac *mac)
  */
 enum l2_class
 l2_classify(const uint8_t *frame, size_t len, uint16_t room_mtu,
-    int from_client)
+    int from_client, struct ether_frame *efp)
 {
-	struct ether_frame	 ef;
+	struct ether_frame	 local, *ef = efp != NULL ? efp : &local;
 	size_t			 maxlen;
 
-	if (ether_parse(frame, len, &ef) == -1)
+	if (ether_parse(frame, len, ef) == -1)
 		return (L2_DROP_RUNT);
 
 	maxlen = (size_t)room_mtu + ETHER_HDR_LEN;
-	if (ef.tagged)
+	if (ef->tagged)
 		maxlen += ETHER_VLAN_LEN;
 	if (len > maxlen)
 		return (L2_DROP_JUMBO);
 
-	if (is_link_local(&ef.dst))
+	if (is_link_local(&ef->dst))
 		return (L2_DROP_LINK_LOCAL);
-	if (ef.ethertype == ETHERTYPE_PAUSE || ef.ethertype == ETHERTYPE_SLOW)
+	if (ef->ethertype == ETHERTYPE_PAUSE ||
+	    ef->ethertype == ETHERTYPE_SLOW)
 		return (L2_DROP_SLOW_PROTO);
 
 	if (!from_client)
 		return (L2_PASS);
 
-	switch (ef.ethertype) {
+	switch (ef->ethertype) {
 	case ETHERTYPE_IPV4:
-		return (classify_ip4(ef.payload, ef.payloadlen));
+		return (classify_ip4(ef->payload, ef->payloadlen));
 	case ETHERTYPE_IPV6:
-		return (classify_ip6(ef.payload, ef.payloadlen));
+		return (classify_ip6(ef->payload, ef->payloadlen));
 	default:
 		return (L2_PASS);
 	}

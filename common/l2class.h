@@ -84,8 +84,15 @@ enum l2_class {
 	L2_CLASS_MAX
 };
 
-/* l2class.c */
-enum l2_class	 l2_classify(const uint8_t *, size_t, uint16_t, int);
+struct ether_frame;
+
+/*
+ * l2class.c: the last argument, if not NULL, gets the parsed Ethernet
+ * header (valid unless the frame is L2_DROP_RUNT), so that the caller
+ * does not parse it again.
+ */
+enum l2_class	 l2_classify(const uint8_t *, size_t, uint16_t, int,
+		    struct ether_frame *);
 const char	*l2_class_name(enum l2_class);
 
 #endif /* SOFTLAN_L2CLASS_H */

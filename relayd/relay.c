@@ -288,8 +288,8 @@ static void	 cb_cid_remove(struct quic_conn *, const uint8_t *, size_t,
 		    void *);
 static void	 frame_forward(struct relay_env *, struct rconn *,
 		    const uint8_t *, size_t, uint64_t);
-static void	 frame_log(const struct peer *, const uint8_t *, size_t,
-		    const char *);
+static void	 frame_log(const struct peer *, const struct fwd_result *,
+		    size_t, const char *);
 static void	 tick(int, short, void *);
 static void	 control_handler(struct ctl_conn *, uint32_t, const void *,
 		    size_t, void *);
@@ -1409,18 +1409,22 @@ cb_cid_remove(struct quic_conn *qc, const uint8_t *cid, size_t len,
 /* Forwarding: one whole frame from c's peer. */
 
 static void
-frame_log(const struct peer *p, const uint8_t *f, size_t len,
+frame_log(const struct peer *p, const struct fwd_result *res, size_t len,
     const char *action)
 {
-	struct ether_mac	 dst, src;
+	char	 src[ETHER_MAC_STRLEN];
 
-	if (log_getverbose() <= 2 || len < ETHER_HDR_LEN)
+	if (log_getverbose() <= 2)
 		return;
-	memcpy(dst.octet, f, ETHER_ADDR_LEN);
-	memcpy(src.octet, f + ETHER_ADDR_LEN, ETHER_ADDR_LEN);
+	if (!res->parsed) {
+		log_debug("frame of %zu bytes from peer %u: %s", len, p->id,
+		    action);
+		return;
+	}
+	(void)ether_mac_format(&res->ef.src, src, sizeof(src));
 	log_debug("frame %s > %s type 0x%04x len %zu from peer %u: %s",
-	    ether_mac_str(&src), ether_mac_str(&dst),
-	    (unsigned int)(f[12] << 8 | f[13]), len, p->id, action);
+	    src, ether_mac_str(&res->ef.dst),
+	    (unsigned int)res->ef.ethertype, len, p->id, action);
 }
 
 static void
@@ -1433,13 +1437,14 @@ frame_forward(struct relay_env *env, struct rconn *c, const uint8_t *f,
 
 	room_forward(env->relay, c->peer, f, len, ms, &fwdres);
 	if (fwdres.reason != FWD_OK) {
-		frame_log(c->peer, f, len, fwd_reason_name(fwdres.reason));
+		frame_log(c->peer, &fwdres, len,
+		    fwd_reason_name(fwdres.reason));
 		return;
 	}
 	if (log_getverbose() > 2) {
 		snprintf(act, sizeof(act), "forwarded to %zu peer%s",
 		    fwdres.nout, fwdres.nout == 1 ? "" : "s");
-		frame_log(c->peer, f, len, act);
+		frame_log(c->peer, &fwdres, len, act);
 	}
 	for (i = 0; i < fwdres.nout; i++) {
 		o = fwdres.out[i]->cookie;

@@ -743,6 +743,7 @@ room_forward(struct relay *r, struct peer *from, const uint8_t *frame,
 
 	res->reason = FWD_OK;
 	res->nout = 0;
+	res->parsed = 0;
 	from->counters.frames_in++;
 	from->counters.bytes_in += len;
 	room->counters.frames_in++;
@@ -751,14 +752,14 @@ room_forward(struct relay *r, struct peer *from, const uint8_t *frame,
 	r->counters.bytes_in += len;
 
 	from_client = from->role == CTLMSG_ROLE_CLIENT;
-	c = l2_classify(frame, len, room->mtu, from_client);
+	c = l2_classify(frame, len, room->mtu, from_client, &res->ef);
+	res->parsed = c != L2_DROP_RUNT;
 	if (c != L2_PASS) {
 		fwd_drop(r, from, res, (enum fwd_reason)c);
 		return;
 	}
-	/* l2_classify() saw a whole Ethernet header. */
-	memcpy(dst.octet, frame, ETHER_ADDR_LEN);
-	memcpy(src.octet, frame + ETHER_ADDR_LEN, ETHER_ADDR_LEN);
+	dst = res->ef.dst;
+	src = res->ef.src;
 
 	if (ether_mac_is_zero(&src) || ether_mac_is_multicast(&src)) {
 		fwd_drop(r, from, res, FWD_DROP_SOURCE_INVALID);

@@ -207,6 +207,8 @@ struct relay {
 /* What room_forward() decided. */
 struct fwd_result {
 	enum fwd_reason		 reason;	/* FWD_OK: send to out[] */
+	int			 parsed;	/* ef is valid (not a runt) */
+	struct ether_frame	 ef;		/* the frame's header */
 	size_t			 nout;
 	struct peer		*out[ROOM_MEMBERS_MAX];
 };

@@ -599,7 +599,7 @@ classify(const uint8_t *frame, size_t len, uint16_t mtu, int from_client)
 	cr_assert(len == 0 || p != NULL);
 	if (len > 0)
 		memcpy(p, frame, len);
-	c = l2_classify(p, len, mtu, from_client);
+	c = l2_classify(p, len, mtu, from_client, NULL);
 	free(p);
 	return (c);
 }
@@ -715,11 +715,12 @@ Test(l2class, samples_from_gateway)
 
 Test(l2class, dhcp_offer)
 {
-	cr_assert_eq(l2_classify(dhcp_offer, sizeof(dhcp_offer), MTU, 1),
+	cr_assert_eq(l2_classify(dhcp_offer, sizeof(dhcp_offer), MTU, 1, NULL),
 	    L2_DROP_DHCP4_SERVER);
-	cr_assert_eq(l2_classify(dhcp_offer, sizeof(dhcp_offer), MTU, 0),
+	cr_assert_eq(l2_classify(dhcp_offer, sizeof(dhcp_offer), MTU, 0, NULL),
 	    L2_PASS);
-	cr_assert_eq(l2_classify(dhcp_discover, sizeof(dhcp_discover), MTU, 1),
+	cr_assert_eq(l2_classify(dhcp_discover, sizeof(dhcp_discover), MTU, 1,
+	    NULL),
 	    L2_PASS);
 }
 
@@ -902,10 +903,10 @@ check_jumbo(uint16_t mtu, size_t len, int tag, enum l2_class want)
 
 	f = make_udp4(len, tag);
 	for (from_client = 0; from_client <= 1; from_client++)
-		cr_assert_eq(l2_classify(f, len, mtu, from_client), want,
+		cr_assert_eq(l2_classify(f, len, mtu, from_client, NULL), want,
 		    "mtu %u, %zu bytes%s from %s: %s, want %s", mtu, len,
 		    tag ? " tagged" : "", from_client ? "client" : "gateway",
-		    l2_class_name(l2_classify(f, len, mtu, from_client)),
+		    l2_class_name(l2_classify(f, len, mtu, from_client, NULL)),
 		    l2_class_name(want));
 	free(f);
 }
@@ -1237,4 +1238,38 @@ Test(l2class, names)
 	}
 	cr_assert_str_eq(l2_class_name(L2_CLASS_MAX), "unknown");
 	cr_assert_str_eq(l2_class_name((enum l2_class)-1), "unknown");
+}
+
+/* The parsed header comes back, so the caller does not parse it again. */
+Test(l2class, hands_back_the_header)
+{
+	struct ether_frame	 ef;
+	uint8_t			 f[64];
+
+	memset(f, 0, sizeof(f));
+	memset(f, 0xff, 6);
+	f[6] = 0x02;
+	f[11] = 0x07;
+	f[12] = 0x81;			/* 802.1Q, VID 5, then IPv6 */
+	f[13] = 0x00;
+	f[15] = 0x05;
+	f[16] = 0x86;
+	f[17] = 0xdd;
+	memset(&ef, 0xa5, sizeof(ef));
+	cr_assert_eq(l2_classify(f, sizeof(f), MTU, 0, &ef), L2_PASS);
+	cr_assert(ether_mac_is_broadcast(&ef.dst));
+	cr_assert_eq(ef.src.octet[0], 0x02);
+	cr_assert_eq(ef.src.octet[5], 0x07);
+	cr_assert(ef.tagged);
+	cr_assert_eq(ef.tci, 5);
+	cr_assert_eq(ef.ethertype, ETHERTYPE_IPV6);
+	cr_assert_eq(ef.hdrlen, 18);
+	cr_assert_eq(ef.payload, f + 18);
+	cr_assert_eq(ef.payloadlen, sizeof(f) - 18);
+	/* A drop after the header still hands it back. */
+	f[0] = 0x01; f[1] = 0x80; f[2] = 0xc2; f[3] = f[4] = 0; f[5] = 0x0e;
+	cr_assert_eq(l2_classify(f, sizeof(f), MTU, 1, &ef),
+	    L2_DROP_LINK_LOCAL);
+	cr_assert_eq(ef.dst.octet[5], 0x0e);
+	cr_assert_eq(l2_classify(f, 13, MTU, 1, &ef), L2_DROP_RUNT);
 }
