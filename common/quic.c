@@ -38,7 +38,12 @@
  *    reads never happen inside a callback (in_cb).
  *  - ngtcp2_accept checks lengths itself; the Retry token check reads
  *    token.base[0] only when token.len > 0, and
- *    ngtcp2_crypto_verify_retry_token checks the token's length.
+ *    ngtcp2_crypto_verify_retry_token checks the token's length.  It
+ *    asserts on the connection ID length inside a token only after the
+ *    token decrypted under our own key (so it is one we made), and it
+ *    and the token generator abort on an address family other than
+ *    AF_INET or AF_INET6: paths always come from a UDP socket's
+ *    recvmmsg/recvfrom, never from the packet.
  *  - ngtcp2_cid_init asserts datalen <= NGTCP2_MAX_CIDLEN:
  *    quic_reset_token bounds cidlen; connection IDs taken from a
  *    decoded header are at most NGTCP2_MAX_CIDLEN by construction, and
@@ -48,7 +53,11 @@
  *  - ngtcp2_conn_handle_expiry asserts as read_pkt does (no half-written
  *    packet), guaranteed the same way.
  * wolfSSL sees network bytes only through ngtcp2's crypto callbacks,
- * which bound every length; wolfSSL reports errors, it does not assert.
+ * which bound every length; wolfSSL 5.5.4 reports errors, it does not
+ * assert (no assert() in src/ or wolfcrypt/src/; its only abort()s are
+ * under WOLFSSL_CHECK_MEM_ZERO, which this build leaves off).  The
+ * crypto-level conversions of ngtcp2's wolfSSL glue abort on a level
+ * wolfSSL never passes.
  * regress/fuzz/quicpkt feeds arbitrary datagrams through these paths.
  */
 
