@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -57,11 +58,28 @@
  * The queue is measured in messages of at most MAX_IMSGSIZE bytes.  A
  * client that closes its end is disconnected at once, and what it sent
  * last is not handed to the handler.
+ *
+ * Each client has one timer for what it is up to (control.h): idle (no
+ * request owed, nothing queued, no partial request), partial (part of a
+ * request read), unread (a reply queued) or none (a reply owed: the wait
+ * is the daemon's, not the client's).  The timer starts over when that
+ * state changes, and while a reply is queued also whenever some of it is
+ * written, so a client reading a long reply is never cut off; a partial
+ * request must be completed within partial_ms of its first byte.  A new
+ * client may evict one that is idle or partial, which loses no work of
+ * the daemon's, or one that has read nothing of its reply for partial_ms;
+ * never one owed a reply, nor one reading.
  */
 
 #define CONTROL_OUTQ_MAX	(4 * 1024 * 1024)
 #define CONTROL_OUTQ_MSGS	(CONTROL_OUTQ_MAX / MAX_IMSGSIZE)
 #define CONTROL_CHUNK		(MAX_IMSGSIZE - IMSG_HEADER_SIZE)
+#define CONTROL_NOTE_MS		60000	/* summary at most once a minute */
+
+#define CTL_T_NONE		0	/* a reply owed: no timeout */
+#define CTL_T_IDLE		1
+#define CTL_T_PARTIAL		2
+#define CTL_T_UNREAD		3
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
@@ -69,6 +87,9 @@ struct ctl_conn {
 	struct imsgbuf		 ibuf;
 	struct event		 ev;
 	short			 events;	/* what ev is armed for */
+	struct event		 tmo;
+	int			 tstate;	/* CTL_T_*, what tmo times */
+	long long		 since;		/* ms: state began, or wrote */
 	int			 fd;		/* -1 once closed */
 	unsigned int		 id;
 	unsigned int		 unanswered;	/* requests to reply */
@@ -92,13 +113,22 @@ struct control {
 	struct ctl_conns	 closed;	/* closed, replies owed */
 	size_t			 nconns;
 	unsigned int		 nextid;
-	uint64_t		 refused;	/* over CONTROL_MAX_CLIENTS */
+	unsigned int		 idle_ms;
+	unsigned int		 partial_ms;
+	struct control_stats	 stats;
+	long long		 noted;		/* ms of the last summary */
+	int			 hasnoted;
 };
 
 static void	control_accept(int, short, void *);
 static void	control_resume(int, short, void *);
 static void	control_dispatch(int, short, void *);
-static void	control_arm(struct ctl_conn *);
+static void	control_arm(struct ctl_conn *, int);
+static void	control_timer(struct ctl_conn *, int);
+static void	control_timeout(int, short, void *);
+static struct ctl_conn *control_idlest(struct control *);
+static void	control_note(struct control *);
+static long long control_now(void);
 static void	control_close(struct ctl_conn *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 static void	control_release(struct ctl_conn *);
@@ -127,6 +157,8 @@ control_init(int fd, control_handler_t handler, void *arg)
 	ctl->fd = fd;
 	ctl->handler = handler;
 	ctl->arg = arg;
+	ctl->idle_ms = CONTROL_IDLE_MS;
+	ctl->partial_ms = CONTROL_PARTIAL_MS;
 	TAILQ_INIT(&ctl->conns);
 	TAILQ_INIT(&ctl->closed);
 	event_set(&ctl->ev, fd, EV_READ | EV_PERSIST, control_accept, ctl);
@@ -166,6 +198,70 @@ control_clients(const struct control *ctl)
 	return (ctl->nconns);
 }
 
+/*
+ * Set the idle and partial-request timeouts in milliseconds (0: the
+ * default); timers started from now on use them.  For tests.
+ */
+void
+control_set_timeouts(struct control *ctl, unsigned int idle_ms,
+    unsigned int partial_ms)
+{
+	ctl->idle_ms = idle_ms > 0 ? idle_ms : CONTROL_IDLE_MS;
+	ctl->partial_ms = partial_ms > 0 ? partial_ms : CONTROL_PARTIAL_MS;
+}
+
+const struct control_stats *
+control_stats(const struct control *ctl)
+{
+	return (&ctl->stats);
+}
+
+/* The control's own rows for a "counters" table a (ctl may be NULL). */
+void
+control_json_counters(cJSON *a, const struct control *ctl)
+{
+	struct control_stats	 none;
+	const struct control_stats *st = &none;
+
+	memset(&none, 0, sizeof(none));
+	if (ctl != NULL)
+		st = &ctl->stats;
+	control_json_counter(a, "control-refused-busy", st->refused);
+	control_json_counter(a, "control-evicted", st->evicted);
+	control_json_counter(a, "control-timeout-idle", st->idle);
+	control_json_counter(a, "control-timeout-partial", st->partial);
+	control_json_counter(a, "control-timeout-unread", st->stalled);
+}
+
+static long long
+control_now(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("control: clock_gettime");
+	return (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
+}
+
+/* Each close is logged at debug level; a summary at most once a minute. */
+static void
+control_note(struct control *ctl)
+{
+	const struct control_stats	*st = &ctl->stats;
+	long long			 now = control_now();
+
+	if (ctl->hasnoted && now - ctl->noted < CONTROL_NOTE_MS)
+		return;
+	ctl->hasnoted = 1;
+	ctl->noted = now;
+	log_info("control: clients closed so far: %llu idle, %llu with a "
+	    "partial request, %llu not reading, %llu evicted for a new "
+	    "client; %llu refused",
+	    (unsigned long long)st->idle, (unsigned long long)st->partial,
+	    (unsigned long long)st->stalled, (unsigned long long)st->evicted,
+	    (unsigned long long)st->refused);
+}
+
 static void
 control_accept(int fd, short events, void *arg)
 {
@@ -188,12 +284,20 @@ control_accept(int fd, short events, void *arg)
 		return;
 	}
 	if (ctl->nconns >= CONTROL_MAX_CLIENTS) {
-		ctl->refused++;
-		log_debug("control: %d clients already, connection refused "
-		    "(%llu so far)", CONTROL_MAX_CLIENTS,
-		    (unsigned long long)ctl->refused);
-		close(s);
-		return;
+		if ((c = control_idlest(ctl)) == NULL) {
+			ctl->stats.refused++;
+			log_debug("control: %d clients, all busy: connection "
+			    "refused", CONTROL_MAX_CLIENTS);
+			control_note(ctl);
+			close(s);
+			return;
+		}
+		ctl->stats.evicted++;
+		control_close(c, "evicted for a new client after %lld ms %s",
+		    control_now() - c->since, c->tstate == CTL_T_IDLE ? "idle" :
+		    c->tstate == CTL_T_PARTIAL ? "with a partial request" :
+		    "not reading its reply");
+		control_note(ctl);
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("control: %s", __func__);
@@ -209,10 +313,42 @@ control_accept(int fd, short events, void *arg)
 	c->ctl = ctl;
 	c->fd = s;
 	c->id = ++ctl->nextid;
+	evtimer_set(&c->tmo, control_timeout, c);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	ctl->nconns++;
 	log_debug("control: client %u connected", c->id);
-	control_arm(c);
+	control_arm(c, 0);
+}
+
+/*
+ * The client to make room for a new one: of those idle, with a partial
+ * request, or not reading their reply for partial_ms (softlanctl reads
+ * at once), the one doing so the longest.  NULL if there is none.
+ */
+static struct ctl_conn *
+control_idlest(struct control *ctl)
+{
+	struct ctl_conn	*c, *best = NULL;
+	long long	 now = control_now();
+
+	TAILQ_FOREACH(c, &ctl->conns, entry) {
+		if (c->inhandler)
+			continue;
+		switch (c->tstate) {
+		case CTL_T_IDLE:
+		case CTL_T_PARTIAL:
+			break;
+		case CTL_T_UNREAD:
+			if (now - c->since >= ctl->partial_ms)
+				break;
+			continue;
+		default:
+			continue;
+		}
+		if (best == NULL || c->since < best->since)
+			best = c;
+	}
+	return (best);
 }
 
 static void
@@ -227,9 +363,12 @@ control_resume(int fd, short events, void *arg)
 		log_warn("control: event_add");
 }
 
-/* Watch for what is needed now: always input, output while queued. */
+/*
+ * Watch for what is needed now: always input, output while queued; and
+ * time the client.  written: some of its output went out just now.
+ */
 static void
-control_arm(struct ctl_conn *c)
+control_arm(struct ctl_conn *c, int written)
 {
 	short	 want = EV_READ;
 
@@ -237,17 +376,81 @@ control_arm(struct ctl_conn *c)
 		return;
 	if (imsgbuf_queuelen(&c->ibuf) > 0)
 		want |= EV_WRITE;
-	if (want == c->events)
+	if (want != c->events) {
+		if (c->events != 0)
+			event_del(&c->ev);
+		c->events = 0;
+		event_set(&c->ev, c->fd, want | EV_PERSIST, control_dispatch,
+		    c);
+		if (event_add(&c->ev, NULL) == -1) {
+			control_close(c, "event_add: %s", strerror(errno));
+			return;
+		}
+		c->events = want;
+	}
+	control_timer(c, written);
+}
+
+/* (Re)start the timer for what the client is up to now. */
+static void
+control_timer(struct ctl_conn *c, int written)
+{
+	struct timeval	 tv;
+	unsigned int	 ms;
+	int		 want;
+
+	if (c->unanswered > 0)
+		want = CTL_T_NONE;
+	else if (imsgbuf_queuelen(&c->ibuf) > 0)
+		want = CTL_T_UNREAD;
+	else if (imsgbuf_read_partial(&c->ibuf))
+		want = CTL_T_PARTIAL;
+	else
+		want = CTL_T_IDLE;
+	if (want == c->tstate && !(want == CTL_T_UNREAD && written))
 		return;
-	if (c->events != 0)
-		event_del(&c->ev);
-	c->events = 0;
-	event_set(&c->ev, c->fd, want | EV_PERSIST, control_dispatch, c);
-	if (event_add(&c->ev, NULL) == -1) {
-		control_close(c, "event_add: %s", strerror(errno));
+	if (c->tstate != CTL_T_NONE)
+		evtimer_del(&c->tmo);
+	c->tstate = want;
+	c->since = control_now();
+	if (want == CTL_T_NONE)
+		return;
+	ms = want == CTL_T_PARTIAL ? c->ctl->partial_ms : c->ctl->idle_ms;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (evtimer_add(&c->tmo, &tv) == -1) {
+		c->tstate = CTL_T_NONE;
+		control_close(c, "evtimer_add: %s", strerror(errno));
+	}
+}
+
+static void
+control_timeout(int fd, short events, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	struct control	*ctl = c->ctl;
+	long long	 ms;
+
+	(void)fd;
+	(void)events;
+	ms = control_now() - c->since;
+	switch (c->tstate) {
+	case CTL_T_IDLE:
+		ctl->stats.idle++;
+		control_close(c, "idle for %lld ms", ms);
+		break;
+	case CTL_T_PARTIAL:
+		ctl->stats.partial++;
+		control_close(c, "request incomplete after %lld ms", ms);
+		break;
+	case CTL_T_UNREAD:
+		ctl->stats.stalled++;
+		control_close(c, "reply unread for %lld ms", ms);
+		break;
+	default:
 		return;
 	}
-	c->events = want;
+	control_note(ctl);
 }
 
 /*
@@ -272,6 +475,9 @@ control_close(struct ctl_conn *c, const char *fmt, ...)
 	if (c->events != 0)
 		event_del(&c->ev);
 	c->events = 0;
+	if (c->tstate != CTL_T_NONE)
+		evtimer_del(&c->tmo);
+	c->tstate = CTL_T_NONE;
 	imsgbuf_clear(&c->ibuf);
 	close(c->fd);
 	c->fd = -1;
@@ -354,7 +560,7 @@ control_dispatch(int fd, short events, void *arg)
 			}
 		}
 	}
-	control_arm(c);
+	control_arm(c, (events & EV_WRITE) != 0);
 }
 
 /* Validate one request and hand it to the handler; -1: client closed. */
@@ -448,7 +654,7 @@ control_queued(struct ctl_conn *c)
 {
 	if (c->nends < nitems(c->ends))
 		c->ends[c->nends++] = c->nqueued;
-	control_arm(c);
+	control_arm(c, 0);
 }
 
 static int

@@ -45,10 +45,23 @@
  * A client that sends anything else (unknown type, wrong size, fd, more
  * than CONTROL_MAX_PENDING requests without reading) is disconnected;
  * nothing a client does can stop the daemon.
+ *
+ * Nor can clients lock softlanctl out by holding connections.  A client
+ * is disconnected when it has nothing pending and sends no request for
+ * CONTROL_IDLE_MS, when a request it began is not complete within
+ * CONTROL_PARTIAL_MS, or when a reply queued for it makes no progress
+ * for CONTROL_IDLE_MS; never while the daemon owes it a reply.  When
+ * CONTROL_MAX_CLIENTS are connected, a new client takes the place of the
+ * one idle the longest (no reply owed or queued, or a reply unread for
+ * CONTROL_PARTIAL_MS); it is refused only if every client is waiting
+ * for a reply or reading one.  Each of these is counted
+ * (control_json_counters).
  */
 
 #define CONTROL_MAX_CLIENTS	32
 #define CONTROL_MAX_PENDING	4
+#define CONTROL_IDLE_MS		15000
+#define CONTROL_PARTIAL_MS	3000
 
 enum control_imsg {
 	IMSG_CTL_SHOW_STATUS = 1000,	/* empty */
@@ -65,6 +78,15 @@ enum control_imsg {
 struct control;
 struct ctl_conn;
 
+/* Clients closed by the control itself, not on their own request. */
+struct control_stats {
+	uint64_t	 refused;	/* full, and every client busy */
+	uint64_t	 evicted;	/* the longest idle, for a new client */
+	uint64_t	 idle;		/* no request within the idle timeout */
+	uint64_t	 partial;	/* a request not completed in time */
+	uint64_t	 stalled;	/* reply unread for the idle timeout */
+};
+
 /* Called for each valid request; reply with control_reply_*(). */
 typedef void	(*control_handler_t)(struct ctl_conn *, uint32_t,
 		    const void *, size_t, void *);
@@ -78,5 +100,9 @@ int		 control_reply_cjson(struct ctl_conn *, cJSON *);
 void		 control_json_num(cJSON *, const char *, uint64_t);
 void		 control_json_counter(cJSON *, const char *, uint64_t);
 size_t		 control_clients(const struct control *);
+void		 control_set_timeouts(struct control *, unsigned int,
+		    unsigned int);
+const struct control_stats *control_stats(const struct control *);
+void		 control_json_counters(cJSON *, const struct control *);
 
 #endif /* SOFTLAN_CONTROL_H */

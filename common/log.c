@@ -21,6 +21,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "imsg.h"
 #include "log.h"
 
 #define LOG_LINE_MAX	1024
@@ -32,12 +33,22 @@ static log_hook_t	 hook;
 
 extern char		*__progname;
 
+static void	 log_imsg(const char *);
+
+/* The imsg library's warnings (it logs only through this hook). */
+static void
+log_imsg(const char *line)
+{
+	log_warnx("%s", line);
+}
+
 void
 log_init(int n_debug, int facility)
 {
 	debug = n_debug;
 	verbose = n_debug;
 	log_procinit(__progname);
+	imsg_set_warn(log_imsg);
 
 	/* Open the syslog socket and read the timezone before any chroot. */
 	if (!debug)

@@ -815,6 +815,7 @@ show_counters(struct gw_env *env)
 	n = uplink_counters_export(env->up, cs, nitems(cs));
 	for (i = 0; i < n; i++)
 		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counters(a, env->ctl);
 	return (o);
 }
 

@@ -27,8 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compat.h"
-#include "log.h"
 #include "imsg.h"
 #include "imsg-priv.h"
 
@@ -499,6 +497,13 @@ msgbuf_queuelen(struct msgbuf *mb)
 	return (mb->queued);
 }
 
+/* 1 if bytes of a message not yet complete have been read, else 0. */
+int
+msgbuf_rpartial(struct msgbuf *mb)
+{
+	return (mb->roff > 0 || mb->rpmsg != NULL);
+}
+
 void
 msgbuf_enqueue(struct msgbuf *mb, struct ibuf *buf)
 {
@@ -637,7 +642,7 @@ msgbuf_rfd_expire(struct msgbuf *mb, uint64_t off)
 	for (i = 0, j = 0; i < mb->nrfds; i++) {
 		if (mb->rfds[i].end <= off) {
 			if (mb->rfds[i].fd >= 0) {
-				log_warnx("imsg: closing a passed fd that no "
+				imsg_warnx("imsg: closing a passed fd that no "
 				    "message claimed");
 				close(mb->rfds[i].fd);
 			}
@@ -658,7 +663,7 @@ msgbuf_rfd_claim(struct msgbuf *mb, uint64_t off, int allowfd)
 		if (mb->rfds[i].start <= off && off < mb->rfds[i].end) {
 			fd = mb->rfds[i].fd;
 			if (mb->rfds[i].lost)
-				log_warnx("imsg: message arrived without its "
+				imsg_warnx("imsg: message arrived without its "
 				    "fd (dropped by the kernel)");
 			for (; i + 1 < mb->nrfds; i++)
 				mb->rfds[i] = mb->rfds[i + 1];
@@ -667,7 +672,7 @@ msgbuf_rfd_claim(struct msgbuf *mb, uint64_t off, int allowfd)
 		}
 	}
 	if (allowfd)
-		log_warnx("imsg: message claims an fd but none was passed");
+		imsg_warnx("imsg: message claims an fd but none was passed");
 	return (-1);
 }
 
@@ -698,7 +703,7 @@ msgbuf_recv_fds(struct msgbuf *mb, struct msghdr *msg, int allowfd,
 				kept = fd;
 			else {
 				if (seen)
-					log_warnx("imsg: closing an extra "
+					imsg_warnx("imsg: closing an extra "
 					    "passed fd");
 				close(fd);
 			}
@@ -708,7 +713,7 @@ msgbuf_recv_fds(struct msgbuf *mb, struct msghdr *msg, int allowfd,
 
 	if (msg->msg_flags & MSG_CTRUNC) {
 		if (allowfd)
-			log_warnx("imsg: passed fd lost (MSG_CTRUNC): out of "
+			imsg_warnx("imsg: passed fd lost (MSG_CTRUNC): out of "
 			    "file descriptors?");
 		if (!seen) {
 			msgbuf_rfd_add(mb, start, end, -1, allowfd);

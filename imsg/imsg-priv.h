@@ -23,6 +23,20 @@
  * byte stream back into whole messages.  Not part of the public API.
  */
 
+#ifndef MINIMUM
+#define MINIMUM(a, b)	(((a) < (b)) ? (a) : (b))
+#endif
+#ifndef MAXIMUM
+#define MAXIMUM(a, b)	(((a) > (b)) ? (a) : (b))
+#endif
+#ifndef nitems
+#define nitems(_a)	(sizeof((_a)) / sizeof((_a)[0]))
+#endif
+
+/* A warning through the hook of imsg_set_warn(); nothing without one. */
+void		 imsg_warnx(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+
 /* The ibuf lives on the stack (ibuf_from_buffer): never free it. */
 #define IBUF_FD_MARK_ON_STACK	-2
 
@@ -69,6 +83,7 @@ struct msgbuf {
 struct msgbuf	*msgbuf_new_reader(size_t);
 void		 msgbuf_free(struct msgbuf *);
 uint32_t	 msgbuf_queuelen(struct msgbuf *);
+int		 msgbuf_rpartial(struct msgbuf *);
 void		 msgbuf_enqueue(struct msgbuf *, struct ibuf *);
 int		 msgbuf_write(int, struct msgbuf *);
 int		 msgbuf_read(int, struct msgbuf *, int, msgbuf_readhdr_cb,

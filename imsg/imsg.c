@@ -21,17 +21,45 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "compat.h"
-#include "log.h"
 #include "imsg.h"
 #include "imsg-priv.h"
 
 static struct ibuf	*imsg_parse_hdr(struct ibuf *, void *, int *);
+
+static void		(*imsg_warn_hook)(const char *);
+
+/*
+ * Where the library's warnings go (a stream out of step, fds lost or
+ * refused): the hook gets one formatted line.  Without a hook the
+ * library says nothing; it never logs on its own, so it builds and runs
+ * without the rest of the tree.  Not in OpenBSD's API.
+ */
+void
+imsg_set_warn(void (*hook)(const char *))
+{
+	imsg_warn_hook = hook;
+}
+
+void
+imsg_warnx(const char *fmt, ...)
+{
+	char	 buf[256];
+	va_list	 ap;
+
+	if (imsg_warn_hook == NULL)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	imsg_warn_hook(buf);
+}
 
 int
 imsgbuf_init(struct imsgbuf *imsgbuf, int fd)
@@ -142,6 +170,19 @@ imsgbuf_queuelen(struct imsgbuf *imsgbuf)
 }
 
 /*
+ * 1 if part of a message has been read and the rest is still to come
+ * (complete messages waiting for imsg_get do not count), else 0.  Not in
+ * OpenBSD's API: the control socket times such a message out.
+ */
+int
+imsgbuf_read_partial(struct imsgbuf *imsgbuf)
+{
+	if (imsgbuf->w == NULL)
+		return (0);
+	return (msgbuf_rpartial(imsgbuf->w));
+}
+
+/*
  * Check a header before anything is allocated for the message.  A bad
  * length means the stream is out of step: the connection is dead.
  */
@@ -156,7 +197,7 @@ imsg_parse_hdr(struct ibuf *buf, void *arg, int *wantfd)
 		return (NULL);
 	len = hdr.len & ~IMSG_FD_MARK;
 	if (len < IMSG_HEADER_SIZE || len > imsgbuf->maxsize) {
-		log_warnx("imsg: bad header: type %u, len %u (expected "
+		imsg_warnx("imsg: bad header: type %u, len %u (expected "
 		    "%zu..%u)", hdr.type, len, IMSG_HEADER_SIZE,
 		    imsgbuf->maxsize);
 		errno = ERANGE;
@@ -483,7 +524,7 @@ imsg_close(struct imsgbuf *imsgbuf, struct ibuf *msg)
 	uint32_t	 len;
 
 	if (ibuf_fd_avail(msg) && !(imsgbuf->flags & IMSG_ALLOW_FDPASS)) {
-		log_warnx("imsg: fd passing not allowed on this channel, "
+		imsg_warnx("imsg: fd passing not allowed on this channel, "
 		    "fd dropped");
 		ibuf_fd_set(msg, -1);
 	}
@@ -492,7 +533,7 @@ imsg_close(struct imsgbuf *imsgbuf, struct ibuf *msg)
 		len |= IMSG_FD_MARK;
 	if ((hdr = ibuf_seek(msg, 0, sizeof(*hdr))) == NULL) {
 		/* Not built by imsg_create: never send a broken header. */
-		log_warnx("imsg: %s: message without a header dropped",
+		imsg_warnx("imsg: %s: message without a header dropped",
 		    __func__);
 		ibuf_free(msg);
 		return;

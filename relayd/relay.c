@@ -1695,6 +1695,7 @@ show_counters(struct relay_env *env)
 		snprintf(name, sizeof(name), "ovl-tx-%s", ovl_tx_stat_name(i));
 		control_json_counter(a, name, ovl_tx_stat_value(&tx, i));
 	}
+	control_json_counters(a, env->ctl);
 	return (o);
 }
 

@@ -1,4 +1,7 @@
-# softlanctl: the control tool of all three daemons.
+# softlanctl: the control tool of all three daemons.  ctlrender.c (the
+# text rendering of a reply) goes into the library for the unit tests.
+
+CORE_SRCS +=	softlanctl/ctlrender.c
 
 PROGS +=	$(OBJ)/softlanctl/softlanctl
 

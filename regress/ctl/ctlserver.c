@@ -25,13 +25,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
+#include "compat.h"
 #include "control.h"
 #include "log.h"
 #include "priv.h"
 
 /*
- * ctlserver SOCKET: a control socket answering fixed replies, for
- * softlanctl's tests (ctl.sh).  Exits on SIGTERM or after 60 seconds.
+ * ctlserver [-i idle-ms] [-p partial-ms] SOCKET: a control socket
+ * answering fixed replies, for softlanctl's tests (ctl.sh), served by the
+ * daemons' own common/control.c.  show counters gives the control's
+ * counters and its number of clients; -i and -p set its timeouts.  Exits
+ * on SIGTERM or after 60 seconds.
  */
 
 #define NPEERS		2000
@@ -43,7 +49,28 @@ static const char	*status_json =
 	"\"open\":true},{\"name\":\"quake-night\",\"members\":12,"
 	"\"open\":false}],\"load\":0.25}";
 
-static char	*peers_json;
+static char		*peers_json;
+static struct control	*ctl;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: ctlserver [-i idle-ms] [-p partial-ms] "
+	    "socket\n");
+	exit(1);
+}
+
+static void
+show_counters(struct ctl_conn *c)
+{
+	cJSON	*o, *a;
+
+	o = cJSON_CreateObject();
+	control_json_num(o, "clients", control_clients(ctl));
+	a = cJSON_AddArrayToObject(o, "counters");
+	control_json_counters(a, ctl);
+	control_reply_cjson(c, o);
+}
 
 static void
 handler(struct ctl_conn *c, uint32_t type, const void *data, size_t len,
@@ -62,6 +89,9 @@ handler(struct ctl_conn *c, uint32_t type, const void *data, size_t len,
 		break;
 	case IMSG_CTL_SHOW_PEERS:
 		control_reply_json(c, peers_json);
+		break;
+	case IMSG_CTL_SHOW_COUNTERS:
+		show_counters(c);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
 		if (len != sizeof(level))
@@ -88,15 +118,35 @@ stop(int fd, short events, void *arg)
 int
 main(int argc, char *argv[])
 {
-	struct control	*ctl;
 	struct event	 evterm, evtimeout;
 	struct timeval	 tv = { 60, 0 };
 	char		 errbuf[PRIV_ERRLEN];
+	const char	*errstr;
 	size_t		 off, size;
-	int		 fd, i;
+	unsigned int	 idle_ms = 0, partial_ms = 0;
+	int		 ch, fd, i;
 
-	if (argc != 2)
-		errx(1, "usage: ctlserver socket");
+	while ((ch = getopt(argc, argv, "i:p:")) != -1) {
+		switch (ch) {
+		case 'i':
+			idle_ms = strtonum(optarg, 1, 3600000, &errstr);
+			if (errstr != NULL)
+				errx(1, "idle timeout %s: %s", optarg, errstr);
+			break;
+		case 'p':
+			partial_ms = strtonum(optarg, 1, 3600000, &errstr);
+			if (errstr != NULL)
+				errx(1, "partial timeout %s: %s", optarg,
+				    errstr);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
 	log_init(1, 0);
 	log_setverbose(2);
 
@@ -111,18 +161,19 @@ main(int argc, char *argv[])
 	(void)strlcpy(peers_json + off, "]}", size - off);
 
 	event_init();
-	if ((fd = priv_control_socket(argv[1], getgid(), errbuf,
+	if ((fd = priv_control_socket(argv[0], getgid(), errbuf,
 	    sizeof(errbuf))) == -1)
 		errx(1, "%s", errbuf);
 	if ((ctl = control_init(fd, handler, NULL)) == NULL)
 		err(1, "control_init");
+	control_set_timeouts(ctl, idle_ms, partial_ms);
 	signal_set(&evterm, SIGTERM, stop, NULL);
 	signal_add(&evterm, NULL);
 	evtimer_set(&evtimeout, stop, NULL);
 	evtimer_add(&evtimeout, &tv);
 	event_dispatch();
 	control_free(ctl);
-	(void)unlink(argv[1]);
+	(void)unlink(argv[0]);
 	free(peers_json);
 	return (0);
 }

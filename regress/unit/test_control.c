@@ -38,7 +38,7 @@
 #include <criterion/criterion.h>
 
 #include "control.h"
-#include "ctlrender.h"
+#include "../../softlanctl/ctlrender.h"
 #include "imsg.h"
 #include "log.h"
 #include "priv.h"
@@ -71,6 +71,8 @@ struct server {
 	int32_t		 level;
 	const void	*data;
 	struct ctl_conn	*kept;
+	struct ctl_conn	*keptall[CONTROL_MAX_CLIENTS + 1];
+	int		 nkept;
 	int		 replyret;
 };
 
@@ -108,6 +110,8 @@ handler(struct ctl_conn *c, uint32_t type, const void *data, size_t len,
 		break;
 	case MODE_KEEP:
 		s->kept = c;
+		if (s->nkept < (int)nitems(s->keptall))
+			s->keptall[s->nkept++] = c;
 		break;
 	}
 }
@@ -216,14 +220,17 @@ client_send(int fd, uint32_t type, const void *data, size_t len)
 	client_raw(fd, type, IMSG_HEADER_SIZE + len, data, len);
 }
 
-/* Pump and read until END, ERROR or EOF. */
+/*
+ * Pump and read until END, ERROR or EOF; after each read that brought
+ * something, pump for pause_ms before the next (a slow reader).
+ */
 static void
-client_reply(int fd, struct reply *r)
+client_reply_slow(int fd, struct reply *r, int pause_ms)
 {
 	struct imsgbuf	 ibuf;
 	struct imsg	 imsg;
 	struct pollfd	 pfd;
-	long long	 end = now_ms() + WAIT_MS;
+	long long	 end = now_ms() + WAIT_MS, until;
 	ssize_t		 n;
 	size_t		 len;
 	int		 rr;
@@ -244,6 +251,10 @@ client_reply(int fd, struct reply *r)
 			rr = 1;
 		}
 		cr_assert_eq(rr, 1, "read: %s", strerror(errno));
+		for (until = now_ms() + pause_ms; now_ms() < until; ) {
+			pump();
+			usleep(1000);
+		}
 		while ((n = imsg_get(&ibuf, &imsg)) > 0) {
 			len = imsg_get_len(&imsg);
 			switch (imsg_get_type(&imsg)) {
@@ -276,6 +287,12 @@ client_reply(int fd, struct reply *r)
 		cr_assert_neq(n, -1);
 	}
 	imsgbuf_clear(&ibuf);
+}
+
+static void
+client_reply(int fd, struct reply *r)
+{
+	client_reply_slow(fd, r, 0);
 }
 
 /* The server must close this client: EOF (or reset) within WAIT_MS. */
@@ -314,6 +331,88 @@ client_works(int fd)
 	cr_assert(r.end, "good client got no END");
 	cr_assert_str_eq(r.json, srv.json);
 	free(r.json);
+}
+
+/* Pump the event loop for ms milliseconds. */
+static void
+pump_ms(int ms)
+{
+	long long	 end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		pump();
+		usleep(1000);
+	}
+}
+
+/* Send bytes without SIGPIPE; the server may have closed already. */
+static ssize_t
+client_bytes(int fd, const void *p, size_t len)
+{
+	return (send(fd, p, len, MSG_NOSIGNAL));
+}
+
+/* The first half of a SHOW_STATUS header, or with end the rest. */
+static void
+client_half(int fd, int end)
+{
+	struct imsg_hdr	 hdr;
+	const size_t	 half = sizeof(hdr) / 2;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.type = IMSG_CTL_SHOW_STATUS;
+	hdr.len = IMSG_HEADER_SIZE;
+	hdr.pid = getpid();
+	if (!end)
+		cr_assert_eq(client_bytes(fd, &hdr, half), (ssize_t)half);
+	else
+		cr_assert_eq(client_bytes(fd, (char *)&hdr + half,
+		    sizeof(hdr) - half), (ssize_t)(sizeof(hdr) - half));
+}
+
+/* The server has not closed this client (no EOF, nothing to read). */
+static void
+client_open(int fd)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	cr_assert_eq(poll(&pfd, 1, 0), 0, "client closed (revents %#x)",
+	    pfd.revents);
+}
+
+/* The value of the row named name of control_json_counters(). */
+static uint64_t
+counter(const char *name)
+{
+	cJSON		*a, *e, *n, *v;
+	uint64_t	 val = UINT64_MAX;
+
+	a = cJSON_CreateArray();
+	cr_assert_not_null(a);
+	control_json_counters(a, srv.ctl);
+	cJSON_ArrayForEach(e, a) {
+		n = cJSON_GetObjectItem(e, "counter");
+		v = cJSON_GetObjectItem(e, "value");
+		cr_assert(cJSON_IsString(n) && cJSON_IsNumber(v));
+		if (strcmp(n->valuestring, name) == 0)
+			val = (uint64_t)v->valuedouble;
+	}
+	cJSON_Delete(a);
+	cr_assert_neq(val, UINT64_MAX, "no counter %s", name);
+	return (val);
+}
+
+static int	 nsummary;
+
+static void
+summary_hook(int pri, const char *line)
+{
+	(void)pri;
+	if (strstr(line, "clients closed so far") != NULL)
+		nsummary++;
 }
 
 TestSuite(control, .init = server_start, .fini = server_stop);
@@ -600,7 +699,11 @@ Test(control, reply_after_client_left)
 	close(fd);
 }
 
-Test(control, client_limit)
+/*
+ * A full table of idle clients: a new one takes the place of the client
+ * idle the longest, at once; the others are untouched.
+ */
+Test(control, full_evicts_longest_idle)
 {
 	int	 fds[CONTROL_MAX_CLIENTS], extra, i;
 
@@ -609,20 +712,304 @@ Test(control, client_limit)
 		fds[i] = client_connect();
 		wait_clients(i + 1);
 	}
-	extra = client_connect();
-	client_closed(extra);
-	cr_assert_eq(control_clients(srv.ctl), CONTROL_MAX_CLIENTS);
+	/* fds[0] was just active: fds[1] is now idle the longest. */
+	pump_ms(5);
 	client_works(fds[0]);
-	close(fds[1]);
-	wait_clients(CONTROL_MAX_CLIENTS - 1);
 	extra = client_connect();
-	wait_clients(CONTROL_MAX_CLIENTS);
 	client_works(extra);
+	client_closed(fds[1]);
+	cr_assert_eq(control_clients(srv.ctl), CONTROL_MAX_CLIENTS);
+	cr_assert_eq(control_stats(srv.ctl)->evicted, 1);
+	cr_assert_eq(control_stats(srv.ctl)->refused, 0);
+	cr_assert_eq(counter("control-evicted"), 1);
+	client_works(fds[0]);
+	for (i = 2; i < CONTROL_MAX_CLIENTS; i++)
+		client_open(fds[i]);
 	close(extra);
 	close(fds[0]);
 	for (i = 2; i < CONTROL_MAX_CLIENTS; i++)
 		close(fds[i]);
 	wait_clients(0);
+}
+
+/*
+ * The lockout of issue 10: the limit's worth of idle clients, and one
+ * more holding half an imsg header.  With the default timeouts (far
+ * longer than this test may take), a new client is still answered at
+ * once; the half request, completed later, is answered too.
+ */
+Test(control, idle_and_partial_cannot_lock_out)
+{
+	struct reply	 r;
+	long long	 start;
+	int		 fds[CONTROL_MAX_CLIENTS], half, extra, i;
+
+	cr_assert_geq(CONTROL_PARTIAL_MS, 1000);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		fds[i] = client_connect();
+		wait_clients(i + 1);
+	}
+	half = client_connect();
+	client_half(half, 0);
+	client_closed(fds[0]);
+	wait_clients(CONTROL_MAX_CLIENTS);
+	pump_ms(5);
+
+	start = now_ms();
+	extra = client_connect();
+	client_works(extra);
+	cr_assert_lt(now_ms() - start, CONTROL_PARTIAL_MS / 2,
+	    "answered after %lld ms", now_ms() - start);
+	client_closed(fds[1]);
+	cr_assert_eq(control_stats(srv.ctl)->evicted, 2);
+	cr_assert_eq(control_stats(srv.ctl)->idle, 0);
+	cr_assert_eq(control_stats(srv.ctl)->partial, 0);
+	cr_assert_eq(control_stats(srv.ctl)->refused, 0);
+	cr_assert_eq(srv.calls, 1);
+
+	/* The half request was not evicted: the idle ones went first. */
+	client_half(half, 1);
+	client_reply(half, &r);
+	cr_assert(r.end);
+	cr_assert_str_eq(r.json, srv.json);
+	free(r.json);
+	close(half);
+	close(extra);
+	for (i = 2; i < CONTROL_MAX_CLIENTS; i++)
+		close(fds[i]);
+	wait_clients(0);
+}
+
+/*
+ * Clients waiting for a reply the daemon owes are never evicted nor
+ * timed out: with all of them busy, a new client is refused, and the
+ * late replies still arrive.
+ */
+Test(control, busy_clients_stay)
+{
+	struct reply	 r;
+	long long	 end;
+	int		 fds[CONTROL_MAX_CLIENTS], extra, i;
+
+	srv.mode = MODE_KEEP;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		fds[i] = client_connect();
+		wait_clients(i + 1);
+		client_send(fds[i], IMSG_CTL_SHOW_STATUS, NULL, 0);
+		end = now_ms() + WAIT_MS;
+		while (srv.nkept != i + 1 && now_ms() < end)
+			pump();
+		cr_assert_eq(srv.nkept, i + 1);
+	}
+	/* Owed a reply, they have no timeout, however short. */
+	control_set_timeouts(srv.ctl, 100, 100);
+	extra = client_connect();
+	client_closed(extra);
+	pump_ms(400);
+	cr_assert_eq(control_clients(srv.ctl), CONTROL_MAX_CLIENTS);
+	cr_assert_eq(control_stats(srv.ctl)->refused, 1);
+	cr_assert_eq(control_stats(srv.ctl)->evicted, 0);
+	cr_assert_eq(control_stats(srv.ctl)->idle, 0);
+	cr_assert_eq(counter("control-refused-busy"), 1);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		cr_assert_eq(control_reply_json(srv.keptall[i],
+		    "{\"late\":1}"), 0);
+		client_reply(fds[i], &r);
+		cr_assert(r.end);
+		cr_assert_str_eq(r.json, "{\"late\":1}");
+		free(r.json);
+	}
+	/* Answered, they are idle: now the timeout applies. */
+	wait_clients(0);
+	cr_assert_eq(control_stats(srv.ctl)->idle, CONTROL_MAX_CLIENTS);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+
+/*
+ * Clients that asked for a reply larger than the socket buffer and read
+ * none of it: while that is recent, they are busy and a new client is
+ * refused; once they have read nothing for partial_ms, a new client takes
+ * the place of the one stalled the longest.
+ */
+Test(control, stalled_readers_give_way)
+{
+	char		*big;
+	size_t		 n = 600 * 1024;
+	long long	 t0, end;
+	int		 fds[CONTROL_MAX_CLIENTS], extra, i;
+
+	big = malloc(n + 1);
+	cr_assert_not_null(big);
+	memset(big, ' ', n);
+	big[n] = '\0';
+	srv.json = big;
+	control_set_timeouts(srv.ctl, 10000, 1500);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		fds[i] = client_connect();
+		wait_clients(i + 1);
+		client_send(fds[i], IMSG_CTL_SHOW_PEERS, NULL, 0);
+	}
+	end = now_ms() + WAIT_MS;
+	while (srv.calls != CONTROL_MAX_CLIENTS && now_ms() < end)
+		pump();
+	cr_assert_eq(srv.calls, CONTROL_MAX_CLIENTS);
+	pump_ms(20);
+	t0 = now_ms();
+	extra = client_connect();
+	client_closed(extra);
+	cr_assert_lt(now_ms() - t0, 1000, "too slow to test the refusal");
+	cr_assert_eq(control_stats(srv.ctl)->refused, 1);
+	cr_assert_eq(control_stats(srv.ctl)->evicted, 0);
+
+	pump_ms(1600);
+	extra = client_connect();
+	client_works(extra);
+	cr_assert_eq(control_stats(srv.ctl)->evicted, 1);
+	cr_assert_eq(control_stats(srv.ctl)->refused, 1);
+	cr_assert_eq(control_stats(srv.ctl)->stalled, 0);
+	client_closed(fds[0]);
+	/* Only that one: the others still wait, their replies unread. */
+	cr_assert_eq(control_clients(srv.ctl), CONTROL_MAX_CLIENTS);
+	close(extra);
+	for (i = 1; i < CONTROL_MAX_CLIENTS; i++)
+		close(fds[i]);
+	wait_clients(0);
+	free(big);
+}
+
+/*
+ * An idle client is closed after the idle timeout, counted, and summed
+ * up in the log once (not once per client); a client that keeps making
+ * requests is not.
+ */
+Test(control, idle_client_times_out)
+{
+	long long	 start, took;
+	int		 fd, fd2, active, i;
+
+	log_sethook(summary_hook);
+	nsummary = 0;
+	control_set_timeouts(srv.ctl, 300, 100);
+	start = now_ms();
+	fd = client_connect();
+	wait_clients(1);
+	client_closed(fd);
+	took = now_ms() - start;
+	cr_assert_geq(took, 290, "closed after %lld ms", took);
+	cr_assert_lt(took, WAIT_MS);
+	cr_assert_eq(control_stats(srv.ctl)->idle, 1);
+	cr_assert_eq(counter("control-timeout-idle"), 1);
+	cr_assert_eq(nsummary, 1);
+
+	fd2 = client_connect();
+	active = client_connect();
+	wait_clients(2);
+	for (i = 0; i < 8; i++) {
+		client_works(active);
+		pump_ms(100);
+	}
+	/* 800 ms on: fd2 went long ago, active is still there. */
+	wait_clients(1);
+	client_closed(fd2);
+	client_open(active);
+	client_works(active);
+	cr_assert_eq(control_stats(srv.ctl)->idle, 2);
+	cr_assert_eq(nsummary, 1, "%d summaries", nsummary);
+	close(active);
+	wait_clients(0);
+	log_sethook(NULL);
+}
+
+/*
+ * A partial request is closed partial_ms after its first byte, however
+ * slowly the rest trickles in.
+ */
+Test(control, partial_request_times_out)
+{
+	long long	 start, took;
+	unsigned char	 b = 0;
+	int		 fd, i;
+
+	control_set_timeouts(srv.ctl, 10000, 300);
+	fd = client_connect();
+	wait_clients(1);
+	start = now_ms();
+	/* A byte every 80 ms: the whole header would take 1.2 s. */
+	for (i = 0; i < (int)IMSG_HEADER_SIZE - 1; i++) {
+		if (control_clients(srv.ctl) == 0 ||
+		    client_bytes(fd, &b, 1) != 1)
+			break;
+		pump_ms(80);
+	}
+	client_closed(fd);
+	took = now_ms() - start;
+	cr_assert_geq(took, 290, "closed after %lld ms", took);
+	cr_assert_lt(took, 1000, "closed after %lld ms: the deadline moved",
+	    took);
+	cr_assert_eq(control_stats(srv.ctl)->partial, 1);
+	cr_assert_eq(control_stats(srv.ctl)->idle, 0);
+	cr_assert_eq(counter("control-timeout-partial"), 1);
+	cr_assert_eq(srv.calls, 0);
+}
+
+/*
+ * A reply read slowly, for longer than the idle timeout, is not cut off:
+ * every write that goes out starts the timeout over.  A reply nobody
+ * reads is.
+ */
+Test(control, slow_reader_kept_stalled_reader_closed)
+{
+	struct reply	 r;
+	char		*big;
+	size_t		 n = 3 * 1024 * 1024, i;
+	long long	 start, took;
+	int		 fd;
+
+	big = malloc(n + 1);
+	cr_assert_not_null(big);
+	big[0] = '"';
+	for (i = 1; i < n - 1; i++)
+		big[i] = 'a' + i % 26;
+	big[n - 1] = '"';
+	big[n] = '\0';
+	srv.json = big;
+	control_set_timeouts(srv.ctl, 300, 300);
+
+	fd = client_connect();
+	start = now_ms();
+	client_send(fd, IMSG_CTL_SHOW_PEERS, NULL, 0);
+	client_reply_slow(fd, &r, 20);
+	took = now_ms() - start;
+	cr_assert(r.end, "slow reader cut off after %lld ms", took);
+	cr_assert_eq(r.len, n);
+	cr_assert_gt(took, 300, "read in %lld ms: not slow enough", took);
+	cr_assert_eq(control_stats(srv.ctl)->stalled, 0);
+	free(r.json);
+	close(fd);
+	wait_clients(0);
+
+	fd = client_connect();
+	start = now_ms();
+	client_send(fd, IMSG_CTL_SHOW_PEERS, NULL, 0);
+	wait_clients(1);
+	wait_clients(0);
+	took = now_ms() - start;
+	cr_assert_geq(took, 290, "closed after %lld ms", took);
+	cr_assert_eq(control_stats(srv.ctl)->stalled, 1);
+	cr_assert_eq(counter("control-timeout-unread"), 1);
+	close(fd);
+	free(big);
+}
+
+Test(control, counters_without_control)
+{
+	cJSON	*a;
+
+	a = cJSON_CreateArray();
+	control_json_counters(a, NULL);
+	cr_assert_eq(cJSON_GetArraySize(a), 5);
+	cJSON_Delete(a);
 }
 
 Test(control, out_of_fds_pauses_accept)

@@ -80,10 +80,18 @@ loghook(int pri, const char *line)
 	nlog++;
 }
 
+/* imsg/ logs only through its own hook: the warnings come here. */
+static void
+imsgwarn(const char *line)
+{
+	loghook(0, line);
+}
+
 static void
 setup(void)
 {
 	log_sethook(loghook);
+	imsg_set_warn(imsgwarn);
 	lastlog[0] = '\0';
 	alllog[0] = '\0';
 	nlog = 0;
@@ -93,6 +101,7 @@ static void
 teardown(void)
 {
 	log_sethook(NULL);
+	imsg_set_warn(NULL);
 }
 
 TestSuite(imsg, .init = setup, .fini = teardown);
@@ -1031,6 +1040,59 @@ Test(imsg, eof_and_epipe)
 	cr_assert_eq(imsgbuf_flush(&c.r), -1);
 	cr_assert_eq(errno, EPIPE);
 	chan_close(&c);
+}
+
+/*
+ * imsgbuf_read_partial: set from the first byte of a message until its
+ * last, whether the header or the payload is missing; a complete message
+ * waiting for imsg_get does not count.
+ */
+Test(imsg, read_partial)
+{
+	struct chan	 c, d;
+	struct raw	 raw;
+	struct imsg	 m;
+	const size_t	 one = IMSG_HEADER_SIZE + 10;
+
+	chan_open(&c, 0, 0, 1);
+	chan_open(&d, 0, 0, 1);
+	send_msg(&c.s, 7, 10, -1);
+	send_msg(&c.s, 8, 0, -1);
+	raw_capture(&c.s, c.sv[1], &raw);
+	cr_assert_eq(raw.len, one + IMSG_HEADER_SIZE);
+
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 0);
+	cr_assert_eq(imsgbuf_read(&d.r), 1);	/* nothing there: EAGAIN */
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 0);
+	/* Half a header. */
+	cr_assert_eq(write(d.sv[0], raw.bytes, 8), 8);
+	cr_assert_eq(imsgbuf_read(&d.r), 1);
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 1);
+	cr_assert_eq(imsg_get(&d.r, &m), 0);
+	/* The rest of the header and part of the payload. */
+	cr_assert_eq(write(d.sv[0], raw.bytes + 8, 12), 12);
+	cr_assert_eq(imsgbuf_read(&d.r), 1);
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 1);
+	cr_assert_eq(imsg_get(&d.r, &m), 0);
+	/* The rest: complete, not taken yet, is not partial. */
+	cr_assert_eq(write(d.sv[0], raw.bytes + 20, one - 20),
+	    (ssize_t)(one - 20));
+	cr_assert_eq(imsgbuf_read(&d.r), 1);
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 0);
+	expect_msg(&d.r, 7, 10, 0);
+	/* A whole message and one byte of the next. */
+	cr_assert_eq(write(d.sv[0], raw.bytes + one, IMSG_HEADER_SIZE),
+	    IMSG_HEADER_SIZE);
+	cr_assert_eq(write(d.sv[0], raw.bytes, 1), 1);
+	cr_assert_eq(imsgbuf_read(&d.r), 1);
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 1);
+	expect_msg(&d.r, 8, 0, 0);
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 1);
+	cr_assert_eq(nlog, 0, "log: %s", lastlog);
+	raw_free(&raw);
+	chan_close(&c);
+	chan_close(&d);
+	cr_assert_eq(imsgbuf_read_partial(&d.r), 0);
 }
 
 /*
