@@ -18,7 +18,9 @@
 # normal optimized tree) one after the other and print one table.  Each
 # program prints its result lines on stdout, details on stderr; a
 # program's exit status 1 means something functionally wrong (a frame did
-# not arrive), which fails "make bench".  No speed thresholds.
+# not arrive), which fails "make bench".  No speed thresholds.  Then
+# hsflood.sh, relayd's memory under a QUIC handshake flood: it needs
+# root (network namespaces) and is skipped, saying so, without it.
 
 obj=${1:?usage: run.sh objdir}
 tmp=$(mktemp -d) || exit 1
@@ -37,10 +39,23 @@ for b in bench_quic bench_room; do
 		fail=1
 	fi
 done
+b=hsflood
+if [ "$(id -u)" != 0 ]; then
+	echo "hsflood: skipped (needs root for network namespaces)" \
+	    >"$tmp/$b.out"
+	: >"$tmp/$b.err"
+else
+	echo "running $b (two relayd runs, about a minute each) ..."
+	if ! timeout -k 10 400 bash "$(dirname "$0")/hsflood.sh" "$obj" \
+	    >"$tmp/$b.out" 2>"$tmp/$b.err"; then
+		echo "$b: FAILED" >>"$tmp/$b.out"
+		fail=1
+	fi
+fi
 
 echo
 printf '%-36s %s\n' benchmark result
-for b in bench_quic bench_room; do
+for b in bench_quic bench_room hsflood; do
 	cat "$tmp/$b.out"
 done
 echo "(cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
@@ -49,7 +64,7 @@ echo "(cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
     "~13k without)"
 echo
 echo details:
-for b in bench_quic bench_room; do
+for b in bench_quic bench_room hsflood; do
 	sed 's/^/  /' "$tmp/$b.err"
 done
 exit $fail
