@@ -569,3 +569,30 @@ ovl_rx_stat_value(const struct ovl_rx_stats *st, size_t i)
 		return (0);
 	return (stat_read(st, rx_stat_tab[i].off));
 }
+
+static void
+stat_add(void *to, const void *from, const struct stat_desc *tab, size_t n)
+{
+	uint64_t	 a, b;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		a = stat_read(to, tab[i].off);
+		b = stat_read(from, tab[i].off);
+		a += b;
+		memcpy((uint8_t *)to + tab[i].off, &a, sizeof(a));
+	}
+}
+
+/* to += from, counter by counter (a closed connection into totals). */
+void
+ovl_tx_stats_add(struct ovl_tx_stats *to, const struct ovl_tx_stats *from)
+{
+	stat_add(to, from, tx_stat_tab, nitems(tx_stat_tab));
+}
+
+void
+ovl_rx_stats_add(struct ovl_rx_stats *to, const struct ovl_rx_stats *from)
+{
+	stat_add(to, from, rx_stat_tab, nitems(rx_stat_tab));
+}

@@ -163,6 +163,8 @@ int	 ovl_encode(struct ovl_tx *, const uint8_t *, size_t, size_t,
 	    struct ovl_piece *);
 size_t	 ovl_piece_len(const struct ovl_piece *);
 size_t	 ovl_piece_copy(const struct ovl_piece *, uint8_t *, size_t);
+void	 ovl_tx_stats_add(struct ovl_tx_stats *, const struct ovl_tx_stats *);
+void	 ovl_rx_stats_add(struct ovl_rx_stats *, const struct ovl_rx_stats *);
 int	 ovl_reasm_init(struct ovl_reasm *, size_t, uint64_t);
 void	 ovl_reasm_free(struct ovl_reasm *);
 int	 ovl_reasm_input(struct ovl_reasm *, const uint8_t *, size_t,

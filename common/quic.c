@@ -1564,6 +1564,28 @@ quic_conn_dgram_queued(const struct quic_conn *qc)
 	return (qc->dqlen);
 }
 
+/* to += s, counter by counter. */
+void
+quic_stats_add(struct quic_stats *to, const struct quic_stats *s)
+{
+	to->dgram_queued += s->dgram_queued;
+	to->dgram_sent += s->dgram_sent;
+	to->dgram_recv += s->dgram_recv;
+	to->dgram_acked += s->dgram_acked;
+	to->dgram_lost += s->dgram_lost;
+	to->dgram_drop_full += s->dgram_drop_full;
+	to->dgram_drop_toobig += s->dgram_drop_toobig;
+	to->dgram_drop_notready += s->dgram_drop_notready;
+	to->dgram_drop_refused += s->dgram_drop_refused;
+	to->stream_sent += s->stream_sent;
+	to->stream_recv += s->stream_recv;
+	to->pkt_recv += s->pkt_recv;
+	to->pkt_sent += s->pkt_sent;
+	to->pkt_bad += s->pkt_bad;
+	to->pkt_short += s->pkt_short;
+	to->stateless_reset += s->stateless_reset;
+}
+
 /* How many more datagrams quic_conn_send_datagram() would queue now. */
 size_t
 quic_conn_dgram_room(const struct quic_conn *qc)

@@ -204,6 +204,7 @@ size_t		 quic_conn_dgram_max(struct quic_conn *);
 size_t		 quic_conn_frame_budget(struct quic_conn *);
 size_t		 quic_conn_dgram_queued(const struct quic_conn *);
 size_t		 quic_conn_dgram_room(const struct quic_conn *);
+void		 quic_stats_add(struct quic_stats *, const struct quic_stats *);
 const char	*quic_conn_cipher(struct quic_conn *);
 uint64_t	 quic_conn_rtt(struct quic_conn *);
 int		 quic_conn_alpn(struct quic_conn *, char *, size_t);

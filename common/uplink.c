@@ -400,27 +400,6 @@ conn_open(struct uplink *u)
 	event_active(&u->ev_conn, EV_TIMEOUT, 1);
 }
 
-static void
-stats_add(struct quic_stats *to, const struct quic_stats *s)
-{
-	to->dgram_queued += s->dgram_queued;
-	to->dgram_sent += s->dgram_sent;
-	to->dgram_recv += s->dgram_recv;
-	to->dgram_acked += s->dgram_acked;
-	to->dgram_lost += s->dgram_lost;
-	to->dgram_drop_full += s->dgram_drop_full;
-	to->dgram_drop_toobig += s->dgram_drop_toobig;
-	to->dgram_drop_notready += s->dgram_drop_notready;
-	to->dgram_drop_refused += s->dgram_drop_refused;
-	to->stream_sent += s->stream_sent;
-	to->stream_recv += s->stream_recv;
-	to->pkt_recv += s->pkt_recv;
-	to->pkt_sent += s->pkt_sent;
-	to->pkt_bad += s->pkt_bad;
-	to->pkt_short += s->pkt_short;
-	to->stateless_reset += s->stateless_reset;
-}
-
 /* Send the CONNECTION_CLOSE of a dropped connection and free it. */
 static void
 dead_free(struct uplink *u)
@@ -448,7 +427,7 @@ conn_drop(struct uplink *u, const char *reason)
 	if (quic_conn_state(u->qc) == QUIC_ST_OPEN ||
 	    quic_conn_state(u->qc) == QUIC_ST_HANDSHAKE)
 		(void)quic_conn_close(u->qc, UPLINK_ERR_CLOSE, reason, now);
-	stats_add(&u->qclosed, quic_conn_stats(u->qc));
+	quic_stats_add(&u->qclosed, quic_conn_stats(u->qc));
 	dead_free(u);
 	if (u->dead != NULL)
 		log_warnx("%s: two connections to free", __func__);
@@ -523,7 +502,7 @@ conn_service(struct uplink *u)
 			why = "connection closed";
 		(void)strlcpy(reason, why, sizeof(reason));
 		ev.reason = reason;
-		stats_add(&u->qclosed, quic_conn_stats(u->qc));
+		quic_stats_add(&u->qclosed, quic_conn_stats(u->qc));
 		/* The session may CONNECT again at once: free it first. */
 		quic_conn_free(u->qc);
 		u->qc = NULL;
@@ -866,7 +845,7 @@ uplink_counters_export(const struct uplink *u, struct ctlmsg_counter *cs,
 	size_t				 n = 0, i;
 
 	if (u->qc != NULL)
-		stats_add(&q, quic_conn_stats(u->qc));
+		quic_stats_add(&q, quic_conn_stats(u->qc));
 	n = counter_put(cs, n, max, "uplink-frames-in", u->c.frames_in);
 	n = counter_put(cs, n, max, "uplink-drop-not-connected",
 	    u->c.drop_notconnected);

@@ -380,29 +380,6 @@ relay_child_run(struct proc *p)
 	log_debug("sandboxed, waiting for the configuration");
 }
 
-static void
-append_chunk(uint8_t **bufp, size_t *lenp, struct imsg *imsg, int wipe)
-{
-	size_t	 n = imsg_get_len(imsg);
-	uint8_t	*nb;
-
-	if (n == 0 || *lenp + n > RELAYD_PEM_MAX)
-		fatalx("certificate or key chunk of %zu bytes out of range",
-		    n);
-	if ((nb = malloc(*lenp + n)) == NULL)
-		fatal("%s", __func__);
-	if (*lenp > 0)
-		memcpy(nb, *bufp, *lenp);
-	if (imsg_get_data(imsg, nb + *lenp, n) == -1)
-		fatal("%s: imsg_get_data", __func__);
-	if (wipe)
-		freezero(*bufp, *lenp);
-	else
-		free(*bufp);
-	*bufp = nb;
-	*lenp += n;
-}
-
 void
 relay_child_dispatch(struct proc *p, struct imsg *imsg)
 {
@@ -459,10 +436,12 @@ relay_child_dispatch(struct proc *p, struct imsg *imsg)
 		env->ndecls++;
 		break;
 	case IMSG_RECONF_CERT:
-		append_chunk(&env->cert, &env->certlen, imsg, 0);
+		daemon_blob_append(&env->cert, &env->certlen, imsg,
+		    RELAYD_PEM_MAX, "IMSG_RECONF_CERT");
 		break;
 	case IMSG_RECONF_KEY:
-		append_chunk(&env->key, &env->keylen, imsg, 1);
+		daemon_blob_append(&env->key, &env->keylen, imsg,
+		    RELAYD_PEM_MAX, "IMSG_RECONF_KEY");
 		break;
 	case IMSG_RECONF_RESET_SECRET:
 		if (imsg_get_data(imsg, env->secret,
@@ -554,12 +533,8 @@ relay_start(struct relay_env *env)
 	if ((env->tls = quic_tls_server_new(env->cert, env->certlen,
 	    env->key, env->keylen)) == NULL)
 		fatalx("cannot load the certificate and key");
-	freezero(env->key, env->keylen);
-	env->key = NULL;
-	env->keylen = 0;
-	free(env->cert);
-	env->cert = NULL;
-	env->certlen = 0;
+	daemon_blob_free(&env->key, &env->keylen);
+	daemon_blob_free(&env->cert, &env->certlen);
 
 	if ((env->relay = relay_new(&env->conf.rc, err, sizeof(err))) == NULL)
 		fatalx("relay: %s", err);
@@ -1034,8 +1009,6 @@ conn_leave(struct relay_env *env, struct rconn *c)
 static void
 conn_free(struct relay_env *env, struct rconn *c)
 {
-	const struct quic_stats	*qs;
-
 	conn_leave(env, c);
 	if (c->dirty)
 		TAILQ_REMOVE(&env->dirty, c, dirty_entry);
@@ -1045,35 +1018,12 @@ conn_free(struct relay_env *env, struct rconn *c)
 	hs_done(env, c);
 	env->freed++;
 	if (c->qc != NULL) {
-		qs = quic_conn_stats(c->qc);
-		env->qst_closed.dgram_recv += qs->dgram_recv;
-		env->qst_closed.dgram_sent += qs->dgram_sent;
-		env->qst_closed.dgram_lost += qs->dgram_lost;
-		env->qst_closed.dgram_drop_full += qs->dgram_drop_full;
-		env->qst_closed.dgram_drop_toobig += qs->dgram_drop_toobig;
-		env->qst_closed.dgram_drop_notready +=
-		    qs->dgram_drop_notready;
-		env->qst_closed.dgram_drop_refused += qs->dgram_drop_refused;
-		env->qst_closed.pkt_bad += qs->pkt_bad;
+		quic_stats_add(&env->qst_closed, quic_conn_stats(c->qc));
 		quic_conn_free(c->qc);
 		env->st.conn_closed++;
 	}
-	env->rx_closed.whole += c->reasm.stats.whole;
-	env->rx_closed.reassembled += c->reasm.stats.reassembled;
-	env->rx_closed.fragments += c->reasm.stats.fragments;
-	env->rx_closed.drop_short += c->reasm.stats.drop_short;
-	env->rx_closed.drop_unknown_kind += c->reasm.stats.drop_unknown_kind;
-	env->rx_closed.drop_bad_index += c->reasm.stats.drop_bad_index;
-	env->rx_closed.drop_bad_length += c->reasm.stats.drop_bad_length;
-	env->rx_closed.drop_duplicate += c->reasm.stats.drop_duplicate;
-	env->rx_closed.drop_oversize += c->reasm.stats.drop_oversize;
-	env->rx_closed.drop_table_full += c->reasm.stats.drop_table_full;
-	env->rx_closed.drop_timeout += c->reasm.stats.drop_timeout;
-	env->tx_closed.whole += c->tx.stats.whole;
-	env->tx_closed.fragmented += c->tx.stats.fragmented;
-	env->tx_closed.fragments += c->tx.stats.fragments;
-	env->tx_closed.refused_toobig += c->tx.stats.refused_toobig;
-	env->tx_closed.refused_short += c->tx.stats.refused_short;
+	ovl_rx_stats_add(&env->rx_closed, &c->reasm.stats);
+	ovl_tx_stats_add(&env->tx_closed, &c->tx.stats);
 	egress_stats_add(&env->eg_closed, &c->eg);
 	ovl_reasm_free(&c->reasm);
 	if (c->rd != NULL) {
@@ -1606,7 +1556,6 @@ show_counters(struct relay_env *env)
 	struct ovl_tx_stats	 tx = env->tx_closed;
 	struct quic_stats	 qs = env->qst_closed;
 	struct egress_stats	 eg = env->eg_closed;
-	const struct quic_stats	*s;
 	const struct relay_stats *st = &env->st;
 	struct rconn		*c;
 	char			 name[64];
@@ -1614,34 +1563,11 @@ show_counters(struct relay_env *env)
 	size_t			 i, n;
 
 	TAILQ_FOREACH(c, &env->conns, entry) {
-		rx.whole += c->reasm.stats.whole;
-		rx.reassembled += c->reasm.stats.reassembled;
-		rx.fragments += c->reasm.stats.fragments;
-		rx.drop_short += c->reasm.stats.drop_short;
-		rx.drop_unknown_kind += c->reasm.stats.drop_unknown_kind;
-		rx.drop_bad_index += c->reasm.stats.drop_bad_index;
-		rx.drop_bad_length += c->reasm.stats.drop_bad_length;
-		rx.drop_duplicate += c->reasm.stats.drop_duplicate;
-		rx.drop_oversize += c->reasm.stats.drop_oversize;
-		rx.drop_table_full += c->reasm.stats.drop_table_full;
-		rx.drop_timeout += c->reasm.stats.drop_timeout;
-		tx.whole += c->tx.stats.whole;
-		tx.fragmented += c->tx.stats.fragmented;
-		tx.fragments += c->tx.stats.fragments;
-		tx.refused_toobig += c->tx.stats.refused_toobig;
-		tx.refused_short += c->tx.stats.refused_short;
+		ovl_rx_stats_add(&rx, &c->reasm.stats);
+		ovl_tx_stats_add(&tx, &c->tx.stats);
 		egress_stats_add(&eg, &c->eg);
-		if (c->qc == NULL)
-			continue;
-		s = quic_conn_stats(c->qc);
-		qs.dgram_recv += s->dgram_recv;
-		qs.dgram_sent += s->dgram_sent;
-		qs.dgram_lost += s->dgram_lost;
-		qs.dgram_drop_full += s->dgram_drop_full;
-		qs.dgram_drop_toobig += s->dgram_drop_toobig;
-		qs.dgram_drop_notready += s->dgram_drop_notready;
-		qs.dgram_drop_refused += s->dgram_drop_refused;
-		qs.pkt_bad += s->pkt_bad;
+		if (c->qc != NULL)
+			quic_stats_add(&qs, quic_conn_stats(c->qc));
 	}
 
 	o = cJSON_CreateObject();
