@@ -118,7 +118,6 @@ static struct client_env	 cenv;
 static uint8_t			 tapbuf[CLIENT_TAPBUF];
 
 static uint64_t	 now_ms(void);
-static void	 append_ca(struct client_env *, struct imsg *);
 static void	 client_start(struct client_env *);
 static void	 client_stop(int, short, void *);
 static void	 tap_read(int, short, void *);
@@ -182,22 +181,6 @@ client_child_run(struct proc *p)
 	log_debug("sandboxed, waiting for the configuration");
 }
 
-static void
-append_ca(struct client_env *env, struct imsg *imsg)
-{
-	size_t	 n = imsg_get_len(imsg);
-	uint8_t	*nb;
-
-	if (n == 0 || env->calen + n > CLIENT_CA_MAX)
-		fatalx("CA certificate chunk of %zu bytes out of range", n);
-	if ((nb = realloc(env->ca, env->calen + n)) == NULL)
-		fatal("%s", __func__);
-	env->ca = nb;
-	if (imsg_get_data(imsg, env->ca + env->calen, n) == -1)
-		fatal("%s: imsg_get_data", __func__);
-	env->calen += n;
-}
-
 static int
 take_fd(struct imsg *imsg, int *fdp, const char *what)
 {
@@ -234,7 +217,8 @@ client_child_dispatch(struct proc *p, struct imsg *imsg)
 		env->have_conf = 1;
 		break;
 	case IMSG_CL_CA:
-		append_ca(env, imsg);
+		daemon_blob_append(&env->ca, &env->calen, imsg,
+		    CLIENT_CA_MAX, "IMSG_CL_CA");
 		break;
 	case IMSG_CL_TAP_FD:
 		take_fd(imsg, &env->tapfd, "IMSG_CL_TAP_FD");
@@ -316,9 +300,7 @@ client_start(struct client_env *env)
 		fatalx("%s", err);
 	explicit_bzero(&uc, sizeof(uc));
 	env->udpfd = -1;		/* the uplink owns it */
-	free(env->ca);
-	env->ca = NULL;
-	env->calen = 0;
+	daemon_blob_free(&env->ca, &env->calen);
 
 	event_set(&env->ev_tap, env->tapfd, EV_READ | EV_PERSIST, tap_read,
 	    env);

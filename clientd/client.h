@@ -47,7 +47,6 @@
  * value out of range, makes the parent exit (fail closed).
  */
 
-#define CLIENT_CHUNK		8192	/* IMSG_CL_CA pieces */
 #define CLIENT_CA_MAX		(256 * 1024)
 #define CLIENT_MTU_MIN		576
 #define CLIENT_MTU_MAX		1500

@@ -26,7 +26,6 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -85,7 +84,6 @@ static void	 unpin_atexit(void);
 static void	 open_tap(struct clientd *);
 static void	 open_udp(struct clientd *);
 static void	 open_control(struct clientd *, const char *);
-static void	 load_ca(struct clientd *);
 static void	 parent_start(struct proc *);
 static void	 parent_reload(struct proc *);
 static void	 parent_shutdown(struct proc *);
@@ -156,7 +154,10 @@ main(int argc, char *argv[])
 	log_info("relay %s is %s", env.conf->relay,
 	    addr_str((struct sockaddr *)&env.relay.ss));
 
-	load_ca(&env);
+	if ((env.ca = daemon_read_file(env.conf->ca_certificate,
+	    CLIENT_CA_MAX, &env.calen)) == NULL)
+		errx(1, "ca-certificate %s unreadable",
+		    env.conf->ca_certificate);
 	/* Whatever ends the parent from here on removes the pinned route. */
 	if (atexit(unpin_atexit) != 0)
 		errx(1, "atexit failed");
@@ -383,38 +384,6 @@ open_control(struct clientd *e, const char *path)
 		fatalx("control socket: %s", err);
 }
 
-static void
-load_ca(struct clientd *e)
-{
-	const char	*path = e->conf->ca_certificate;
-	struct stat	 st;
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		fatal("ca-certificate %s", path);
-	if (fstat(fd, &st) == -1)
-		fatal("ca-certificate %s: fstat", path);
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    st.st_size > CLIENT_CA_MAX)
-		fatalx("ca-certificate %s: not a regular file of 1 to %d "
-		    "bytes", path, CLIENT_CA_MAX);
-	if ((e->ca = malloc(st.st_size)) == NULL)
-		fatal("%s", __func__);
-	while (e->calen < (size_t)st.st_size) {
-		n = read(fd, e->ca + e->calen, st.st_size - e->calen);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fatal("ca-certificate %s: read", path);
-		if (n == 0)
-			fatalx("ca-certificate %s: file shrank while read",
-			    path);
-		e->calen += n;
-	}
-	close(fd);
-}
-
 /* The child is forked: hand it the configuration and the descriptors. */
 static void
 parent_start(struct proc *p)
@@ -422,7 +391,6 @@ parent_start(struct proc *p)
 	struct clientd		*e = p->p_arg;
 	struct clientd_conf	*conf = e->conf;
 	struct client_reconf	 rc;
-	size_t			 off, n;
 
 	memset(&rc, 0, sizeof(rc));
 	if (strlcpy(rc.relay, conf->relay, sizeof(rc.relay)) >=
@@ -441,11 +409,7 @@ parent_start(struct proc *p)
 	if (proc_compose(p, IMSG_CL_CONF, -1, &rc, sizeof(rc)) == -1)
 		fatal("%s: proc_compose", __func__);
 	explicit_bzero(&rc, sizeof(rc));
-	for (off = 0; off < e->calen; off += n) {
-		n = MINIMUM(e->calen - off, CLIENT_CHUNK);
-		if (proc_compose(p, IMSG_CL_CA, -1, e->ca + off, n) == -1)
-			fatal("%s: proc_compose", __func__);
-	}
+	daemon_blob_send(p, IMSG_CL_CA, e->ca, e->calen);
 	/* imsg closes each fd once sent: the child holds the only copy. */
 	if (proc_compose(p, IMSG_CL_TAP_FD, e->tapfd, NULL, 0) == -1 ||
 	    proc_compose(p, IMSG_CL_UDP_FD, e->udpfd, NULL, 0) == -1 ||
@@ -454,9 +418,7 @@ parent_start(struct proc *p)
 		fatal("%s: proc_compose", __func__);
 	e->tapfd = e->udpfd = e->ctlfd = -1;
 	proc_flush(p);
-	free(e->ca);
-	e->ca = NULL;
-	e->calen = 0;
+	daemon_blob_free(&e->ca, &e->calen);
 	log_info("startup: room %s, relay %s, tap %s", conf->room,
 	    conf->relay, conf->tap);
 }

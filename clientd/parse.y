@@ -15,8 +15,9 @@
  */
 
 /*
- * clientd.conf(5).  The lexer, include and macros are common/cfglex.c;
- * this file is the grammar and the checks, in the manner of relayd's.
+ * clientd.conf(5).  The lexer, include and macros are common/cfglex.c,
+ * the checks the daemons' grammars share common/cfgcheck.c; this file is
+ * the grammar and its own checks, in the manner of relayd's.
  * Every value is checked where it is read and reported as
  * "file:line: message"; parsing goes on after an error so that one run
  * reports every bad line.  A required statement that is missing is
@@ -42,7 +43,6 @@
 %{
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
 #include "ctlmsg.h"
@@ -61,7 +62,7 @@
 #include "ether.h"
 #include "log.h"
 
-/* Settings that may be given once. */
+/* Settings that may be given once: bits of ck.seen. */
 enum setting {
 	S_RELAY,
 	S_PORT,
@@ -95,27 +96,13 @@ int		 yyerror(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 int		 yyparse(void);
 
-static int	 once(enum setting, const char *);
-static int	 range(const char *, int64_t, int64_t, int64_t);
-static int	 host_valid(const char *);
-static void	 set_host(char *, size_t, const char *, const char *);
-static void	 set_port(int64_t);
-static void	 set_path(char *, size_t, const char *, const char *);
-static void	 set_room(const char *);
-static void	 set_secret(const char *);
-static void	 set_ifname(char *, size_t, const char *, const char *);
-static void	 set_user(const char *);
 static void	 set_mac(const char *);
 static void	 set_address(const char *);
 static void	 final_checks(const char *);
 
-static struct cfglex		*lx;
+static struct cfgcheck		 ck;
 static struct clientd_conf	*conf;
-static unsigned int		 seen;		/* enum setting bits */
 static int			 errors;	/* besides cfglex's */
-static int			 linetok;	/* tokens read on the line */
-static int			 unknown;	/* it starts with a word */
-static char			 firstword[64];	/* that word */
 %}
 
 %token	ADDRESS CA_CERTIFICATE CONTROL INCLUDE NO PORT RELAY ROOM
@@ -139,7 +126,7 @@ include		: INCLUDE STRING {
 			int	 rv;
 
 			/* On YYERROR the %destructor frees what is left. */
-			rv = cfglex_include(lx, $2);
+			rv = cfglex_include(ck.lx, $2);
 			if (rv == -1)
 				YYERROR;
 			free($2);
@@ -149,7 +136,7 @@ include		: INCLUDE STRING {
 varset		: STRING '=' STRING {
 			int	 rv;
 
-			rv = cfglex_macro_set(lx, $1, $3, 0);
+			rv = cfglex_macro_set(ck.lx, $1, $3, 0);
 			if (rv == -1)
 				YYERROR;
 			free($1);
@@ -160,7 +147,7 @@ varset		: STRING '=' STRING {
 			int	 rv;
 
 			snprintf(buf, sizeof(buf), "%lld", (long long)$3);
-			rv = cfglex_macro_set(lx, $1, buf, 0);
+			rv = cfglex_macro_set(ck.lx, $1, buf, 0);
 			if (rv == -1)
 				YYERROR;
 			free($1);
@@ -186,89 +173,87 @@ yesno		: YES			{ $$ = 1; }
 		;
 
 main		: RELAY STRING {
-			if (once(S_RELAY, "relay") == 0)
-				set_host(conf->relay, sizeof(conf->relay),
-				    "relay", $2);
+			if (cfgcheck_once(&ck, S_RELAY, "relay") == 0)
+				cfgcheck_host(&ck, conf->relay,
+				    sizeof(conf->relay), "relay", $2);
 			free($2);
 		}
 		| RELAY STRING PORT number {
-			if (once(S_RELAY, "relay") == 0)
-				set_host(conf->relay, sizeof(conf->relay),
-				    "relay", $2);
-			set_port($4);
+			if (cfgcheck_once(&ck, S_RELAY, "relay") == 0)
+				cfgcheck_host(&ck, conf->relay,
+				    sizeof(conf->relay), "relay", $2);
+			cfgcheck_port(&ck, S_PORT, $4, &conf->port);
 			free($2);
 		}
 		| PORT number {
-			set_port($2);
+			cfgcheck_port(&ck, S_PORT, $2, &conf->port);
 		}
 		| SERVER_NAME STRING {
-			if (once(S_SERVER_NAME, "server-name") == 0)
-				set_host(conf->server_name,
+			if (cfgcheck_once(&ck, S_SERVER_NAME,
+			    "server-name") == 0)
+				cfgcheck_host(&ck, conf->server_name,
 				    sizeof(conf->server_name), "server-name",
 				    $2);
 			free($2);
 		}
 		| CA_CERTIFICATE STRING {
-			if (once(S_CA_CERTIFICATE, "ca-certificate") == 0)
-				set_path(conf->ca_certificate,
+			if (cfgcheck_once(&ck, S_CA_CERTIFICATE,
+			    "ca-certificate") == 0)
+				cfgcheck_path(&ck, conf->ca_certificate,
 				    sizeof(conf->ca_certificate),
 				    "ca-certificate", $2);
 			free($2);
 		}
 		| ROOM STRING {
-			if (once(S_ROOM, "room") == 0)
-				set_room($2);
+			if (cfgcheck_once(&ck, S_ROOM, "room") == 0)
+				(void)cfgcheck_room(&ck, conf->room,
+				    sizeof(conf->room), $2);
 			free($2);
 		}
 		| SECRET STRING {
-			if (once(S_SECRET, "secret") == 0)
-				set_secret($2);
+			if (cfgcheck_once(&ck, S_SECRET, "secret") == 0)
+				cfgcheck_secret(&ck, conf->secret,
+				    sizeof(conf->secret), NULL, $2);
 			freezero($2, strlen($2));
 		}
 		| VIRTUAL_MAC STRING {
-			if (once(S_VIRTUAL_MAC, "virtual-mac") == 0)
+			if (cfgcheck_once(&ck, S_VIRTUAL_MAC,
+			    "virtual-mac") == 0)
 				set_mac($2);
 			free($2);
 		}
 		| VIRTUAL_MAC NUMBER {
-			if (once(S_VIRTUAL_MAC, "virtual-mac") == 0)
+			if (cfgcheck_once(&ck, S_VIRTUAL_MAC,
+			    "virtual-mac") == 0)
 				yyerror("virtual-mac %lld: not a MAC address "
 				    "(xx:xx:xx:xx:xx:xx)", (long long)$2);
 		}
 		| TAP STRING {
-			if (once(S_TAP, "tap") == 0)
-				set_ifname(conf->tap, sizeof(conf->tap), "tap",
-				    $2);
+			if (cfgcheck_once(&ck, S_TAP, "tap") == 0)
+				cfgcheck_ifname(&ck, conf->tap,
+				    sizeof(conf->tap), "tap", $2);
 			free($2);
 		}
 		| ADDRESS STRING {
-			if (once(S_ADDRESS, "address") == 0)
+			if (cfgcheck_once(&ck, S_ADDRESS, "address") == 0)
 				set_address($2);
 			free($2);
 		}
 		| ROUTE_PINNING yesno {
-			if (once(S_ROUTE_PINNING, "route-pinning") == 0 &&
-			    $2 != -1)
+			if (cfgcheck_once(&ck, S_ROUTE_PINNING,
+			    "route-pinning") == 0 && $2 != -1)
 				conf->pin_route = $2;
 		}
 		| USER STRING {
-			if (once(S_USER, "user") == 0)
-				set_user($2);
+			if (cfgcheck_once(&ck, S_USER, "user") == 0)
+				cfgcheck_user(&ck, conf->user,
+				    sizeof(conf->user), $2);
 			free($2);
 		}
 		| CONTROL STRING {
-			struct sockaddr_un	 sun;
-
-			if (once(S_CONTROL, "control") == 0) {
-				if (strlen($2) >= sizeof(sun.sun_path))
-					yyerror("control \"%s\": longer than "
-					    "%zu bytes", $2,
-					    sizeof(sun.sun_path) - 1);
-				else
-					set_path(conf->control,
-					    sizeof(conf->control), "control",
-					    $2);
-			}
+			if (cfgcheck_once(&ck, S_CONTROL, "control") == 0)
+				cfgcheck_socket(&ck, conf->control,
+				    sizeof(conf->control), "control", $2);
 			free($2);
 		}
 		;
@@ -300,24 +285,8 @@ static const struct cfglex_syntax syntax = {
 int
 yylex(void)
 {
-	int	 tok;
-
-	tok = cfglex_next(lx, &yylval.v.string, &yylval.v.number);
-	yylval.lineno = cfglex_lineno(lx);
-
-	/*
-	 * A line starting with a word that is not a keyword can only be a
-	 * macro definition: if it is not, say so rather than "syntax error".
-	 */
-	if (tok == '\n')
-		linetok = 0;
-	else if (++linetok == 1) {
-		unknown = tok == STRING;
-		if (unknown)
-			strlcpy(firstword, yylval.v.string, sizeof(firstword));
-	} else if (linetok == 2 && tok == '=')
-		unknown = 0;
-	return (tok);
+	return (cfgcheck_lex(&ck, &yylval.v.string, &yylval.v.number,
+	    &yylval.lineno));
 }
 
 int
@@ -325,189 +294,10 @@ yyerror(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (unknown && strcmp(fmt, "syntax error") == 0) {
-		cfglex_error(lx, "unknown keyword \"%s\"", firstword);
-		return (0);
-	}
 	va_start(ap, fmt);
-	cfglex_verror(lx, fmt, ap);
+	cfgcheck_verror(&ck, fmt, ap);
 	va_end(ap);
 	return (0);
-}
-
-/* Whether a setting is given for the first time; an error if not. */
-static int
-once(enum setting s, const char *kw)
-{
-	if (seen & (1U << s)) {
-		yyerror("%s set twice", kw);
-		return (-1);
-	}
-	seen |= 1U << s;
-	return (0);
-}
-
-static int
-range(const char *kw, int64_t n, int64_t min, int64_t max)
-{
-	if (n < min || n > max) {
-		yyerror("%s %lld out of range %lld-%lld", kw, (long long)n,
-		    (long long)min, (long long)max);
-		return (-1);
-	}
-	return (0);
-}
-
-/*
- * An IPv4 or IPv6 literal, or a DNS name: dot-separated labels of 1-63
- * letters, digits, '-' and '_', not starting or ending with '-', with an
- * optional final dot.  Returns 1 if valid.
- */
-static int
-host_valid(const char *host)
-{
-	struct in_addr	 in;
-	struct in6_addr	 in6;
-	const char	*p;
-	size_t		 label = 0;
-
-	if (inet_pton(AF_INET, host, &in) == 1 ||
-	    inet_pton(AF_INET6, host, &in6) == 1)
-		return (1);
-	if (host[0] == '\0' || strcmp(host, ".") == 0)
-		return (0);
-	for (p = host; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (label == 0 || p[-1] == '-')
-				return (0);
-			label = 0;
-			continue;
-		}
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return (0);
-		if (*p == '-' && label == 0)
-			return (0);
-		if (++label > 63)
-			return (0);
-	}
-	return (label == 0 || p[-1] != '-');
-}
-
-static void
-set_host(char *dst, size_t dstsz, const char *kw, const char *host)
-{
-	if (strlen(host) >= dstsz) {
-		yyerror("%s: host name longer than %zu bytes", kw, dstsz - 1);
-		return;
-	}
-	if (!host_valid(host)) {
-		yyerror("%s \"%s\": not a host name or an IPv4 or IPv6 "
-		    "address", kw, host);
-		return;
-	}
-	strlcpy(dst, host, dstsz);
-}
-
-/* "port N" alone or after "relay HOST". */
-static void
-set_port(int64_t port)
-{
-	if (once(S_PORT, "port") == 0 && range("port", port, 1, 65535) == 0)
-		conf->port = port;
-}
-
-static void
-set_path(char *dst, size_t dstsz, const char *kw, const char *path)
-{
-	if (path[0] != '/') {
-		yyerror("%s \"%s\": not an absolute path", kw, path);
-		return;
-	}
-	if (strlcpy(dst, path, dstsz) >= dstsz) {
-		dst[0] = '\0';
-		yyerror("%s: path longer than %zu bytes", kw, dstsz - 1);
-	}
-}
-
-static void
-set_room(const char *name)
-{
-	if (!ctlmsg_room_valid(name)) {
-		yyerror("room \"%s\": invalid name (1-%d characters of "
-		    "A-Z a-z 0-9 _ -)", name, CTLMSG_ROOM_MAX);
-		return;
-	}
-	/* ctlmsg_room_valid() bounds the length. */
-	strlcpy(conf->room, name, sizeof(conf->room));
-}
-
-static void
-set_secret(const char *secret)
-{
-	size_t	 len;
-
-	len = strlen(secret);
-	if (len == 0) {
-		yyerror("empty secret");
-		return;
-	}
-	if (len > CTLMSG_SECRET_MAX) {
-		yyerror("secret longer than %d characters", CTLMSG_SECRET_MAX);
-		return;
-	}
-	strlcpy(conf->secret, secret, sizeof(conf->secret));
-}
-
-/* What the kernel takes as a network interface name. */
-static void
-set_ifname(char *dst, size_t dstsz, const char *kw, const char *name)
-{
-	const char	*p;
-
-	if (name[0] == '\0' || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0) {
-		yyerror("%s \"%s\": invalid interface name", kw, name);
-		return;
-	}
-	for (p = name; *p != '\0'; p++) {
-		if (*p == '/' || *p == ':' || *p <= ' ' || *p == 0x7f) {
-			yyerror("%s \"%s\": invalid interface name (no '/', "
-			    "':', blanks or control characters)", kw, name);
-			return;
-		}
-	}
-	if (strlcpy(dst, name, dstsz) >= dstsz) {
-		dst[0] = '\0';
-		yyerror("%s \"%s\": longer than %zu bytes", kw, name,
-		    dstsz - 1);
-	}
-}
-
-static void
-set_user(const char *name)
-{
-	const char	*p;
-
-	if (name[0] == '\0' || name[0] == '-') {
-		yyerror("user \"%s\": invalid user name", name);
-		return;
-	}
-	for (p = name; *p != '\0'; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
-		    *p == '.')) {
-			yyerror("user \"%s\": invalid user name (letters, "
-			    "digits, '_', '-' and '.' only)", name);
-			return;
-		}
-	}
-	if (strlcpy(conf->user, name, sizeof(conf->user)) >=
-	    sizeof(conf->user)) {
-		conf->user[0] = '\0';
-		yyerror("user \"%s\": longer than %zu bytes", name,
-		    sizeof(conf->user) - 1);
-	}
 }
 
 static void
@@ -628,13 +418,13 @@ final_checks(const char *path)
 	size_t	 i;
 
 	for (i = 0; i < nitems(required); i++) {
-		if (!(seen & (1U << required[i].s))) {
+		if (!(ck.seen & (1U << required[i].s))) {
 			log_warnx("%s: no %s statement (required)", path,
 			    required[i].what);
 			errors++;
 		}
 	}
-	if (!(seen & (1U << S_SERVER_NAME)))
+	if (!(ck.seen & (1U << S_SERVER_NAME)))
 		strlcpy(conf->server_name, conf->relay,
 		    sizeof(conf->server_name));
 }
@@ -655,28 +445,19 @@ struct clientd_conf *
 parse_config(const char *path, char **defines, int ndefines)
 {
 	struct clientd_conf	*c;
-	int			 i, nerr;
+	int			 nerr;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
 	config_defaults(c);
 	conf = c;
-	seen = 0;
 	errors = 0;
-	linetok = 0;
-	unknown = 0;
 
-	lx = cfglex_new(&syntax);
-	for (i = 0; i < ndefines; i++)
-		cfglex_cmdline_macro(lx, defines[i]);
-	if (cfglex_open(lx, path) == 0) {
+	if (cfgcheck_open(&ck, &syntax, path, defines, ndefines) == 0) {
 		yyparse();
 		final_checks(path);
 	}
-	cfglex_unused_macros(lx);
-	nerr = cfglex_errors(lx) + errors;
-	cfglex_free(lx);
-	lx = NULL;
+	nerr = cfgcheck_close(&ck) + errors;
 	conf = NULL;
 
 	if (nerr > 0) {

@@ -32,33 +32,11 @@
 
 #include <stdio.h>
 
+#include "cfgcheck.h"
 #include "clientd.h"
 #include "ether.h"
 
-static void	 print_string(const char *, const char *);
-static void	 print_quoted(const char *);
 static void	 print_address(const struct clientd_conf *);
-
-/* "value", with the lexer's escapes for " and \. */
-static void
-print_quoted(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void
-print_string(const char *kw, const char *s)
-{
-	printf("%s ", kw);
-	print_quoted(s);
-	putchar('\n');
-}
 
 static void
 print_address(const struct clientd_conf *conf)
@@ -87,22 +65,22 @@ print_config(const struct clientd_conf *conf)
 	char	 mac[ETHER_MAC_STRLEN];
 
 	printf("relay ");
-	print_quoted(conf->relay);
+	cfgcheck_print_quoted(conf->relay);
 	printf(" port %u\n", conf->port);
-	print_string("server-name", conf->server_name);
-	print_string("ca-certificate", conf->ca_certificate);
-	print_string("room", conf->room);
+	cfgcheck_print_string("server-name", conf->server_name);
+	cfgcheck_print_string("ca-certificate", conf->ca_certificate);
+	cfgcheck_print_string("room", conf->room);
 	if (conf->secret[0] != '\0')
-		print_string("secret", conf->secret);
+		cfgcheck_print_string("secret", conf->secret);
 	if (conf->mac_set)
 		printf("virtual-mac %s\n",
 		    ether_mac_format(&conf->mac, mac, sizeof(mac)));
 	else
 		printf("# virtual-mac derived from /etc/machine-id at "
 		    "start\n");
-	print_string("tap", conf->tap);
+	cfgcheck_print_string("tap", conf->tap);
 	print_address(conf);
 	printf("route-pinning %s\n", conf->pin_route ? "yes" : "no");
-	print_string("user", conf->user);
-	print_string("control", conf->control);
+	cfgcheck_print_string("user", conf->user);
+	cfgcheck_print_string("control", conf->control);
 }

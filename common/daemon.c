@@ -181,6 +181,13 @@ daemon_ctl_verbose(struct ctl_conn *cc, const void *data, size_t len,
 /*
  * A whole regular file of 1 to max bytes, for the parent (certificates,
  * keys); NULL after logging why.  Freed with freezero on failure.
+ *
+ * The open does not wait: a FIFO (or a device) given as a certificate
+ * would block it until a writer came.  It is refused after the open, as
+ * anything that is not a regular file is; reading a regular file never
+ * blocks, so O_NONBLOCK may stay set.  A symbolic link is followed:
+ * certbot's live/ files and /etc/ssl/certs are links, and the path comes
+ * from root's own configuration, so following one grants nothing.
  */
 uint8_t *
 daemon_read_file(const char *path, size_t max, size_t *lenp)
@@ -191,7 +198,8 @@ daemon_read_file(const char *path, size_t max, size_t *lenp)
 	size_t		 len = 0;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
 		log_warn("%s", path);
 		return (NULL);
 	}
@@ -230,4 +238,59 @@ daemon_read_file(const char *path, size_t max, size_t *lenp)
 	close(fd);
 	*lenp = len;
 	return (buf);
+}
+
+/*
+ * The parent's side of a blob (a certificate, a CA, a key) for the child:
+ * imsgs of that type, of at most DAEMON_BLOB_CHUNK bytes each, in order.
+ * The message that ends the configuration ends the blob too.
+ */
+void
+daemon_blob_send(struct proc *p, uint32_t type, const uint8_t *buf,
+    size_t len)
+{
+	size_t	 off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = MINIMUM(len - off, DAEMON_BLOB_CHUNK);
+		if (proc_compose(p, type, -1, buf + off, n) == -1)
+			fatal("%s: proc_compose", __func__);
+	}
+}
+
+/*
+ * The child's side: one piece appended to *bufp (*lenp bytes).  An empty
+ * piece, or one that takes the blob past max bytes, is the parent's bug:
+ * fatal, with what (the imsg's name).  The outgrown buffer is wiped, as a
+ * key's must be.
+ */
+void
+daemon_blob_append(uint8_t **bufp, size_t *lenp, struct imsg *imsg,
+    size_t max, const char *what)
+{
+	size_t	 n, len;
+	uint8_t	*nb;
+
+	n = imsg_get_len(imsg);
+	if (n == 0 || *lenp > max || n > max - *lenp)
+		fatalx("%s: chunk of %zu bytes out of range", what, n);
+	len = *lenp + n;
+	if ((nb = malloc(len)) == NULL)
+		fatal("%s", what);
+	if (*lenp > 0)
+		memcpy(nb, *bufp, *lenp);
+	if (imsg_get_data(imsg, nb + *lenp, n) == -1)
+		fatal("%s", what);
+	freezero(*bufp, *lenp);
+	*bufp = nb;
+	*lenp = len;
+}
+
+/* A blob wiped and freed: NULL and 0 after. */
+void
+daemon_blob_free(uint8_t **bufp, size_t *lenp)
+{
+	freezero(*bufp, *lenp);
+	*bufp = NULL;
+	*lenp = 0;
 }

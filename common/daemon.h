@@ -24,11 +24,13 @@
 /*
  * What the daemons do alike: main()'s flags (-d -n -v -f -D, the same
  * usage text) and the logging they select; handing the user the parent
- * checked to the re-executed child through the environment; and "log
- * verbose" on the control socket, in the child and in the parent.
+ * checked to the re-executed child through the environment; "log
+ * verbose" on the control socket, in the child and in the parent; and
+ * the certificates, CAs and keys the parent reads and hands the child.
  */
 
 #define DAEMON_MAX_DEFINES	64
+#define DAEMON_BLOB_CHUNK	8192	/* bytes in one imsg of a blob */
 
 struct daemon_opts {
 	const char	*conffile;
@@ -47,6 +49,11 @@ struct proc_parent;
 
 /* daemon.c */
 uint8_t		*daemon_read_file(const char *, size_t, size_t *);
+void		 daemon_blob_send(struct proc *, uint32_t, const uint8_t *,
+		    size_t);
+void		 daemon_blob_append(uint8_t **, size_t *, struct imsg *,
+		    size_t, const char *);
+void		 daemon_blob_free(uint8_t **, size_t *);
 void		 daemon_getopt(int, char **, struct daemon_opts *,
 		    const char *);
 void		 daemon_child(const char *, struct proc_child *,

@@ -193,7 +193,6 @@ gateway_child_dispatch(struct proc *p, struct imsg *imsg)
 {
 	struct gw_env		*env = &genv;
 	struct priv_packet_info	 info;
-	uint8_t			*nca;
 	char			 msg[PRIV_ERRLEN];
 	size_t			 len;
 	int			 fd;
@@ -210,20 +209,11 @@ gateway_child_dispatch(struct proc *p, struct imsg *imsg)
 		env->nconf.room[sizeof(env->nconf.room) - 1] = '\0';
 		env->nconf.secret[sizeof(env->nconf.secret) - 1] = '\0';
 		env->nconf.interface[sizeof(env->nconf.interface) - 1] = '\0';
-		freezero(env->ca, env->calen);
-		env->ca = NULL;
-		env->calen = 0;
+		daemon_blob_free(&env->ca, &env->calen);
 		break;
 	case IMSG_GW_CA:
-		len = imsg_get_len(imsg);
-		if (len == 0 || env->calen + len > GATEWAY_CA_MAX)
-			fatalx("IMSG_GW_CA: bad size");
-		if ((nca = realloc(env->ca, env->calen + len)) == NULL)
-			fatal("IMSG_GW_CA");
-		env->ca = nca;
-		if (imsg_get_data(imsg, env->ca + env->calen, len) == -1)
-			fatal("IMSG_GW_CA");
-		env->calen += len;
+		daemon_blob_append(&env->ca, &env->calen, imsg,
+		    GATEWAY_CA_MAX, "IMSG_GW_CA");
 		break;
 	case IMSG_GW_UDP_FD:
 		if (imsg_get_data(imsg, &env->relay,
@@ -339,9 +329,7 @@ uplink_setup(struct gw_env *env)
 	env->up = uplink_new(NULL, env->udpfd, &uc, &gw_uplink_cb, env, err,
 	    sizeof(err));
 	explicit_bzero(&uc.session.secret, sizeof(uc.session.secret));
-	freezero(env->ca, env->calen);
-	env->ca = NULL;
-	env->calen = 0;
+	daemon_blob_free(&env->ca, &env->calen);
 	if (env->up == NULL)
 		fatalx("%s", err);
 	env->udpfd = -1;	/* the uplink has it */
@@ -371,9 +359,7 @@ gw_reconf(struct gw_env *env)
 			close(env->udpfd);
 			env->udpfd = -1;
 		}
-		freezero(env->ca, env->calen);
-		env->ca = NULL;
-		env->calen = 0;
+		daemon_blob_free(&env->ca, &env->calen);
 		return;
 	}
 	log_info("reload: connection settings changed, reconnecting");

@@ -44,7 +44,6 @@
  * (missing; the child asks again every GATEWAY_RECHECK_MS).
  */
 
-#define GATEWAY_CHUNK		8192	/* IMSG_GW_CA pieces */
 #define GATEWAY_CA_MAX		(256 * 1024)
 #define GATEWAY_RECHECK_MS	500
 

@@ -252,7 +252,6 @@ send_conf(struct proc *p, struct gatewayd *env)
 {
 	const struct gatewayd_conf	*conf = env->conf;
 	struct gateway_reconf		 rc;
-	size_t				 off, n;
 
 	memset(&rc, 0, sizeof(rc));
 	(void)strlcpy(rc.relay, conf->relay, sizeof(rc.relay));
@@ -266,11 +265,7 @@ send_conf(struct proc *p, struct gatewayd *env)
 	if (proc_compose(p, IMSG_GW_CONF, -1, &rc, sizeof(rc)) == -1)
 		fatal("%s: proc_compose", __func__);
 	explicit_bzero(&rc, sizeof(rc));
-	for (off = 0; off < env->calen; off += n) {
-		n = MINIMUM(env->calen - off, GATEWAY_CHUNK);
-		if (proc_compose(p, IMSG_GW_CA, -1, env->ca + off, n) == -1)
-			fatal("%s: proc_compose", __func__);
-	}
+	daemon_blob_send(p, IMSG_GW_CA, env->ca, env->calen);
 	if (proc_compose(p, IMSG_GW_UDP_FD, env->udpfd, &env->relay,
 	    sizeof(env->relay)) == -1)
 		fatal("%s: proc_compose", __func__);
@@ -340,7 +335,7 @@ parent_reload(struct proc *p)
 	    strcmp(env->conf->control, nconf->control) != 0)
 		log_warnx("reload: interface, user or control socket "
 		    "changed; they take effect at the next restart");
-	free(env->ca);
+	daemon_blob_free(&env->ca, &env->calen);
 	env->ca = nca;
 	env->calen = ncalen;
 	env->relay = nrelay;
@@ -360,8 +355,7 @@ parent_shutdown(struct proc *p)
 {
 	struct gatewayd	*env = p->p_arg;
 
-	free(env->ca);
-	env->ca = NULL;
+	daemon_blob_free(&env->ca, &env->calen);
 }
 
 /* The child's packet socket failed: is the interface still the same? */

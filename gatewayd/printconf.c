@@ -26,45 +26,22 @@
 
 #include <stdio.h>
 
+#include "cfgcheck.h"
 #include "gatewayd.h"
-
-static void	 print_string(const char *, const char *);
-static void	 print_quoted(const char *);
-
-/* "value", with the lexer's escapes for " and \. */
-static void
-print_quoted(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void
-print_string(const char *kw, const char *s)
-{
-	printf("%s ", kw);
-	print_quoted(s);
-	putchar('\n');
-}
 
 void
 print_config(const struct gatewayd_conf *conf)
 {
 	printf("relay ");
-	print_quoted(conf->relay);
+	cfgcheck_print_quoted(conf->relay);
 	printf(" port %u\n", conf->port);
-	print_string("server-name", conf->server_name);
-	print_string("ca-certificate", conf->ca_certificate);
-	print_string("room", conf->room);
+	cfgcheck_print_string("server-name", conf->server_name);
+	cfgcheck_print_string("ca-certificate", conf->ca_certificate);
+	cfgcheck_print_string("room", conf->room);
 	if (conf->secret[0] != '\0')
-		print_string("secret", conf->secret);
-	print_string("interface", conf->interface);
+		cfgcheck_print_string("secret", conf->secret);
+	cfgcheck_print_string("interface", conf->interface);
 	printf("cam-refresh %u\n", conf->cam_refresh);
-	print_string("user", conf->user);
-	print_string("control", conf->control);
+	cfgcheck_print_string("user", conf->user);
+	cfgcheck_print_string("control", conf->control);
 }

@@ -15,12 +15,13 @@
  */
 
 /*
- * relayd.conf(5).  The lexer, include and macros are common/cfglex.c;
- * this file is the grammar and the checks.  Every value is checked where
- * it is read and reported as "file:line: message"; parsing goes on after
- * an error so that one run reports every bad line.  What can only be
- * checked at the end (a certificate without its key, no certificate at
- * all) is reported with the line of the statement concerned.
+ * relayd.conf(5).  The lexer, include and macros are common/cfglex.c,
+ * the checks the daemons' grammars share common/cfgcheck.c; this file is
+ * the grammar and its own checks.  Every value is checked where it is
+ * read and reported as "file:line: message"; parsing goes on after an
+ * error so that one run reports every bad line.  What can only be checked
+ * at the end (a certificate without its key, no certificate at all) is
+ * reported with the line of the statement concerned.
  *
  * Decisions (documented in relayd.conf.5):
  *  - "listen on *" stands for two statements, 0.0.0.0 and ::, which is
@@ -37,7 +38,6 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <netinet/in.h>
 
@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
 #include "ctlmsg.h"
@@ -67,7 +68,7 @@
 #define HANDSHAKES_LIMIT	65536
 #define PER_SOURCE_LIMIT	65535
 
-/* Settings that may be given once. */
+/* Settings that may be given once: bits of ck.seen. */
 enum setting {
 	S_CERTIFICATE,
 	S_KEY,
@@ -112,33 +113,24 @@ int		 yyerror(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 int		 yyparse(void);
 
-static int	 once(enum setting, const char *);
-static int	 range(const char *, int64_t, int64_t, int64_t);
-static void	 set_path(char *, size_t, const char *, const char *);
-static void	 set_user(const char *);
 static void	 listen_add(const char *, int64_t);
 static void	 listen_one(const struct sockaddr *, socklen_t, const char *,
 		    int64_t);
 static void	 room_begin(const char *);
 static void	 room_end(void);
-static void	 room_secret(char *);
 static void	 where_set(struct where *);
 static void	 where_free(struct where *);
 static void	 where_error(const struct where *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 static void	 final_checks(const char *);
 
-static struct cfglex		*lx;
+static struct cfgcheck		 ck;
 static struct relayd_conf	*conf;
 static struct room_decl		*room;		/* being declared */
 static int			 room_ok;	/* name valid and new */
 static unsigned int		 room_seen;	/* its options */
-static unsigned int		 seen;		/* enum setting bits */
 static int			 errors;	/* besides cfglex's */
 static struct where		 cert_at, key_at;
-static int			 linetok;	/* tokens read on the line */
-static int			 unknown;	/* it starts with a word */
-static char			 firstword[64];	/* that word */
 %}
 
 %token	BROADCAST_RATE BURST CERTIFICATE CONTROL DEV_CERTIFICATE INCLUDE KEY
@@ -166,7 +158,7 @@ include		: INCLUDE STRING {
 			int	 rv;
 
 			/* On YYERROR the %destructor frees what is left. */
-			rv = cfglex_include(lx, $2);
+			rv = cfglex_include(ck.lx, $2);
 			if (rv == -1)
 				YYERROR;
 			free($2);
@@ -176,7 +168,7 @@ include		: INCLUDE STRING {
 varset		: STRING '=' STRING {
 			int	 rv;
 
-			rv = cfglex_macro_set(lx, $1, $3, 0);
+			rv = cfglex_macro_set(ck.lx, $1, $3, 0);
 			if (rv == -1)
 				YYERROR;
 			free($1);
@@ -187,7 +179,7 @@ varset		: STRING '=' STRING {
 			int	 rv;
 
 			snprintf(buf, sizeof(buf), "%lld", (long long)$3);
-			rv = cfglex_macro_set(lx, $1, buf, 0);
+			rv = cfglex_macro_set(ck.lx, $1, buf, 0);
 			if (rv == -1)
 				YYERROR;
 			free($1);
@@ -205,7 +197,7 @@ number		: NUMBER
 
 port		: /* empty */		{ $$ = RELAYD_PORT; }
 		| PORT number {
-			if (range("port", $2, 1, 65535) == -1)
+			if (cfgcheck_range(&ck, "port", $2, 1, 65535) == -1)
 				$$ = -1;
 			else
 				$$ = $2;
@@ -214,7 +206,8 @@ port		: /* empty */		{ $$ = RELAYD_PORT; }
 
 persource	: /* empty */		{ $$ = -1; }
 		| PER_SOURCE number {
-			if (range("per-source", $2, 1, HANDSHAKES_LIMIT) == -1)
+			if (cfgcheck_range(&ck, "per-source", $2, 1,
+			    HANDSHAKES_LIMIT) == -1)
 				$$ = -2;
 			else
 				$$ = $2;
@@ -223,7 +216,8 @@ persource	: /* empty */		{ $$ = -1; }
 
 burst		: /* empty */		{ $$ = -1; }
 		| BURST number {
-			if (range("burst", $2, 1, BCAST_BURST_LIMIT) == -1)
+			if (cfgcheck_range(&ck, "burst", $2, 1,
+			    BCAST_BURST_LIMIT) == -1)
 				$$ = -2;
 			else
 				$$ = $2;
@@ -244,105 +238,110 @@ main		: LISTEN ON STRING port {
 			free($3);
 		}
 		| CERTIFICATE STRING {
-			if (once(S_CERTIFICATE, "certificate") == 0) {
+			if (cfgcheck_once(&ck, S_CERTIFICATE,
+			    "certificate") == 0) {
 				where_set(&cert_at);
-				if (seen & (1U << S_DEV_CERTIFICATE))
+				if (ck.seen & (1U << S_DEV_CERTIFICATE))
 					yyerror("certificate and "
 					    "dev-certificate cannot be used "
 					    "together");
-				set_path(conf->certificate,
+				cfgcheck_path(&ck, conf->certificate,
 				    sizeof(conf->certificate), "certificate",
 				    $2);
 			}
 			free($2);
 		}
 		| KEY STRING {
-			if (once(S_KEY, "key") == 0) {
+			if (cfgcheck_once(&ck, S_KEY, "key") == 0) {
 				where_set(&key_at);
-				if (seen & (1U << S_DEV_CERTIFICATE))
+				if (ck.seen & (1U << S_DEV_CERTIFICATE))
 					yyerror("key and dev-certificate "
 					    "cannot be used together");
-				set_path(conf->key, sizeof(conf->key), "key",
-				    $2);
+				cfgcheck_path(&ck, conf->key,
+				    sizeof(conf->key), "key", $2);
 			}
 			free($2);
 		}
 		| DEV_CERTIFICATE STRING {
-			if (once(S_DEV_CERTIFICATE, "dev-certificate") == 0) {
-				if (seen & (1U << S_CERTIFICATE |
+			if (cfgcheck_once(&ck, S_DEV_CERTIFICATE,
+			    "dev-certificate") == 0) {
+				if (ck.seen & (1U << S_CERTIFICATE |
 				    1U << S_KEY))
 					yyerror("dev-certificate cannot be "
 					    "used with certificate and key");
-				set_path(conf->dev_certificate,
+				cfgcheck_path(&ck, conf->dev_certificate,
 				    sizeof(conf->dev_certificate),
 				    "dev-certificate", $2);
 			}
 			free($2);
 		}
 		| RESET_SECRET STRING {
-			if (once(S_RESET_SECRET, "reset-secret") == 0)
-				set_path(conf->reset_secret,
+			if (cfgcheck_once(&ck, S_RESET_SECRET,
+			    "reset-secret") == 0)
+				cfgcheck_path(&ck, conf->reset_secret,
 				    sizeof(conf->reset_secret),
 				    "reset-secret", $2);
 			free($2);
 		}
 		| CONTROL STRING {
-			struct sockaddr_un	 sun;
-
-			if (once(S_CONTROL, "control") == 0) {
-				if (strlen($2) >= sizeof(sun.sun_path))
-					yyerror("control \"%s\": longer than "
-					    "%zu bytes", $2,
-					    sizeof(sun.sun_path) - 1);
-				else
-					set_path(conf->control,
-					    sizeof(conf->control), "control",
-					    $2);
-			}
+			if (cfgcheck_once(&ck, S_CONTROL, "control") == 0)
+				cfgcheck_socket(&ck, conf->control,
+				    sizeof(conf->control), "control", $2);
 			free($2);
 		}
 		| USER STRING {
-			if (once(S_USER, "user") == 0)
-				set_user($2);
+			if (cfgcheck_once(&ck, S_USER, "user") == 0)
+				cfgcheck_user(&ck, conf->user,
+				    sizeof(conf->user), $2);
 			free($2);
 		}
 		| OPEN_ROOMS yesno {
-			if (once(S_OPEN_ROOMS, "open-rooms") == 0 && $2 != -1)
+			if (cfgcheck_once(&ck, S_OPEN_ROOMS,
+			    "open-rooms") == 0 && $2 != -1)
 				conf->rc.open_rooms = $2;
 		}
 		| MTU number {
-			if (once(S_MTU, "mtu") == 0 &&
-			    range("mtu", $2, MTU_ROOM_MIN, MTU_ROOM_MAX) == 0)
+			if (cfgcheck_once(&ck, S_MTU, "mtu") == 0 &&
+			    cfgcheck_range(&ck, "mtu", $2, MTU_ROOM_MIN,
+			    MTU_ROOM_MAX) == 0)
 				conf->rc.mtu = $2;
 		}
 		| MAX_ROOMS number {
-			if (once(S_MAX_ROOMS, "max-rooms") == 0 &&
-			    range("max-rooms", $2, 1, MAX_ROOMS_LIMIT) == 0)
+			if (cfgcheck_once(&ck, S_MAX_ROOMS, "max-rooms") == 0 &&
+			    cfgcheck_range(&ck, "max-rooms", $2, 1,
+			    MAX_ROOMS_LIMIT) == 0)
 				conf->rc.max_rooms = $2;
 		}
 		| MAX_PEERS number {
-			if (once(S_MAX_PEERS, "max-peers") == 0 &&
-			    range("max-peers", $2, 1, MAX_PEERS_LIMIT) == 0)
+			if (cfgcheck_once(&ck, S_MAX_PEERS, "max-peers") == 0 &&
+			    cfgcheck_range(&ck, "max-peers", $2, 1,
+			    MAX_PEERS_LIMIT) == 0)
 				conf->rc.max_peers = $2;
 		}
 		| MAX_CLIENTS number {
-			if (once(S_MAX_CLIENTS, "max-clients") == 0 &&
-			    range("max-clients", $2, 1, CTLMSG_MAX_PEERS) == 0)
+			if (cfgcheck_once(&ck, S_MAX_CLIENTS,
+			    "max-clients") == 0 &&
+			    cfgcheck_range(&ck, "max-clients", $2, 1,
+			    CTLMSG_MAX_PEERS) == 0)
 				conf->rc.max_clients = $2;
 		}
 		| MAC_AGE number {
-			if (once(S_MAC_AGE, "mac-age") == 0 &&
-			    range("mac-age", $2, 1, MAC_AGE_LIMIT) == 0)
+			if (cfgcheck_once(&ck, S_MAC_AGE, "mac-age") == 0 &&
+			    cfgcheck_range(&ck, "mac-age", $2, 1,
+			    MAC_AGE_LIMIT) == 0)
 				conf->rc.mac_age = (uint64_t)$2 * 1000;
 		}
 		| MAX_LEARNED number {
-			if (once(S_MAX_LEARNED, "max-learned") == 0 &&
-			    range("max-learned", $2, 1, MAX_LEARNED_LIMIT) == 0)
+			if (cfgcheck_once(&ck, S_MAX_LEARNED,
+			    "max-learned") == 0 &&
+			    cfgcheck_range(&ck, "max-learned", $2, 1,
+			    MAX_LEARNED_LIMIT) == 0)
 				conf->rc.max_learned = $2;
 		}
 		| BROADCAST_RATE number burst {
-			if (once(S_BROADCAST_RATE, "broadcast-rate") == 0 &&
-			    range("broadcast-rate", $2, 0,
+			if (cfgcheck_once(&ck, S_BROADCAST_RATE,
+			    "broadcast-rate") == 0 &&
+			    cfgcheck_range(&ck, "broadcast-rate", $2, 0,
 			    BCAST_RATE_LIMIT) == 0 && $3 != -2) {
 				if ($2 == 0 && $3 != -1)
 					yyerror("broadcast-rate 0 (no limit) "
@@ -359,19 +358,23 @@ main		: LISTEN ON STRING port {
 			}
 		}
 		| RETRY_THRESHOLD number {
-			if (once(S_RETRY_THRESHOLD, "retry-threshold") == 0 &&
-			    range("retry-threshold", $2, 0, RETRY_LIMIT) == 0)
+			if (cfgcheck_once(&ck, S_RETRY_THRESHOLD,
+			    "retry-threshold") == 0 &&
+			    cfgcheck_range(&ck, "retry-threshold", $2, 0,
+			    RETRY_LIMIT) == 0)
 				conf->retry_threshold = $2;
 		}
 		| MAX_PER_SOURCE number {
-			if (once(S_MAX_PER_SOURCE, "max-per-source") == 0 &&
-			    range("max-per-source", $2, 1,
+			if (cfgcheck_once(&ck, S_MAX_PER_SOURCE,
+			    "max-per-source") == 0 &&
+			    cfgcheck_range(&ck, "max-per-source", $2, 1,
 			    PER_SOURCE_LIMIT) == 0)
 				conf->max_per_source = $2;
 		}
 		| MAX_HANDSHAKES number persource {
-			if (once(S_MAX_HANDSHAKES, "max-handshakes") == 0 &&
-			    range("max-handshakes", $2, 1,
+			if (cfgcheck_once(&ck, S_MAX_HANDSHAKES,
+			    "max-handshakes") == 0 &&
+			    cfgcheck_range(&ck, "max-handshakes", $2, 1,
 			    HANDSHAKES_LIMIT) == 0 && $3 != -2) {
 				if ($3 > $2)
 					yyerror("max-handshakes %lld per-source "
@@ -411,7 +414,8 @@ roomopt		: SECRET STRING {
 				yyerror("room \"%s\": secret set twice",
 				    room->name);
 			else
-				room_secret($2);
+				cfgcheck_secret(&ck, room->secret,
+				    sizeof(room->secret), room->name, $2);
 			room_seen |= 1;
 			freezero($2, strlen($2));
 		}
@@ -419,7 +423,7 @@ roomopt		: SECRET STRING {
 			if (room_seen & 2)
 				yyerror("room \"%s\": mtu set twice",
 				    room->name);
-			else if (range("mtu", $2, MTU_ROOM_MIN,
+			else if (cfgcheck_range(&ck, "mtu", $2, MTU_ROOM_MIN,
 			    MTU_ROOM_MAX) == 0)
 				room->mtu = $2;
 			room_seen |= 2;
@@ -428,7 +432,7 @@ roomopt		: SECRET STRING {
 			if (room_seen & 4)
 				yyerror("room \"%s\": max-clients set twice",
 				    room->name);
-			else if (range("max-clients", $2, 1,
+			else if (cfgcheck_range(&ck, "max-clients", $2, 1,
 			    CTLMSG_MAX_PEERS) == 0)
 				room->max_clients = $2;
 			room_seen |= 4;
@@ -478,25 +482,8 @@ static const struct cfglex_syntax syntax = {
 int
 yylex(void)
 {
-	int	 tok;
-
-	tok = cfglex_next(lx, &yylval.v.string, &yylval.v.number);
-	yylval.lineno = cfglex_lineno(lx);
-
-	/*
-	 * A line (or a block) starting with a word that is not a keyword can
-	 * only be a macro definition: if it is not, say so rather than
-	 * "syntax error".
-	 */
-	if (tok == '\n' || tok == '{')
-		linetok = 0;
-	else if (++linetok == 1) {
-		unknown = tok == STRING;
-		if (unknown)
-			strlcpy(firstword, yylval.v.string, sizeof(firstword));
-	} else if (linetok == 2 && tok == '=')
-		unknown = 0;
-	return (tok);
+	return (cfgcheck_lex(&ck, &yylval.v.string, &yylval.v.number,
+	    &yylval.lineno));
 }
 
 int
@@ -504,76 +491,10 @@ yyerror(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (unknown && strcmp(fmt, "syntax error") == 0) {
-		cfglex_error(lx, "unknown keyword \"%s\"", firstword);
-		return (0);
-	}
 	va_start(ap, fmt);
-	cfglex_verror(lx, fmt, ap);
+	cfgcheck_verror(&ck, fmt, ap);
 	va_end(ap);
 	return (0);
-}
-
-/* Whether a setting is given for the first time; an error if not. */
-static int
-once(enum setting s, const char *kw)
-{
-	if (seen & (1U << s)) {
-		yyerror("%s set twice", kw);
-		return (-1);
-	}
-	seen |= 1U << s;
-	return (0);
-}
-
-static int
-range(const char *kw, int64_t n, int64_t min, int64_t max)
-{
-	if (n < min || n > max) {
-		yyerror("%s %lld out of range %lld-%lld", kw, (long long)n,
-		    (long long)min, (long long)max);
-		return (-1);
-	}
-	return (0);
-}
-
-static void
-set_path(char *dst, size_t dstsz, const char *kw, const char *path)
-{
-	if (path[0] != '/') {
-		yyerror("%s \"%s\": not an absolute path", kw, path);
-		return;
-	}
-	if (strlcpy(dst, path, dstsz) >= dstsz) {
-		dst[0] = '\0';
-		yyerror("%s: path longer than %zu bytes", kw, dstsz - 1);
-	}
-}
-
-static void
-set_user(const char *name)
-{
-	const char	*p;
-
-	if (name[0] == '\0' || name[0] == '-') {
-		yyerror("user \"%s\": invalid user name", name);
-		return;
-	}
-	for (p = name; *p != '\0'; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
-		    *p == '.')) {
-			yyerror("user \"%s\": invalid user name (letters, "
-			    "digits, '_', '-' and '.' only)", name);
-			return;
-		}
-	}
-	if (strlcpy(conf->user, name, sizeof(conf->user)) >=
-	    sizeof(conf->user)) {
-		conf->user[0] = '\0';
-		yyerror("user \"%s\": longer than %zu bytes", name,
-		    sizeof(conf->user) - 1);
-	}
 }
 
 /* "listen on ADDRESS port N"; port is -1 after an error. */
@@ -663,15 +584,11 @@ room_begin(const char *name)
 		fatal("%s", __func__);
 	room_seen = 0;
 	room_ok = 0;
-	if (!ctlmsg_room_valid(name)) {
-		yyerror("room \"%s\": invalid name (1-%d characters of "
-		    "A-Z a-z 0-9 _ -)", name, CTLMSG_ROOM_MAX);
+	if (cfgcheck_room(&ck, room->name, sizeof(room->name), name) == -1) {
 		/* For the messages about its options. */
 		snprintf(room->name, sizeof(room->name), "%s", name);
 		return;
 	}
-	/* ctlmsg_room_valid() bounds the length. */
-	strlcpy(room->name, name, sizeof(room->name));
 	TAILQ_FOREACH(r, &conf->rooms, entry) {
 		if (strcmp(r->name, name) == 0) {
 			yyerror("room \"%s\": declared twice", name);
@@ -694,30 +611,12 @@ room_end(void)
 }
 
 static void
-room_secret(char *secret)
-{
-	size_t	 len;
-
-	len = strlen(secret);
-	if (len == 0) {
-		yyerror("room \"%s\": empty secret", room->name);
-		return;
-	}
-	if (len > CTLMSG_SECRET_MAX) {
-		yyerror("room \"%s\": secret longer than %d characters",
-		    room->name, CTLMSG_SECRET_MAX);
-		return;
-	}
-	strlcpy(room->secret, secret, sizeof(room->secret));
-}
-
-static void
 where_set(struct where *w)
 {
 	where_free(w);
-	if ((w->file = strdup(cfglex_filename(lx))) == NULL)
+	if ((w->file = strdup(cfglex_filename(ck.lx))) == NULL)
 		fatal("%s", __func__);
-	w->line = cfglex_lineno(lx);
+	w->line = cfglex_lineno(ck.lx);
 }
 
 static void
@@ -746,12 +645,12 @@ static void
 final_checks(const char *path)
 {
 	if (conf->certificate[0] != '\0' && conf->key[0] == '\0' &&
-	    !(seen & (1U << S_KEY)))
+	    !(ck.seen & (1U << S_KEY)))
 		where_error(&cert_at, "certificate without key");
 	if (conf->key[0] != '\0' && conf->certificate[0] == '\0' &&
-	    !(seen & (1U << S_CERTIFICATE)))
+	    !(ck.seen & (1U << S_CERTIFICATE)))
 		where_error(&key_at, "key without certificate");
-	if (!(seen & (1U << S_CERTIFICATE | 1U << S_KEY |
+	if (!(ck.seen & (1U << S_CERTIFICATE | 1U << S_KEY |
 	    1U << S_DEV_CERTIFICATE))) {
 		log_warnx("%s: no certificate: certificate and key, or "
 		    "dev-certificate, are required", path);
@@ -780,20 +679,16 @@ struct relayd_conf *
 parse_config(const char *path, char **defines, int ndefines)
 {
 	struct relayd_conf	*c;
-	int			 i, nerr;
+	int			 nerr;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
 	config_defaults(c);
 	conf = c;
 	room = NULL;
-	seen = 0;
 	errors = 0;
 
-	lx = cfglex_new(&syntax);
-	for (i = 0; i < ndefines; i++)
-		cfglex_cmdline_macro(lx, defines[i]);
-	if (cfglex_open(lx, path) == 0) {
+	if (cfgcheck_open(&ck, &syntax, path, defines, ndefines) == 0) {
 		yyparse();
 		/* A room left open by a syntax error. */
 		if (room != NULL) {
@@ -804,10 +699,7 @@ parse_config(const char *path, char **defines, int ndefines)
 			listen_add("*", RELAYD_PORT);
 		final_checks(path);
 	}
-	cfglex_unused_macros(lx);
-	nerr = cfglex_errors(lx) + errors;
-	cfglex_free(lx);
-	lx = NULL;
+	nerr = cfgcheck_close(&ck) + errors;
 	conf = NULL;
 	where_free(&cert_at);
 	where_free(&key_at);

@@ -32,32 +32,10 @@
 #include <netdb.h>
 #include <stdio.h>
 
+#include "cfgcheck.h"
 #include "relayd.h"
 
-static void	 print_string(const char *, const char *);
-static void	 print_quoted(const char *);
 static void	 print_listen(const struct listen_addr *);
-
-/* "value", with the lexer's escapes for " and \. */
-static void
-print_quoted(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void
-print_string(const char *kw, const char *s)
-{
-	printf("%s ", kw);
-	print_quoted(s);
-	putchar('\n');
-}
 
 static void
 print_listen(const struct listen_addr *la)
@@ -84,14 +62,14 @@ print_config(const struct relayd_conf *conf)
 	TAILQ_FOREACH(la, &conf->listens, entry)
 		print_listen(la);
 	if (conf->dev_certificate[0] != '\0')
-		print_string("dev-certificate", conf->dev_certificate);
+		cfgcheck_print_string("dev-certificate", conf->dev_certificate);
 	else {
-		print_string("certificate", conf->certificate);
-		print_string("key", conf->key);
+		cfgcheck_print_string("certificate", conf->certificate);
+		cfgcheck_print_string("key", conf->key);
 	}
-	print_string("reset-secret", conf->reset_secret);
-	print_string("control", conf->control);
-	print_string("user", conf->user);
+	cfgcheck_print_string("reset-secret", conf->reset_secret);
+	cfgcheck_print_string("control", conf->control);
+	cfgcheck_print_string("user", conf->user);
 	printf("open-rooms %s\n", rc->open_rooms ? "yes" : "no");
 	printf("mtu %u\n", rc->mtu);
 	printf("max-rooms %u\n", rc->max_rooms);
@@ -112,11 +90,11 @@ print_config(const struct relayd_conf *conf)
 	TAILQ_FOREACH(r, &conf->rooms, entry) {
 		printf("\n");
 		printf("room ");
-		print_quoted(r->name);
+		cfgcheck_print_quoted(r->name);
 		printf(" {\n");
 		if (r->secret[0] != '\0') {
 			printf("\t");
-			print_string("secret", r->secret);
+			cfgcheck_print_string("secret", r->secret);
 		}
 		if (r->mtu != 0)
 			printf("\tmtu %u\n", r->mtu);

@@ -71,8 +71,6 @@ static void	 load_secret(struct relayd *);
 static void	 load_cert(struct relayd *);
 static void	 open_listeners(struct relayd *);
 static void	 open_control(struct relayd *);
-static void	 send_chunks(struct proc *, uint32_t, const uint8_t *,
-		    size_t);
 static void	 send_conf(struct proc *, const struct relayd_conf *);
 static void	 parent_start(struct proc *);
 static void	 parent_reload(struct proc *);
@@ -319,18 +317,6 @@ open_control(struct relayd *env)
 		fatalx("control socket: %s", err);
 }
 
-static void
-send_chunks(struct proc *p, uint32_t type, const uint8_t *buf, size_t len)
-{
-	size_t	 off, n;
-
-	for (off = 0; off < len; off += n) {
-		n = MINIMUM(len - off, RELAYD_CHUNK);
-		if (proc_compose(p, type, -1, buf + off, n) == -1)
-			fatal("%s: proc_compose", __func__);
-	}
-}
-
 /* The configuration stream the child applies at IMSG_RECONF_END. */
 static void
 send_conf(struct proc *p, const struct relayd_conf *conf)
@@ -373,8 +359,8 @@ parent_start(struct proc *p)
 	env->ctlfd = -1;
 
 	send_conf(p, env->conf);
-	send_chunks(p, IMSG_RECONF_CERT, env->cert, env->certlen);
-	send_chunks(p, IMSG_RECONF_KEY, env->key, env->keylen);
+	daemon_blob_send(p, IMSG_RECONF_CERT, env->cert, env->certlen);
+	daemon_blob_send(p, IMSG_RECONF_KEY, env->key, env->keylen);
 	if (proc_compose(p, IMSG_RECONF_RESET_SECRET, -1, env->secret,
 	    sizeof(env->secret)) == -1)
 		fatal("%s: proc_compose", __func__);
@@ -383,12 +369,8 @@ parent_start(struct proc *p)
 	proc_flush(p);
 
 	/* The child has them now; the parent keeps no secret around. */
-	freezero(env->key, env->keylen);
-	env->key = NULL;
-	env->keylen = 0;
-	free(env->cert);
-	env->cert = NULL;
-	env->certlen = 0;
+	daemon_blob_free(&env->key, &env->keylen);
+	daemon_blob_free(&env->cert, &env->certlen);
 	explicit_bzero(env->secret, sizeof(env->secret));
 	log_info("startup: %zu listen address%s", env->nlisten,
 	    env->nlisten == 1 ? "" : "es");
@@ -447,8 +429,7 @@ parent_shutdown(struct proc *p)
 {
 	struct relayd	*env = p->p_arg;
 
-	freezero(env->key, env->keylen);
-	env->key = NULL;
+	daemon_blob_free(&env->key, &env->keylen);
 	explicit_bzero(env->secret, sizeof(env->secret));
 }
 

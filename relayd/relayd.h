@@ -45,7 +45,6 @@
 #define RELAYD_DEV_NAME		"softlan-relay"	/* dev-certificate CN */
 #define RELAYD_DEV_DAYS		3650
 #define RELAYD_PEM_MAX		(1024 * 1024)	/* certificate or key file */
-#define RELAYD_CHUNK		8192	/* IMSG_RECONF_CERT/KEY pieces */
 
 /* One "listen on ADDRESS port N". */
 struct listen_addr {
