@@ -1,6 +1,7 @@
 # regress/demo: the helper programs of "make demo" (regress/demo/demo.sh),
 # and check-demo, which runs the demo itself in "make check" so that the
-# README's main command is tested on every change.
+# README's main command is tested on every change.  lanbeacon is also the
+# UDP broadcast sender and receiver of the clientd and lanparty suites.
 
 REGRESS_PROGS +=	$(OBJ)/regress/demo/lanbeacon
 CHECKS +=		check-demo

@@ -43,37 +43,23 @@ TAP=softlan0
 MAC=02:5e:00:00:0c:01
 MB=10
 
-for t in busybox dnsmasq iperf3 openssl python3 sha256sum; do
-	if ! command -v $t >/dev/null; then
-		echo "$E2E_NAME: $t not installed" >&2
-		exit 1
-	fi
-done
+need_tools busybox dnsmasq iperf3 openssl python3 sha256sum
 e2e_init "$RELAYD" "$GATEWAYD" "$CLIENTD" "$CTL" "$IMPAIR"
-e2e_users _gatewayd _clientd || exit 1
+sys_users _gatewayd _clientd || exit 1
 for s in r x p g h; do
-	e2e_netns $s || exit 1
+	netns_add $s || exit 1
 done
-e2e_link "$NS_r" "$NS_x" $ADDR/24 198.18.3.2/24 || exit 1
-e2e_link "$NS_x" "$NS_p" $XADDR/24 198.18.4.2/24 || exit 1
-e2e_link "$NS_r" "$NS_g" 198.18.5.1/24 198.18.5.2/24 || exit 1
+veth_link "$NS_r" "$NS_x" $ADDR/24 198.18.3.2/24 || exit 1
+veth_link "$NS_x" "$NS_p" $XADDR/24 198.18.4.2/24 || exit 1
+veth_link "$NS_r" "$NS_g" 198.18.5.1/24 198.18.5.2/24 || exit 1
 ip -n "$NS_g" route add default via 198.18.5.1
-e2e_veth "$NS_g" lan0 - "$NS_h" eth0 $HOST/24 || exit 1
+veth_pair "$NS_g" lan0 - "$NS_h" eth0 $HOST/24 || exit 1
 
 tls_cert || exit 1
-RSOCK=$WORK/relayd.sock
-cat >"$WORK/relayd.conf" <<CONF
-listen on $ADDR port $PORT
-certificate "$CERT"
-key "$KEY"
-reset-secret "$WORK/reset.key"
-control "$RSOCK"
-user $RUSER
-open-rooms no
-room "lan" {
+relayd_conf "$WORK/relayd.conf" $ADDR $PORT "open-rooms no
+room \"lan\" {
 	max-clients 4
-}
-CONF
+}"
 gatewayd_conf "$WORK/gatewayd.conf" $ADDR $PORT lan lan0 \
     "$WORK/gatewayd.sock"
 clientd_conf "$WORK/clientd.conf" $XADDR $PORT lan $MAC no \
@@ -86,10 +72,8 @@ ILOG=$WORK/impair.log
 
 relayd_start "$NS_r" $ADDR $PORT "$RLOG" "$WORK/relayd.conf"
 relayd_ready || WHY="relayd did not start;"
-ip netns exec "$NS_x" "$IMPAIR" -s "$SEED" $IMPAIRMENT -t 110 \
-    $XADDR $PORT $ADDR $PORT >"$ILOG" 2>&1 &
-IPID=$!
-PIDS="$PIDS $IPID"
+spawn -w IPID ip netns exec "$NS_x" "$IMPAIR" -s "$SEED" $IMPAIRMENT \
+    -t 110 $XADDR $PORT $ADDR $PORT >"$ILOG" 2>&1
 daemon_start GPID "$NS_g" "$GATEWAYD" "$WORK/gatewayd.conf" "$GLOG"
 dnsmasq_start DPID "$NS_h" eth0 198.19.7.100,198.19.7.150,255.255.255.0 \
     dnsmasq
@@ -158,10 +142,8 @@ exec {ncfd}<>"$WORK/nc.in"
 # After a failed iperf3 a shorter wait (the path is likely broken).
 NCT=40
 [ "$IPERF_OK" = yes ] || NCT=15
-ip netns exec "$NS_h" timeout $NCT busybox nc -l -p 5202 <"$WORK/nc.in" \
-    >"$WORK/data.rx" 2>"$WORK/nc-l.err" &
-NPID=$!
-PIDS="$PIDS $NPID"
+spawn -w NPID ip netns exec "$NS_h" timeout $NCT busybox nc -l -p 5202 \
+    <"$WORK/nc.in" >"$WORK/data.rx" 2>"$WORK/nc-l.err"
 wait_for 50 eval 'ip netns exec "$NS_h" ss -Htln "sport = :5202" |
     grep -q 5202'
 ip netns exec "$NS_p" timeout $NCT busybox nc -w 5 $HOST 5202 \
@@ -185,11 +167,7 @@ check "impair was at work:" \
     "down $(grep '^impair: down recv' "$ILOG" | tail -n 1 | cut -d' ' -f3-)"
 
 # Daemons down (SIGTERM, bounded), then the logs.
-for pid in $CPID $GPID; do
-	kill -TERM "$pid" 2>/dev/null
-	wait_gone "$pid" 50 || { WHY="$WHY pid $pid ignored SIGTERM;"; \
-	    kill -9 "$pid"; }
-done
+stop_strict $CPID $GPID
 relayd_stop
 scan_logs "$RLOG" "$GLOG" "$CLOG"
 SHOW="$RLOG $GLOG $CLOG"

@@ -44,9 +44,9 @@ MA=02:5e:00:00:0a:01
 MB=02:5e:00:00:0b:01
 
 e2e_init "$RELAYD" "$SLPEER" "$CTL" "$IMPAIR"
-e2e_netns r
-e2e_netns p
-e2e_link "$NS_r" "$NS_p" $ADDR/24 $PADDR/24 || exit 1
+netns_add r
+netns_add p
+veth_link "$NS_r" "$NS_p" $ADDR/24 $PADDR/24 || exit 1
 
 CONF=$WORK/relayd.conf
 RLOG=$WORK/relayd.log
@@ -57,10 +57,8 @@ room \"imp\" {
 }"
 relayd_start "$NS_r" $ADDR $PORT "$RLOG" "$CONF"
 relayd_ready || WHY="relayd did not start"
-ip netns exec "$NS_p" "$IMPAIR" -s "$SEED" -l 5 -r 25 -d 1 -t 100 \
-    $PADDR $IPORT $ADDR $PORT >"$ILOG" 2>&1 &
-IPID=$!
-PIDS="$PIDS $IPID"
+spawn -w IPID ip netns exec "$NS_p" "$IMPAIR" -s "$SEED" -l 5 -r 25 -d 1 \
+    -t 100 $PADDR $IPORT $ADDR $PORT >"$ILOG" 2>&1
 impair_ready() {
 	alive "$IPID" && ip netns exec "$NS_p" ss -Huln "sport = :$IPORT" |
 	    grep -q "$PADDR:$IPORT"

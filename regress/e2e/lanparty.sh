@@ -43,7 +43,6 @@
 E2E_NAME=lanparty
 . "$(dirname "$0")/lib.sh"
 
-UDPB=$E2E_OBJ/regress/clientd/udpbcast
 LPSEND=$E2E_OBJ/regress/e2e/lpsend
 PY=/usr/bin/python3
 RADDR=198.18.0.1
@@ -70,30 +69,19 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive timeout 120 apt-get install -y \
 	    $missing >/dev/null 2>&1 || echo "# apt-get failed" >&2
 fi
-for t in busybox dnsmasq openssl tcpdump radvd; do
-	if ! command -v $t >/dev/null; then
-		echo "$E2E_NAME: $t not installed" >&2
-		exit 1
-	fi
-done
-e2e_init "$RELAYD" "$GATEWAYD" "$CLIENTD" "$CTL" "$UDPB" "$LPSEND"
-e2e_users _gatewayd _clientd || exit 1
+need_tools busybox dnsmasq openssl tcpdump radvd
+e2e_init "$RELAYD" "$GATEWAYD" "$CLIENTD" "$CTL" "$LANBEACON" "$LPSEND"
+sys_users _gatewayd _clientd || exit 1
 
 RLOG=$WORK/relayd.log
 GLOG=$WORK/gatewayd.log
 LOGS=
 
-ns_run() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$@"
-}
-
 # --- the network --------------------------------------------------------
 
 ALLNS=
 for s in i r g l h h2 p1 p2; do
-	e2e_netns $s || exit 1
+	netns_add $s || exit 1
 	eval "ALLNS=\"\$ALLNS \$NS_$s\""
 	# Only the players' TAPs take router advertisements.
 	case $s in
@@ -103,20 +91,20 @@ for s in i r g l h h2 p1 p2; do
 	esac
 done
 ns_run "$NS_i" sysctl -qw net.ipv4.ip_forward=1
-e2e_veth "$NS_i" r0 198.18.0.254/24 "$NS_r" up0 $RADDR/24 || exit 1
-e2e_veth "$NS_i" p1 198.18.1.1/24 "$NS_p1" up0 198.18.1.2/24 || exit 1
-e2e_veth "$NS_i" p2 198.18.2.1/24 "$NS_p2" up0 198.18.2.2/24 || exit 1
-e2e_veth "$NS_i" g0 198.18.4.1/24 "$NS_g" up0 198.18.4.2/24 || exit 1
+veth_pair "$NS_i" r0 198.18.0.254/24 "$NS_r" up0 $RADDR/24 || exit 1
+veth_pair "$NS_i" p1 198.18.1.1/24 "$NS_p1" up0 198.18.1.2/24 || exit 1
+veth_pair "$NS_i" p2 198.18.2.1/24 "$NS_p2" up0 198.18.2.2/24 || exit 1
+veth_pair "$NS_i" g0 198.18.4.1/24 "$NS_g" up0 198.18.4.2/24 || exit 1
 ip -n "$NS_r" route add default via 198.18.0.254
 ip -n "$NS_p1" route add default via 198.18.1.1
 ip -n "$NS_p2" route add default via 198.18.2.1
 ip -n "$NS_g" route add default via 198.18.4.1
 
-e2e_veth "$NS_g" lan0 - "$NS_l" gwport - || exit 1
-e2e_veth "$NS_h" eth0 $HOST/24 "$NS_l" hostport - || exit 1
-e2e_veth "$NS_h2" eth0 - "$NS_l" h2port - || exit 1
+veth_pair "$NS_g" lan0 - "$NS_l" gwport - || exit 1
+veth_pair "$NS_h" eth0 $HOST/24 "$NS_l" hostport - || exit 1
+veth_pair "$NS_h2" eth0 - "$NS_l" h2port - || exit 1
 ip -n "$NS_h" addr add $HOST6/64 dev eth0 nodad
-e2e_bridge "$NS_l" br0 gwport hostport h2port || exit 1
+bridge_add "$NS_l" br0 gwport hostport h2port || exit 1
 # radvd on the LAN host is a router.
 ns_run "$NS_h" sysctl -qw net.ipv6.conf.all.forwarding=1
 
@@ -145,20 +133,10 @@ snapshot >"$WORK/before.txt"
 # --- configurations -----------------------------------------------------
 
 tls_cert || exit 1
-RSOCK=$WORK/relayd.sock
-
-cat >"$WORK/relayd.conf" <<CONF
-listen on $RADDR port $PORT
-certificate "$CERT"
-key "$KEY"
-reset-secret "$WORK/reset.key"
-control "$WORK/relayd.sock"
-user $RUSER
-open-rooms no
+relayd_conf "$WORK/relayd.conf" $RADDR $PORT "open-rooms no
 broadcast-rate $RATE burst $BURST
-room "lan" {
-}
-CONF
+room \"lan\" {
+}"
 
 gatewayd_conf "$WORK/gatewayd.conf" $RADDR $PORT lan lan0 \
     "$WORK/gatewayd.sock"
@@ -230,18 +208,8 @@ start_relayd() {
 start_gatewayd() {
 	daemon_start GPID "$NS_g" "$GATEWAYD" "$WORK/gatewayd.conf" "$GLOG"
 }
-# start_client name ns: pid in PID_name, log $WORK/name.log
-start_client() {
-	daemon_start "PID_$1" "$2" "$CLIENTD" "$WORK/$1.conf" "$WORK/$1.log"
-}
 gw_connected() {
 	connected "$WORK/gatewayd.sock"
-}
-
-ping_ok() {
-	ns_run "$1" busybox ping ${5:+-6} -c "${3:-3}" -W 2 ${4:+-s $4} "$2" \
-	    >"$WORK/ping.out" 2>&1 &&
-	    grep -q ' 0% packet loss' "$WORK/ping.out"
 }
 
 # --- start --------------------------------------------------------------
@@ -261,8 +229,8 @@ spawn RAPID ip netns exec "$NS_h" radvd -n -m stderr -d 1 \
 start_gatewayd
 dnsmasq_start DPID "$NS_h" eth0 198.19.5.100,198.19.5.150,255.255.255.0 \
     dnsmasq
-start_client p1 "$NS_p1"
-start_client p2 "$NS_p2"
+clientd_start p1 "$NS_p1"
+clientd_start p2 "$NS_p2"
 wait_for 150 connected "$WORK/p1.sock" || WHY="p1 not connected"
 wait_for 150 connected "$WORK/p2.sock" || WHY="$WHY p2 not connected"
 wait_for 150 gw_connected || WHY="$WHY gatewayd not connected"
@@ -402,9 +370,9 @@ check "a dnsmasq on p1's TAP never answers p2 or the LAN (only $HOST offers; p1 
 
 # A broadcast storm from p1.
 rl0=$(counter_at "$WORK/relayd.sock" drop-rate-limited)
-spawn RXH ip netns exec "$NS_h" "$UDPB" recv 5010 $((STORM + 4)) \
+spawn RXH ip netns exec "$NS_h" "$LANBEACON" recv 5010 $((STORM + 4)) \
     >"$WORK/storm-host.rx" 2>&1
-spawn RXP ip netns exec "$NS_p2" "$UDPB" recv 5010 $((STORM + 4)) \
+spawn RXP ip netns exec "$NS_p2" "$LANBEACON" recv 5010 $((STORM + 4)) \
     >"$WORK/storm-p2.rx" 2>&1
 wait_for 30 grep -q listening "$WORK/storm-host.rx"
 wait_for 30 grep -q listening "$WORK/storm-p2.rx"
@@ -438,7 +406,7 @@ check "a broadcast storm from p1 (${sent:-0} in ${STORM} s) is limited at the LA
 # Spoofed source MACs from p1, then the same frames with p1's own MAC.
 fs0=$(counter_at "$WORK/p1.sock" tap-drop-foreign-source)
 tcpdump_start TDH "$NS_h" eth0 "$WORK/spoof-host.txt" "ether src $SPOOF"
-spawn RXH ip netns exec "$NS_h" "$UDPB" recv 5011 4 \
+spawn RXH ip netns exec "$NS_h" "$LANBEACON" recv 5011 4 \
     >"$WORK/spoof-host.rx" 2>&1
 wait_for 30 grep -q listening "$WORK/spoof-host.rx"
 ns_run "$NS_p1" "$LPSEND" spoof $TAP $SPOOF 5011 50 >"$WORK/spoof.txt" 2>&1 ||
@@ -549,7 +517,7 @@ for role in child parent; do
 done
 for role in child parent; do
 	fresh_relayd
-	start_client k1 "$NS_p1"
+	clientd_start k1 "$NS_p1"
 	wait_for 150 connected "$WORK/k1.sock" || WHY="$WHY clientd not connected;"
 	kill_case clientd "$PID_k1" $role
 	rm -f "$WORK/k1.sock"

@@ -52,9 +52,9 @@ PADDR=198.18.1.2
 PORT=443
 
 e2e_init "$RELAYD" "$SLPEER" "$CTL"
-e2e_netns r
-e2e_netns p
-e2e_link "$NS_r" "$NS_p" $ADDR/24 $PADDR/24 || exit 1
+netns_add r
+netns_add p
+veth_link "$NS_r" "$NS_p" $ADDR/24 $PADDR/24 || exit 1
 
 CONF=$WORK/relayd.conf
 RLOG=$WORK/relayd.log

@@ -29,7 +29,7 @@ $(OBJ)/regress/e2e/lpsend: $(OBJ)/regress/e2e/lpsend.o
 check-e2e: $(OBJ)/relayd/relayd $(OBJ)/gatewayd/gatewayd \
     $(OBJ)/clientd/clientd $(OBJ)/softlanctl/softlanctl \
     $(OBJ)/regress/peer/slpeer $(OBJ)/regress/e2e/impair \
-    $(OBJ)/regress/clientd/udpbcast $(OBJ)/regress/e2e/lpsend
+    $(OBJ)/regress/demo/lanbeacon $(OBJ)/regress/e2e/lpsend
 	@pass=0; fail=0; \
 	for c in $(E2E_CASES); do \
 		r=$(OBJ)/regress/e2e/$$c.result; \

@@ -31,16 +31,13 @@
 # tcpdump, dnsmasq, ethtool, bridge and openssl.  Creates the system user
 # _gatewayd (and _relayd) if missing and leaves them; removes its
 # namespaces and kills only the processes it started.  Every wait is
-# bounded.  One line per case, then "gatewayd: N passed, M failed".
+# bounded.  One line per case, then "gatewayd: N passed, M failed".  The
+# harness (namespaces, processes, waits, reporting) is regress/lib.sh.
 
-OBJDIR=${1:-${OBJ:-obj}}
-RELAYD=$OBJDIR/relayd/relayd
-GATEWAYD=$OBJDIR/gatewayd/gatewayd
-SLPEER=$OBJDIR/regress/peer/slpeer
-CTL=$OBJDIR/softlanctl/softlanctl
+SUITE=gatewayd
+T=slgw$$
+. "$(dirname "$0")/../lib.sh"
 GUSER=_gatewayd
-RUSER=_relayd
-CERTNAME=softlan-relay
 RADDR=198.18.0.1
 PORT=443
 PEERMAC=02:00:00:00:00:aa
@@ -49,126 +46,15 @@ HOSTMAC=00:16:3e:00:10:01
 HOSTIP=198.18.10.1
 PEERIP=198.18.10.77
 CAMSECS=2
+PEER_SECS=150
 
-PASS=0
-FAIL=0
-N=0
-PIDS=
-NS_R=slgw$$r
-NS_W=slgw$$w
-NS_P=slgw$$p
-NS_L=slgw$$l
-NS_H=slgw$$h
-NETNS=
-
-if [ "$(id -u)" != 0 ]; then
-	echo "gatewayd: needs root" >&2
-	exit 1
-fi
-for b in "$RELAYD" "$GATEWAYD" "$SLPEER" "$CTL"; do
-	if [ ! -x "$b" ]; then
-		echo "gatewayd: $b not built" >&2
-		exit 1
-	fi
-done
-for t in tcpdump dnsmasq ethtool bridge openssl; do
-	if ! command -v $t >/dev/null 2>&1; then
-		echo "gatewayd: $t not installed" >&2
-		exit 1
-	fi
-done
-
-WORK=$(mktemp -d /tmp/softlan-gatewayd.XXXXXX) || exit 1
-chmod 0755 "$WORK"
-CERT=$WORK/relay.crt
-KEY=$WORK/relay.key
-RSOCK=$WORK/relayd.sock
+need_tools tcpdump dnsmasq ethtool bridge openssl
+suite_init "$RELAYD" "$GATEWAYD" "$SLPEER" "$CTL"
 GSOCK=$WORK/gatewayd.sock
 RCONF=$WORK/relayd.conf
 GCONF=$WORK/gatewayd.conf
-SECRET=$WORK/reset.key
 RLOG=$WORK/relayd.log
 GLOG=$WORK/gatewayd.log
-
-cleanup() {
-	local pid ns
-	for pid in $PIDS; do
-		if alive "$pid"; then
-			kill -9 "$pid" 2>/dev/null
-		fi
-	done
-	for ns in $NETNS; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ -n "$KEEP" ]; then
-		echo "gatewayd: logs kept in $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-trap '' PIPE
-
-alive() {
-	local state
-	[ -r "/proc/$1/stat" ] || return 1
-	state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$state" ] && [ "$state" != Z ]
-}
-
-show() {
-	echo "	--- $1"
-	sed 's/^/	| /' "$1" | cut -c1-200 | tail -n 30
-}
-
-WHY=
-SHOW=
-ok() {
-	N=$((N + 1))
-	PASS=$((PASS + 1))
-	echo "ok $N $*"
-}
-fail() {
-	local f
-	N=$((N + 1))
-	FAIL=$((FAIL + 1))
-	echo "not ok $N $*${WHY:+ ($WHY)}"
-	for f in $SHOW; do
-		[ -f "$f" ] && show "$f"
-	done
-}
-check() {
-	if [ -z "$WHY" ]; then
-		ok "$@"
-	else
-		fail "$@"
-	fi
-	WHY=
-	SHOW=
-}
-
-# wait_for tenths command...: 0 as soon as the command succeeds.
-wait_for() {
-	local n=0 max=$(($1 * 2))
-	shift
-	while [ "$n" -lt "$max" ]; do
-		"$@" && return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	"$@"
-}
-
-wait_gone() {
-	local n=0
-	while [ "$n" -lt $(($2 * 2)) ]; do
-		alive "$1" || return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	! alive "$1"
-}
 
 now() {
 	date +%s.%N
@@ -176,21 +62,11 @@ now() {
 
 # --- the network ------------------------------------------------------
 
-for ns in $NS_R $NS_W $NS_P $NS_L $NS_H; do
-	ip netns add "$ns" || exit 1
-	NETNS="$NETNS $ns"
-	ip -n "$ns" link set lo up
+for ns in R W P L H; do
+	netns_add $ns || exit 1
 done
-ip -n "$NS_R" link add r0 type veth peer name w0 netns "$NS_W" || exit 1
-ip -n "$NS_R" link add r1 type veth peer name p0 netns "$NS_P" || exit 1
-ip -n "$NS_R" addr add $RADDR/24 dev r0
-ip -n "$NS_W" addr add 198.18.0.2/24 dev w0
-ip -n "$NS_R" addr add 198.18.1.1/24 dev r1
-ip -n "$NS_P" addr add 198.18.1.2/24 dev p0
-ip -n "$NS_R" link set r0 up
-ip -n "$NS_R" link set r1 up
-ip -n "$NS_W" link set w0 up
-ip -n "$NS_P" link set p0 up
+veth_pair "$NS_R" r0 $RADDR/24 "$NS_W" w0 198.18.0.2/24 || exit 1
+veth_pair "$NS_R" r1 198.18.1.1/24 "$NS_P" p0 198.18.1.2/24 || exit 1
 ip -n "$NS_P" route add default via 198.18.1.1
 
 ip -n "$NS_L" link add br0 type bridge ageing_time 300 || exit 1
@@ -212,164 +88,68 @@ ip -n "$NS_L" link set swh up
 ip -n "$NS_H" addr add $HOSTIP/24 dev h0
 ip -n "$NS_H" link set h0 up
 
-for u in $GUSER $RUSER; do
-	if ! id "$u" >/dev/null 2>&1; then
-		useradd --system --no-create-home --home-dir /nonexistent \
-		    --shell /usr/sbin/nologin "$u" || exit 1
-	fi
-done
+sys_users $GUSER $RUSER || exit 1
 
 # A certificate of our own, so that a restarted relayd keeps it.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -keyout "$KEY" -out "$CERT" -days 2 -nodes -subj "/CN=$CERTNAME" \
-    -addext "subjectAltName=DNS:$CERTNAME" >/dev/null 2>&1 || {
-	echo "gatewayd: openssl cannot make a certificate" >&2
-	exit 1
-}
+tls_cert || exit 1
 chmod 0644 "$CERT" "$KEY"
 
-cat >"$RCONF" <<EOF
-listen on $RADDR port $PORT
-certificate "$CERT"
-key "$KEY"
-reset-secret "$SECRET"
-control "$RSOCK"
-user $RUSER
-open-rooms no
-room "lan" {
+relayd_conf "$RCONF" $RADDR $PORT "open-rooms no
+room \"lan\" {
 	max-clients 8
-}
-EOF
+}"
 
-# gwconf interface: the gatewayd configuration for that interface.
+# gwconf FILE IFNAME [CAM-REFRESH]: the gatewayd configuration for that
+# interface.
 gwconf() {
-	cat <<EOF
-relay "$RADDR" port $PORT
-server-name "$CERTNAME"
-ca-certificate "$CERT"
-room "lan"
-interface "$1"
-cam-refresh $CAMSECS
-control "$GSOCK"
-user "$GUSER"
-EOF
+	gatewayd_conf "$1" $RADDR $PORT lan "$2" "$GSOCK"
+	echo "cam-refresh ${3:-$CAMSECS}" >>"$1"
 }
-gwconf gwlan >"$GCONF"
+gwconf "$GCONF" gwlan
 
 # --- daemons ------------------------------------------------------------
 
-RPID=
 start_relayd() {
-	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_R" "$RELAYD" -dvv \
-	    -f "$RCONF" >>"$RLOG" 2>&1 &
-	RPID=$!
-	PIDS="$PIDS $RPID"
-	disown "$RPID"
-	wait_for 100 relayd_ready
-}
-relayd_ready() {
-	alive "$RPID" && [ -S "$RSOCK" ] &&
-	    ip netns exec "$NS_R" ss -Huln "sport = :$PORT" |
-	    grep -q "$RADDR:$PORT"
-}
-child_of() {
-	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' | head -n 1
-}
-stop_pid() {
-	local cpid
-	cpid=$(child_of "$1")
-	if alive "$1"; then
-		kill -TERM "$1" 2>/dev/null
-		wait_gone "$1" 50 || kill -9 "$1" 2>/dev/null
-	fi
-	[ -n "$cpid" ] && { wait_gone "$cpid" 20 || kill -9 "$cpid"; }
+	relayd_start "$NS_R" $RADDR $PORT "$RLOG" "$RCONF"
 }
 
-GPID=
 start_gatewayd() {
-	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_W" "$GATEWAYD" -dvv \
-	    -f "$GCONF" >>"$GLOG" 2>&1 &
-	GPID=$!
-	PIDS="$PIDS $GPID"
-	disown "$GPID"
+	daemon_start GPID "$NS_W" "$GATEWAYD" "$GCONF" "$GLOG"
 	wait_for 100 gw_connected
 }
 gctl() {
-	"$CTL" -s "$GSOCK" "$@" 2>&1
+	ctl_at "$GSOCK" "$@"
 }
 gw_connected() {
-	alive "$GPID" && [ -S "$GSOCK" ] &&
-	    gctl -j show status | grep -q '"state":[[:space:]]*"connected"'
+	alive "$GPID" && connected "$GSOCK"
 }
 # gcounter NAME: a gatewayd counter.
 gcounter() {
-	local v
-	v=$(gctl -j show counters | tr -d ' \t\n' | sed 's/}/}\n/g' | sed -n \
-	    "s/.*\"counter\":\"$1\",\"value\":\([0-9][0-9]*\).*/\1/p" |
-	    head -n 1)
-	echo "${v:-0}"
+	counter_at "$GSOCK" "$1"
 }
 
 # --- the peer -----------------------------------------------------------
 
-peer_start() {
-	local name=$1 fifo=$WORK/$1.in fd
+# peer NAME slpeer-args...: the remote client, in room lan.
+peer() {
+	local name=$1
 	shift
-	rm -f "$fifo"
-	mkfifo "$fifo" || return 1
-	ip netns exec "$NS_P" "$SLPEER" -r $RADDR -p $PORT -c "$CERT" \
-	    -n $CERTNAME -t 150 -R lan "$@" <"$fifo" >"$WORK/$name.out" \
-	    2>"$WORK/$name.err" &
-	eval "PID_$name=$!"
-	PIDS="$PIDS $!"
-	exec {fd}>"$fifo"
-	eval "FD_$name=$fd"
-}
-peer_cmd() {
-	local fd
-	eval "fd=\$FD_$1"
-	shift
-	echo "$*" >&"$fd" 2>/dev/null
-}
-peer_stop() {
-	local fd pid
-	eval "fd=\$FD_$1 pid=\$PID_$1"
-	if [ -n "$fd" ]; then
-		echo quit >&"$fd" 2>/dev/null
-		exec {fd}>&-
-		eval "FD_$1="
-	fi
-	wait_gone "$pid" 40 || kill -9 "$pid" 2>/dev/null
-	{ wait "$pid"; } 2>/dev/null
-}
-has() {
-	grep -Eq -- "$2" "$WORK/$1.out" 2>/dev/null
-}
-
-hex() {
-	echo "$1" | tr -d ':'
+	peer_start "$name" "$NS_P" $RADDR $PORT -R lan "$@"
 }
 iphex() {
 	local IFS=.
 	set -- $1
 	printf '%02x%02x%02x%02x' "$1" "$2" "$3" "$4"
 }
-pad60() {
-	local f=$1
-	while [ ${#f} -lt 120 ]; do
-		f=${f}00
-	done
-	echo "$f"
-}
 
 # The peer asks "who has HOSTIP": the LAN host answers to the peer's MAC.
 arp_probe() {
-	peer_cmd peer "frame $(pad60 "ffffffffffff$(hex $PEERMAC)0806$(
-	    )000108000604000$1$(hex $PEERMAC)$(iphex $PEERIP)$(
+	peer_cmd peer "frame $(pad60 "ffffffffffff$(hexmac $PEERMAC)0806$(
+	    )000108000604000$1$(hexmac $PEERMAC)$(iphex $PEERIP)$(
 	    )000000000000$(iphex $HOSTIP)")"
 }
-ARP_REPLY="^frame $(hex $PEERMAC)$(hex $HOSTMAC)08060001080006040002$(
-    )$(hex $HOSTMAC)$(iphex $HOSTIP)"
+ARP_REPLY="^frame $(hexmac $PEERMAC)$(hexmac $HOSTMAC)08060001080006040002$(
+    )$(hexmac $HOSTMAC)$(iphex $HOSTIP)"
 # roundtrip SECONDS: the peer's ARP request is answered by the host.
 roundtrip() {
 	local n=0 lines
@@ -404,7 +184,7 @@ discover() {
 	local bootp udp ip ulen ilen c
 	bootp="010106004c414e31""00008000"
 	bootp="$bootp$(printf '%032d' 0)"
-	bootp="$bootp$(hex $PEERMAC)$(printf '%020d' 0)"
+	bootp="$bootp$(hexmac $PEERMAC)$(printf '%020d' 0)"
 	bootp="$bootp$(printf '%0384d' 0)"
 	bootp="${bootp}63825363""350101""370301030""6""ff"
 	ulen=$(( ${#bootp} / 2 + 8 ))
@@ -417,7 +197,7 @@ discover() {
 	ip="4500$(printf '%04x' $ilen)000000004011"
 	c=$(csum "${ip}000000000000ffffffff")
 	ip="${ip}$(printf '%04x' $((65535 - c)))00000000ffffffff"
-	echo "ffffffffffff$(hex $PEERMAC)0800$ip$udp"
+	echo "ffffffffffff$(hexmac $PEERMAC)0800$ip$udp"
 }
 
 # offer_ok HEXFRAME: an IPv4/UDP 67->68 DHCPOFFER with good checksums.
@@ -448,35 +228,27 @@ offer_ok() {
 	return 0
 }
 
-# --- sanity of the logs ---------------------------------------------------
-
-bad_logs() {
-	grep -E -l "lost child|SIGSYS|seccomp: forbidden|AddressSanitizer|\
-runtime error:|LeakSanitizer" "$RLOG" "$GLOG" 2>/dev/null
-}
-
 # === cases ===============================================================
 
 # Startup failures: a non-Ethernet and a missing interface.
-gwconf lo >"$WORK/lo.conf"
-ip netns exec "$NS_W" "$GATEWAYD" -d -f "$WORK/lo.conf" \
-    >"$WORK/lo.log" 2>&1
-rc=$?
-[ $rc = 1 ] || WHY="exit status $rc"
-grep -q "interface lo: not Ethernet" "$WORK/lo.log" ||
-    WHY="${WHY:+$WHY, }no message naming lo"
-SHOW="$WORK/lo.log"
-check "a non-Ethernet interface fails at start"
-
-gwconf nosuch0 >"$WORK/missing.conf"
-ip netns exec "$NS_W" "$GATEWAYD" -d -f "$WORK/missing.conf" \
-    >"$WORK/missing.log" 2>&1
-rc=$?
-[ $rc = 1 ] || WHY="exit status $rc"
-grep -q "interface nosuch0: no such" "$WORK/missing.log" ||
-    WHY="${WHY:+$WHY, }no message naming nosuch0"
-SHOW="$WORK/missing.log"
-check "a missing interface fails at start"
+# start_fails NAME IFNAME MESSAGE description: gatewayd -d on IFNAME
+# exits 1 and logs MESSAGE.
+start_fails() {
+	local rc
+	gwconf "$WORK/$1.conf" "$2"
+	ip netns exec "$NS_W" "$GATEWAYD" -d -f "$WORK/$1.conf" \
+	    >"$WORK/$1.log" 2>&1
+	rc=$?
+	[ $rc = 1 ] || WHY="exit status $rc"
+	grep -q "$3" "$WORK/$1.log" ||
+	    WHY="${WHY:+$WHY, }no message naming $2"
+	SHOW="$WORK/$1.log"
+	check "$4"
+}
+start_fails lo lo "interface lo: not Ethernet" \
+    "a non-Ethernet interface fails at start"
+start_fails missing nosuch0 "interface nosuch0: no such" \
+    "a missing interface fails at start"
 
 start_relayd || { WHY="relayd not ready"; SHOW=$RLOG; check "relayd starts";
     exit 1; }
@@ -499,14 +271,9 @@ SHOW="$GLOG"
 check "the gateway child runs as $GUSER, chrooted, seccomp 2"
 
 # The LAN capture, for the CAM refresh frames.
-ip netns exec "$NS_L" tcpdump -i swgw -e -nn -l -tt 'ether proto 0x88b5' \
-    >"$WORK/cam.txt" 2>"$WORK/tcpdump.err" &
-TPID=$!
-PIDS="$PIDS $TPID"
-disown "$TPID"
-wait_for 50 grep -q "listening on" "$WORK/tcpdump.err"
+tcpdump_start TPID "$NS_L" swgw "$WORK/cam.txt" 'ether proto 0x88b5' -tt
 
-peer_start peer -m $PEERMAC
+peer peer -m $PEERMAC
 wait_for 50 has peer '^welcome ' || WHY="peer not welcomed"
 T_JOIN=$(now)
 SHOW="$WORK/peer.out"
@@ -520,16 +287,16 @@ host_udp() {
 	    2>/dev/null
 }
 host_udp $PEERIP
-REQ="^frame ffffffffffff$(hex $HOSTMAC)08060001080006040001$(hex $HOSTMAC)$(
+REQ="^frame ffffffffffff$(hexmac $HOSTMAC)08060001080006040001$(hexmac $HOSTMAC)$(
     )$(iphex $HOSTIP)000000000000$(iphex $PEERIP)"
 wait_for 30 has peer "$REQ" || WHY="no ARP request at the peer"
 SHOW="$WORK/peer.out $GLOG"
 check "a broadcast ARP from the LAN host reaches the peer"
 
-peer_cmd peer "frame $(pad60 "$(hex $HOSTMAC)$(hex $PEERMAC)08060001$(
-    )080006040002$(hex $PEERMAC)$(iphex $PEERIP)$(hex $HOSTMAC)$(
+peer_cmd peer "frame $(pad60 "$(hexmac $HOSTMAC)$(hexmac $PEERMAC)08060001$(
+    )080006040002$(hexmac $PEERMAC)$(iphex $PEERIP)$(hexmac $HOSTMAC)$(
     )$(iphex $HOSTIP)")"
-wait_for 30 has peer "^frame $(hex $PEERMAC)$(hex $HOSTMAC)0800450000" ||
+wait_for 30 has peer "^frame $(hexmac $PEERMAC)$(hexmac $HOSTMAC)0800450000" ||
     WHY="no unicast IPv4 from the host after the ARP reply"
 ip netns exec "$NS_H" ip neigh show $PEERIP | grep -qi "$PEERMAC" ||
     WHY="${WHY:+$WHY, }host has no neighbour entry"
@@ -597,15 +364,7 @@ SHOW="$WORK/peers.txt"
 check "softlanctl show status, peers, counters"
 
 # DHCP: dnsmasq on the LAN host answers a DISCOVER from the peer.
-ip netns exec "$NS_H" dnsmasq --keep-in-foreground --no-resolv \
-    --no-hosts --port=0 --no-ping --bind-interfaces --interface=h0 \
-    --conf-file=/dev/null --dhcp-range=198.18.10.100,198.18.10.150,1m \
-    --dhcp-leasefile="$WORK/leases" --pid-file="$WORK/dnsmasq.pid" \
-    --user=root --group=root --log-facility="$WORK/dnsmasq.log" \
-    --log-dhcp >/dev/null 2>&1 &
-DPID=$!
-PIDS="$PIDS $DPID"
-disown "$DPID"
+dnsmasq_start DPID "$NS_H" h0 198.18.10.100,198.18.10.150 dnsmasq
 dhcp_ready() {
 	ip netns exec "$NS_H" ss -Huln "sport = :67" | grep -q :67
 }
@@ -691,7 +450,7 @@ check "after peer-left the remote MAC ages out of the bridge"
 
 # relayd killed and restarted: gatewayd reconnects with backoff.
 welcomes=$(gcounter session-welcomes)
-stop_pid "$RPID"
+relayd_stop
 sleep 2
 start_relayd || WHY="relayd did not restart"
 # LAN chatter (ARP broadcasts) makes gatewayd talk to the new relayd,
@@ -708,7 +467,7 @@ done
 rejoined || WHY="${WHY:+$WHY, }gatewayd not back in 15 s (welcomes \
 $welcomes -> $(gcounter session-welcomes))"
 grep -q "retrying in" "$GLOG" || WHY="${WHY:+$WHY, }no backoff logged"
-peer_start peer -m $PEERMAC
+peer peer -m $PEERMAC
 wait_for 50 has peer '^welcome ' || WHY="${WHY:+$WHY, }peer not welcomed"
 roundtrip 3 || WHY="${WHY:+$WHY, }no round trip"
 SHOW="$GLOG $WORK/peer.out"
@@ -716,7 +475,7 @@ check "relayd restarted: gatewayd reconnects and traffic resumes"
 
 # SIGHUP: cam-refresh changes, the connection stays.
 welcomes=$(gcounter session-welcomes)
-gwconf gwlan | sed "s/^cam-refresh .*/cam-refresh 3/" >"$GCONF"
+gwconf "$GCONF" gwlan 3
 kill -HUP "$GPID"
 wait_for 30 grep -q "cam-refresh 3 s (was $CAMSECS s)" "$GLOG" ||
     WHY="cam-refresh not reloaded"
@@ -728,15 +487,13 @@ SHOW="$GLOG"
 check "SIGHUP reloads cam-refresh without reconnecting"
 
 # Still alive, and no violation, sanitizer report or lost child anywhere.
-alive "$GPID" || WHY="gatewayd died"
-b=$(bad_logs)
-[ -z "$b" ] || WHY="${WHY:+$WHY, }bad lines in $b"
-SHOW="$b"
+alive "$GPID" || WHY="gatewayd died;"
+scan_logs "$RLOG" "$GLOG"
+SHOW="$RLOG $GLOG"
 check "no lost child, seccomp violation or sanitizer report"
 
 peer_stop peer
 stop_pid "$GPID"
-stop_pid "$RPID"
+relayd_stop
 
-echo "gatewayd: $PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+suite_done

@@ -18,9 +18,16 @@
  * slpeer: a scriptable softlan peer for tests (not installed).
  *
  * It joins a room of a relay as a client or a gateway over the same
- * common/ QUIC, control-message and overlay code as the daemons, and
- * speaks a line protocol on stdin/stdout so that a shell script can drive
- * it.  Commands (read once the QUIC handshake is done):
+ * common/ code as the daemons (QUIC, the control-message codec, the
+ * overlay, egress_frame() for a frame, ether.c for MACs,
+ * daemon_read_file()), and speaks a line protocol on stdin/stdout so that
+ * a shell script can drive it.  What it does not share with the uplink
+ * (common/uplink.c) is on purpose: a test peer must be able to misbehave
+ * (no hello, a hello twice, a hello the codec would refuse, raw bytes,
+ * bad JSON or an oversized message on the control stream) and to report
+ * every control message it gets, where the uplink runs the session state
+ * machine and never sends what the codec refuses.  Commands (read once
+ * the QUIC handshake is done):
  *
  *	frame HEX	send one Ethernet frame (fragmented above the budget)
  *	raw HEX		write bytes as they are on the control stream
@@ -58,6 +65,7 @@
 
 #include <netinet/in.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -74,14 +82,18 @@
 
 #include "compat.h"
 #include "ctlmsg.h"
+#include "daemon.h"
+#include "egress.h"
 #include "ether.h"
 #include "log.h"
+#include "mtu.h"
 #include "overlay.h"
 #include "quic.h"
 
 #define PEER_LINEMAX	(256 * 1024)	/* longest input line */
 #define PEER_FRAMEMAX	9216		/* longest frame a command may give */
 #define PEER_RAWMAX	(64 * 1024)	/* raw/json/bigmsg bytes */
+#define PEER_CERTMAX	(1024 * 1024)	/* the pinned certificate file */
 
 #define EXIT_QUIT	0
 #define EXIT_FAIL	1
@@ -119,6 +131,7 @@ struct peer {
 	struct ctlmsg_reader	 reader;
 	struct ctlmsg		 msg;
 	struct ovl_tx		 tx;
+	struct egress_stats	 egress;
 	struct ovl_reasm	 reasm;
 
 	char			*line;
@@ -133,7 +146,7 @@ static void	 out_hex(const char *, const uint8_t *, size_t);
 static int	 hexval(int);
 static int	 hex_decode(const char *, uint8_t *, size_t, size_t *);
 static void	 json_str(char *, size_t, const char *);
-static int	 read_file(const char *, uint8_t **, size_t *);
+static size_t	 ctl_prefix(uint8_t *, size_t);
 static void	 peer_socket(struct peer *);
 static void	 peer_connect(struct peer *, uint64_t);
 static void	 peer_flush(struct peer *, uint64_t);
@@ -198,13 +211,9 @@ out_hex(const char *prefix, const uint8_t *p, size_t len)
 static int
 hexval(int c)
 {
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
+	if (!isxdigit(c))
+		return (-1);
+	return (isdigit(c) ? c - '0' : tolower(c) - 'a' + 10);
 }
 
 /* Hex digits (whitespace between bytes allowed) into buf. */
@@ -264,44 +273,18 @@ json_str(char *buf, size_t bufsz, const char *s)
 	buf[n] = '\0';
 }
 
-static int
-read_file(const char *path, uint8_t **datap, size_t *lenp)
+/*
+ * The control stream's length prefix for a len-byte body, written by hand
+ * for the bodies the codec would refuse; returns the prefix's length.
+ */
+static size_t
+ctl_prefix(uint8_t *buf, size_t len)
 {
-	uint8_t	*data = NULL, *p;
-	size_t	 len = 0, cap = 0;
-	ssize_t	 n;
-	int	 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (-1);
-	for (;;) {
-		if (len == cap) {
-			if (cap >= 1024 * 1024) {
-				errno = EFBIG;
-				goto fail;
-			}
-			cap = cap == 0 ? 4096 : cap * 2;
-			if ((p = realloc(data, cap)) == NULL)
-				goto fail;
-			data = p;
-		}
-		if ((n = read(fd, data + len, cap - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	(void)close(fd);
-	*datap = data;
-	*lenp = len;
-	return (0);
- fail:
-	(void)close(fd);
-	free(data);
-	return (-1);
+	buf[0] = (uint8_t)(len >> 24);
+	buf[1] = (uint8_t)(len >> 16);
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	return (CTLMSG_HDRLEN);
 }
 
 /*
@@ -372,8 +355,9 @@ peer_connect(struct peer *p, uint64_t now)
 	uint8_t			*cert;
 	size_t			 certlen;
 
-	if (read_file(p->certfile, &cert, &certlen) == -1)
-		fatal("%s", p->certfile);
+	if ((cert = daemon_read_file(p->certfile, PEER_CERTMAX,
+	    &certlen)) == NULL)
+		fatalx("%s: cannot read the certificate", p->certfile);
 	if ((p->tls = quic_tls_client_new(cert, certlen)) == NULL)
 		fatalx("%s: not a usable certificate", p->certfile);
 	free(cert);
@@ -653,55 +637,40 @@ peer_send_hello(struct peer *p)
 	    mac, budget, secret);
 	if (n < 0 || (size_t)n >= sizeof(json))
 		fatalx("hello too long");
-	buf[0] = (uint8_t)((size_t)n >> 24);
-	buf[1] = (uint8_t)((size_t)n >> 16);
-	buf[2] = (uint8_t)((size_t)n >> 8);
-	buf[3] = (uint8_t)n;
-	memcpy(buf + CTLMSG_HDRLEN, json, (size_t)n);
-	(void)peer_ctl_write(p, buf, CTLMSG_HDRLEN + (size_t)n);
+	len = ctl_prefix(buf, (size_t)n);
+	memcpy(buf + len, json, (size_t)n);
+	(void)peer_ctl_write(p, buf, len + (size_t)n);
 	explicit_bzero(json, sizeof(json));
 	explicit_bzero(secret, sizeof(secret));
 	explicit_bzero(buf, sizeof(buf));
 }
 
+/* One frame through the daemons' send path (all pieces or none). */
 static void
 peer_send_frame(struct peer *p, const uint8_t *frame, size_t len)
 {
-	struct ovl_piece	 pieces[OVL_MAX_FRAGS];
-	uint8_t			 dg[OVL_FRAG_HDRLEN + OVL_MAX_FRAME];
-	size_t			 budget, dglen;
-	int			 n, i, rv;
+	size_t	 budget;
 
 	budget = quic_conn_frame_budget(p->qc);
 	if (p->budget_override != 0 && p->budget_override < budget)
 		budget = p->budget_override;
-	if (budget == 0) {
-		out("error frame: no datagram budget (connection not open)");
-		return;
-	}
-	n = ovl_encode(&p->tx, frame, len, budget, pieces);
-	if (n == OVL_ERR_SHORT) {
+	switch (egress_frame(p->qc, &p->tx, budget, frame, len, &p->egress)) {
+	case EGRESS_SENT:
+		out("sent len=%zu datagrams=%zu", len,
+		    mtu_fragments(len, budget));
+		break;
+	case EGRESS_TOOBIG:
 		out("error frame: %zu bytes is shorter than an Ethernet "
-		    "header", len);
-		return;
+		    "header or does not fit %d fragments of budget %zu", len,
+		    OVL_MAX_FRAGS, budget);
+		break;
+	case EGRESS_FULL:
+		out("error frame: datagram queue full");
+		break;
+	case EGRESS_NOTREADY:
+		out("error frame: no datagram budget (connection not open)");
+		break;
 	}
-	if (n < 0) {
-		out("error frame: %zu bytes does not fit %d fragments of "
-		    "budget %zu", len, OVL_MAX_FRAGS, budget);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		dglen = ovl_piece_copy(&pieces[i], dg, sizeof(dg));
-		rv = quic_conn_send_datagram(p->qc, dg, dglen);
-		if (rv != QUIC_DGRAM_QUEUED) {
-			out("error frame: datagram %d of %d not queued (%s)",
-			    i + 1, n, rv == QUIC_DGRAM_FULL ? "queue full" :
-			    rv == QUIC_DGRAM_TOOBIG ? "too big" :
-			    "not ready");
-			return;
-		}
-	}
-	out("sent len=%zu datagrams=%d", len, n);
 }
 
 static void
@@ -742,10 +711,7 @@ peer_command(struct peer *p, char *line, uint64_t now)
 			out("error json: longer than %d bytes", PEER_RAWMAX);
 			return;
 		}
-		buf[0] = (uint8_t)(len >> 24);
-		buf[1] = (uint8_t)(len >> 16);
-		buf[2] = (uint8_t)(len >> 8);
-		buf[3] = (uint8_t)len;
+		(void)ctl_prefix(buf, len);
 		memcpy(buf + CTLMSG_HDRLEN, arg, len);
 		if (peer_ctl_write(p, buf, CTLMSG_HDRLEN + len) == 0)
 			out("sent json=%zu", len);
@@ -756,10 +722,7 @@ peer_command(struct peer *p, char *line, uint64_t now)
 			return;
 		}
 		len = (size_t)n;
-		buf[0] = (uint8_t)(len >> 24);
-		buf[1] = (uint8_t)(len >> 16);
-		buf[2] = (uint8_t)(len >> 8);
-		buf[3] = (uint8_t)len;
+		(void)ctl_prefix(buf, len);
 		/* {"type":"stats","pad":"xxx...x"}, as long as asked. */
 		for (i = 0; i < len; i++)
 			buf[CTLMSG_HDRLEN + i] = 'x';

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 #
 # Copyright (c) 2026 The softlan authors
 #
@@ -17,129 +17,51 @@
 # The privsep suite: the process framework (common/proc.c) and the sandbox
 # (common/sandbox.c), probed through regress/privsep/testd.
 #
-#	sh regress/privsep/run.sh [objdir]	(default: $OBJ, else obj)
+#	bash regress/privsep/run.sh [objdir]	(default: $OBJ, else obj)
 #
 # Needs root.  Creates the system user _softlantest if it is missing (and
 # leaves it), network namespaces and interfaces of its own (removed at
 # exit, also on failure), and kills only the processes it started.  Every
 # wait is bounded.  One line per case, then "privsep: N passed, M failed".
+# The harness (namespaces, processes, waits, reporting) is regress/lib.sh.
 
-OBJDIR=${1:-${OBJ:-obj}}
+SUITE=privsep
+T=slps$$
+OK_MARK="ok  "
+FAIL_MARK=FAIL
+. "$(dirname "$0")/../lib.sh"
 TESTD=$OBJDIR/regress/privsep/testd
 RAWPEER=$OBJDIR/regress/privsep/rawpeer
 TUSER=_softlantest
 
-PASS=0
-FAIL=0
-PIDS=
-NETNS=
-TAG=slps$$
-
-if [ "$(id -u)" != 0 ]; then
-	echo "privsep: needs root" >&2
-	exit 1
-fi
-for b in "$TESTD" "$RAWPEER"; do
-	if [ ! -x "$b" ]; then
-		echo "privsep: $b not built" >&2
-		exit 1
-	fi
-done
-
-WORK=$(mktemp -d /tmp/softlan-privsep.XXXXXX) || exit 1
+suite_init "$TESTD" "$RAWPEER"
 CHROOT=$WORK/empty
-
-cleanup() {
-	for pid in $PIDS; do
-		if alive "$pid"; then
-			kill -9 "$pid" 2>/dev/null
-		fi
-	done
-	for ns in $NETNS; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-ok() {
-	PASS=$((PASS + 1))
-	echo "ok   $*"
-}
-
-fail() {
-	FAIL=$((FAIL + 1))
-	echo "FAIL $*"
-}
-
-# A process that exists and is not a zombie.
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$state" ] && [ "$state" != Z ]
-}
-
-# wait_gone pid tenths: 0 once pid is gone, 1 if it is still there.
-wait_gone() {
-	n=0
-	while [ "$n" -lt $(($2 * 2)) ]; do
-		alive "$1" || return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	alive "$1" && return 1
-	return 0
-}
 
 # wait_log file pattern tenths
 wait_log() {
-	n=0
-	while [ "$n" -lt $(($3 * 2)) ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	grep -q -- "$2" "$1" 2>/dev/null
+	wait_for "$3" grep -qs -- "$2" "$1"
 }
 
-# start log [ip netns exec ns] testd args...: sets $pid.
+# start log [ip netns exec ns] testd args...: sets $pid; "wait $pid"
+# gives its exit status.
 start() {
-	log=$1
+	local log=$1
 	shift
-	"$@" >"$log" 2>&1 &
-	pid=$!
-	PIDS="$PIDS $pid"
+	spawn -w pid "$@" >"$log" 2>&1
 }
 
 # The child's pid, from its "sandboxed, pid N" line.
-child_of() {
+logged_child() {
 	sed -n 's/^child: sandboxed, pid \([0-9]*\)$/\1/p' "$1" | head -n 1
 }
 
-# stop pid: SIGTERM, bounded wait, SIGKILL; reaps it.
-stop() {
-	if alive "$1"; then
-		kill -TERM "$1" 2>/dev/null
-		wait_gone "$1" 20 || kill -9 "$1" 2>/dev/null
-	fi
-	wait "$1" 2>/dev/null
-}
-
-status_field() {
+# proc_field pid name: a field of /proc/pid/status, blanks squeezed.
+proc_field() {
 	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s '\t ' ' ' |
 	    sed 's/ $//'
 }
 
-# Show a failed case's log, indented.
-show() {
-	sed 's/^/	| /' "$1"
-}
-
-if ! id "$TUSER" >/dev/null 2>&1; then
-	useradd --system --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin "$TUSER" || exit 1
-fi
+sys_users "$TUSER" || exit 1
 TUID=$(id -u "$TUSER")
 TGID=$(id -g "$TUSER")
 
@@ -150,24 +72,24 @@ start "$L" "$TESTD" -d -C "$CHROOT" -t none
 ppid=$pid
 if wait_log "$L" "child: sandboxed" 30 &&
     wait_log "$L" "child: parent answered hello" 10; then
-	cpid=$(child_of "$L")
+	cpid=$(logged_child "$L")
 	why=
-	[ "$(status_field "$cpid" PPid)" = "$ppid" ] ||
+	[ "$(proc_field "$cpid" PPid)" = "$ppid" ] ||
 	    why="$why ppid"
-	[ "$(status_field "$cpid" Uid)" = "$TUID $TUID $TUID $TUID" ] ||
-	    why="$why uid=$(status_field "$cpid" Uid)"
-	[ "$(status_field "$cpid" Gid)" = "$TGID $TGID $TGID $TGID" ] ||
-	    why="$why gid=$(status_field "$cpid" Gid)"
-	[ "$(status_field "$cpid" Groups)" = "$TGID" ] ||
-	    why="$why groups=$(status_field "$cpid" Groups)"
-	[ "$(status_field "$cpid" CapEff)" = 0000000000000000 ] ||
-	    why="$why CapEff=$(status_field "$cpid" CapEff)"
-	[ "$(status_field "$cpid" CapPrm)" = 0000000000000000 ] ||
-	    why="$why CapPrm=$(status_field "$cpid" CapPrm)"
-	[ "$(status_field "$cpid" NoNewPrivs)" = 1 ] ||
-	    why="$why NoNewPrivs=$(status_field "$cpid" NoNewPrivs)"
-	[ "$(status_field "$cpid" Seccomp)" = 2 ] ||
-	    why="$why Seccomp=$(status_field "$cpid" Seccomp)"
+	[ "$(proc_field "$cpid" Uid)" = "$TUID $TUID $TUID $TUID" ] ||
+	    why="$why uid=$(proc_field "$cpid" Uid)"
+	[ "$(proc_field "$cpid" Gid)" = "$TGID $TGID $TGID $TGID" ] ||
+	    why="$why gid=$(proc_field "$cpid" Gid)"
+	[ "$(proc_field "$cpid" Groups)" = "$TGID" ] ||
+	    why="$why groups=$(proc_field "$cpid" Groups)"
+	[ "$(proc_field "$cpid" CapEff)" = 0000000000000000 ] ||
+	    why="$why CapEff=$(proc_field "$cpid" CapEff)"
+	[ "$(proc_field "$cpid" CapPrm)" = 0000000000000000 ] ||
+	    why="$why CapPrm=$(proc_field "$cpid" CapPrm)"
+	[ "$(proc_field "$cpid" NoNewPrivs)" = 1 ] ||
+	    why="$why NoNewPrivs=$(proc_field "$cpid" NoNewPrivs)"
+	[ "$(proc_field "$cpid" Seccomp)" = 2 ] ||
+	    why="$why Seccomp=$(proc_field "$cpid" Seccomp)"
 	grep -q "^Max processes  *0  *0 " "/proc/$cpid/limits" ||
 	    why="$why RLIMIT_NPROC not 0"
 	grep -q "^Max file size  *0  *0 " "/proc/$cpid/limits" ||
@@ -191,7 +113,7 @@ else
 	fail "1 child sandbox: child never reported ready"
 	show "$L"
 fi
-stop "$ppid"
+stop_pid "$ppid"
 
 # 1b. A chroot directory writable by others is refused.
 BADROOT=$WORK/badroot
@@ -207,7 +129,7 @@ else
 	fail "1b a world-writable chroot directory was not refused"
 	show "$L"
 fi
-stop "$pid"
+stop_pid "$pid"
 
 # 1c. So is one owned by another user.
 NOTROOT=$WORK/notroot
@@ -223,7 +145,7 @@ else
 	fail "1c a chroot directory owned by nobody was not refused"
 	show "$L"
 fi
-stop "$pid"
+stop_pid "$pid"
 
 # 2. Each forbidden syscall kills the child (SIGSYS), in trap mode after
 #    logging its name; the parent then exits with "lost child".  Without
@@ -244,7 +166,7 @@ for t in socket openat execve fork; do
 	    why="$why kill-mode child never tried $t;"
 	grep -q "parent: lost child: child, pid [0-9]*, killed by signal 31 (SIGSYS)" "$L" ||
 	    why="$why no 'lost child ... SIGSYS' in kill mode;"
-	stop "$pid"
+	stop_pid "$pid"
 
 	L2=$WORK/2-$t-trap.log
 	start "$L2" env SOFTLAN_SECCOMP_TRAP=1 "$TESTD" -d -C "$CHROOT" -t "$t"
@@ -257,7 +179,7 @@ for t in socket openat execve fork; do
 	    why="$why trap mode did not name $name;"
 	grep -q "parent: lost child: child, pid [0-9]*, killed by signal 31 (SIGSYS)" "$L2" ||
 	    why="$why no 'lost child ... SIGSYS' in trap mode;"
-	stop "$pid"
+	stop_pid "$pid"
 
 	L3=$WORK/2-$t-nofilter.log
 	start "$L3" "$TESTD" -d -F -C "$CHROOT" -t "$t"
@@ -267,7 +189,7 @@ for t in socket openat execve fork; do
 	    why="$why without the filter the parent exited;"
 	grep -q "lost child" "$L3" &&
 	    why="$why without the filter: lost child;"
-	stop "$pid"
+	stop_pid "$pid"
 
 	if [ -z "$why" ]; then
 		ok "2 $t() kills the child by SIGSYS (trap mode names" \
@@ -283,7 +205,7 @@ L=$WORK/3a.log
 start "$L" "$TESTD" -d -C "$CHROOT" -t none
 ppid=$pid
 if wait_log "$L" "child: sandboxed" 30; then
-	cpid=$(child_of "$L")
+	cpid=$(logged_child "$L")
 	kill -9 "$cpid"
 	if wait_gone "$ppid" 10 && ! wait "$ppid" &&
 	    grep -q "parent: lost child: child, pid $cpid, killed by signal 9 (SIGKILL)" "$L"; then
@@ -296,13 +218,14 @@ else
 	fail "3a child never reported ready"
 	show "$L"
 fi
-stop "$ppid"
+stop_pid "$ppid"
 
 L=$WORK/3b.log
-start "$L" "$TESTD" -d -C "$CHROOT" -t none
+# Disowned: the shell is not to report the parent's SIGKILL.
+spawn pid "$TESTD" -d -C "$CHROOT" -t none >"$L" 2>&1
 ppid=$pid
 if wait_log "$L" "child: sandboxed" 30; then
-	cpid=$(child_of "$L")
+	cpid=$(logged_child "$L")
 	PIDS="$PIDS $cpid"
 	kill -9 "$ppid"
 	if wait_gone "$cpid" 10 && wait_gone "$ppid" 1; then
@@ -315,13 +238,13 @@ else
 	fail "3b child never reported ready"
 	show "$L"
 fi
-stop "$ppid"
+stop_pid "$ppid"
 
 L=$WORK/3c.log
 start "$L" "$TESTD" -d -C "$CHROOT" -t none
 ppid=$pid
 if wait_log "$L" "child: parent answered hello" 30; then
-	cpid=$(child_of "$L")
+	cpid=$(logged_child "$L")
 	PIDS="$PIDS $cpid"
 	kill -TERM "$ppid"
 	if wait_gone "$ppid" 20 && wait "$ppid" && ! alive "$cpid" &&
@@ -336,13 +259,13 @@ else
 	fail "3c child never reported ready"
 	show "$L"
 fi
-stop "$ppid"
+stop_pid "$ppid"
 
 L=$WORK/3d.log
 start "$L" "$TESTD" -d -C "$CHROOT" -t none
 ppid=$pid
 if wait_log "$L" "child: parent answered hello" 30; then
-	cpid=$(child_of "$L")
+	cpid=$(logged_child "$L")
 	PIDS="$PIDS $cpid"
 	kill -HUP "$ppid"
 	if wait_log "$L" "parent: reload hook called, child pid $cpid" 20 &&
@@ -356,26 +279,20 @@ else
 	fail "3d child never reported ready"
 	show "$L"
 fi
-stop "$ppid"
+stop_pid "$ppid"
 
 # 4. Descriptors from the parent carry frames both ways: an AF_PACKET
 #    socket on a veth (far end in another netns), and a TAP.  In trap
 #    mode, so that a syscall missing from the allow-list shows by name.
-NSA=${TAG}a
-NSB=${TAG}b
-NETNS="$NETNS $NSA $NSB"
-if ip netns add "$NSA" && ip netns add "$NSB" &&
-    ip link add "${TAG}v0" netns "$NSA" type veth \
-    peer name "${TAG}v1" netns "$NSB" &&
-    ip -n "$NSA" link set "${TAG}v0" up &&
-    ip -n "$NSB" link set "${TAG}v1" up; then
+if netns_add A && netns_add B &&
+    veth_pair "$NS_A" "${T}v0" - "$NS_B" "${T}v1" -; then
 	L=$WORK/4a.log
 	P=$WORK/4a-peer.log
-	start "$L" env SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NSA" \
-	    "$TESTD" -d -C "$CHROOT" -p "${TAG}v0"
+	start "$L" env SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_A" \
+	    "$TESTD" -d -C "$CHROOT" -p "${T}v0"
 	ppid=$pid
 	wait_log "$L" "child: sending frames on packet socket" 30
-	start "$P" ip netns exec "$NSB" "$RAWPEER" "${TAG}v1" 5000
+	start "$P" ip netns exec "$NS_B" "$RAWPEER" "${T}v1" 5000
 	rpid=$pid
 	wait_gone "$rpid" 80
 	if wait "$rpid" &&
@@ -389,22 +306,20 @@ if ip netns add "$NSA" && ip netns add "$NSB" &&
 		show "$L"
 		show "$P"
 	fi
-	stop "$ppid"
+	stop_pid "$ppid"
 else
 	fail "4a cannot set up the veth pair"
 fi
 
-NSC=${TAG}c
-NETNS="$NETNS $NSC"
-TAP=${TAG}t
-if ip netns add "$NSC"; then
+TAP=${T}t
+if netns_add C; then
 	L=$WORK/4b.log
 	P=$WORK/4b-peer.log
-	start "$L" env SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NSC" \
+	start "$L" env SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_C" \
 	    "$TESTD" -d -C "$CHROOT" -T "$TAP"
 	ppid=$pid
 	wait_log "$L" "child: sending frames on TAP" 30
-	start "$P" ip netns exec "$NSC" "$RAWPEER" "$TAP" 5000
+	start "$P" ip netns exec "$NS_C" "$RAWPEER" "$TAP" 5000
 	rpid=$pid
 	wait_gone "$rpid" 80
 	if wait "$rpid" &&
@@ -417,14 +332,14 @@ if ip netns add "$NSC"; then
 		show "$L"
 		show "$P"
 	fi
-	stop "$ppid"
-	if ip -n "$NSC" link show "$TAP" >/dev/null 2>&1; then
+	stop_pid "$ppid"
+	if ip -n "$NS_C" link show "$TAP" >/dev/null 2>&1; then
 		fail "4c TAP $TAP still exists after the daemon stopped"
 	else
 		ok "4c TAP gone with the daemon"
 	fi
 else
-	fail "4b cannot create netns $NSC"
+	fail "4b cannot create netns $NS_C"
 fi
 
 # 5. Refusals: a packet socket on a non-Ethernet interface fails at start
@@ -438,7 +353,7 @@ else
 	fail "5a packet socket on lo not refused clearly"
 	show "$L"
 fi
-stop "$pid"
+stop_pid "$pid"
 
 for r in malformed-size unknown-type twice forged-log; do
 	case $r in
@@ -460,7 +375,7 @@ for r in malformed-size unknown-type twice forged-log; do
 		fail "5 $r: parent did not exit with \"$want\""
 		show "$L"
 	fi
-	stop "$pid"
+	stop_pid "$pid"
 done
 
 # 6. Without root: the child says once that it skips chroot and setuid,
@@ -475,17 +390,17 @@ start "$L" setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups \
     "$WORK/testd" -d -t none
 ppid=$pid
 if wait_log "$L" "child: parent answered hello" 30; then
-	cpid=$(child_of "$L")
+	cpid=$(logged_child "$L")
 	why=
 	n=$(grep -c "child: not running as root: chroot and setuid to $TUSER skipped" "$L")
 	[ "$n" = 1 ] || why="$why skip line seen $n times;"
-	[ "$(status_field "$cpid" Uid)" = \
+	[ "$(proc_field "$cpid" Uid)" = \
 	    "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID" ] ||
-	    why="$why uid=$(status_field "$cpid" Uid);"
-	[ "$(status_field "$cpid" NoNewPrivs)" = 1 ] ||
-	    why="$why NoNewPrivs=$(status_field "$cpid" NoNewPrivs);"
-	[ "$(status_field "$cpid" Seccomp)" = 2 ] ||
-	    why="$why Seccomp=$(status_field "$cpid" Seccomp);"
+	    why="$why uid=$(proc_field "$cpid" Uid);"
+	[ "$(proc_field "$cpid" NoNewPrivs)" = 1 ] ||
+	    why="$why NoNewPrivs=$(proc_field "$cpid" NoNewPrivs);"
+	[ "$(proc_field "$cpid" Seccomp)" = 2 ] ||
+	    why="$why Seccomp=$(proc_field "$cpid" Seccomp);"
 	if [ -z "$why" ]; then
 		ok "6 as nobody: chroot/setuid skipped once, NoNewPrivs 1," \
 		    "Seccomp 2"
@@ -497,11 +412,11 @@ else
 	fail "6 as nobody: child never reported ready"
 	show "$L"
 fi
-stop "$ppid"
+stop_pid "$ppid"
 
 # Nothing the suite started may survive it: daemons, peers, children.
 for f in "$WORK"/*.log; do
-	PIDS="$PIDS $(child_of "$f")"
+	PIDS="$PIDS $(logged_child "$f")"
 done
 left=
 for p in $PIDS; do
@@ -513,5 +428,4 @@ else
 	fail "7 processes left behind:$left"
 fi
 
-echo "privsep: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+suite_done

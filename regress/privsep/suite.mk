@@ -17,6 +17,6 @@ $(PRIVSEP_RAWPEER): $(OBJ)/regress/privsep/rawpeer.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 check-privsep: $(PRIVSEP_TESTD) $(PRIVSEP_RAWPEER)
-	timeout -k 5 120 sh regress/privsep/run.sh $(OBJ)
+	timeout -k 5 120 bash regress/privsep/run.sh $(OBJ)
 
 -include $(OBJ)/regress/privsep/testd.d $(OBJ)/regress/privsep/rawpeer.d

@@ -24,7 +24,8 @@
 # leaves it), two network namespaces joined by a veth pair (relay
 # 198.18.0.1, peers 198.18.0.2; removed at exit), and kills only the
 # processes it started.  Every wait is bounded.  One line per case, then
-# "relayd: N passed, M failed"; the logs of a failed case are shown.
+# "relayd: N passed, M failed"; the logs of a failed case are shown.  The
+# harness (namespaces, processes, waits, reporting) is regress/lib.sh.
 #
 # Reject codes: all nine are provoked (version with proto 2, relay-full
 # with a second relayd instance started with -D maxpeers=1).  SIGHUP
@@ -36,264 +37,55 @@
 # openssl(1) for relay.test by a test CA (directly, then through an
 # intermediate as a full chain, then the bare leaf); peers pin the CA.
 
-OBJDIR=${1:-${OBJ:-obj}}
-RELAYD=$OBJDIR/relayd/relayd
-SLPEER=$OBJDIR/regress/peer/slpeer
-CTL=$OBJDIR/softlanctl/softlanctl
-RUSER=_relayd
-CERTNAME=softlan-relay
+SUITE=relayd
+T=slrd$$
+. "$(dirname "$0")/../lib.sh"
 ADDR=198.18.0.1
 PORT=443
 
-PASS=0
-FAIL=0
-N=0
-PIDS=
-NS_RELAY=slrd$$r
-NS_PEERS=slrd$$p
-NETNS=
+suite_init "$RELAYD" "$SLPEER" "$CTL"
+sys_users $RUSER || exit 1
+netns_add RELAY || exit 1
+netns_add PEERS || exit 1
+veth_link "$NS_RELAY" "$NS_PEERS" $ADDR/24 198.18.0.2/24 || exit 1
 
-if [ "$(id -u)" != 0 ]; then
-	echo "relayd: needs root" >&2
-	exit 1
-fi
-for b in "$RELAYD" "$SLPEER" "$CTL"; do
-	if [ ! -x "$b" ]; then
-		echo "relayd: $b not built" >&2
-		exit 1
-	fi
-done
-
-WORK=$(mktemp -d /tmp/softlan-relayd.XXXXXX) || exit 1
-chmod 0755 "$WORK"
-CERT=$WORK/relay.der
-SOCK=$WORK/relayd.sock
 CONF=$WORK/relayd.conf
-SECRET=$WORK/reset.key
 RLOG=$WORK/relayd.log
-
-cleanup() {
-	local pid ns
-	for pid in $PIDS; do
-		if alive "$pid"; then
-			kill -9 "$pid" 2>/dev/null
-		fi
-	done
-	for ns in $NETNS; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ -n "$KEEP" ]; then
-		echo "relayd: logs kept in $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-# A peer that is gone must not kill the script when it is written to.
-trap '' PIPE
-
-# A process that exists and is not a zombie.
-alive() {
-	local state
-	[ -r "/proc/$1/stat" ] || return 1
-	state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$state" ] && [ "$state" != Z ]
-}
-
-show() {
-	echo "	--- $1"
-	sed 's/^/	| /' "$1" | cut -c1-200 | tail -n 40
-}
-
-# ok|fail description; a failure shows the logs named in $SHOW.
-WHY=
-ok() {
-	N=$((N + 1))
-	PASS=$((PASS + 1))
-	echo "ok $N $*"
-}
-fail() {
-	local f
-	N=$((N + 1))
-	FAIL=$((FAIL + 1))
-	echo "not ok $N $*${WHY:+ ($WHY)}"
-	for f in $SHOW; do
-		[ -f "$f" ] && show "$f"
-	done
-}
-# check description: ok when $WHY is empty.
-check() {
-	if [ -z "$WHY" ]; then
-		ok "$@"
-	else
-		fail "$@"
-	fi
-	WHY=
-	SHOW=
-}
-
-# wait_for tenths command...: 0 as soon as the command succeeds.
-wait_for() {
-	local n=0 max=$(($1 * 2))
-	shift
-	while [ "$n" -lt "$max" ]; do
-		"$@" && return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	"$@"
-}
-
-wait_gone() {
-	local n=0
-	while [ "$n" -lt $(($2 * 2)) ]; do
-		alive "$1" || return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	! alive "$1"
-}
-
-# --- the network ------------------------------------------------------
-
-ip netns add "$NS_RELAY" || exit 1
-NETNS="$NS_RELAY"
-ip netns add "$NS_PEERS" || exit 1
-NETNS="$NETNS $NS_PEERS"
-ip link add slrd$$a netns "$NS_RELAY" type veth peer name slrd$$b \
-    netns "$NS_PEERS" || exit 1
-ip -n "$NS_RELAY" link set lo up
-ip -n "$NS_PEERS" link set lo up
-ip -n "$NS_RELAY" addr add $ADDR/24 dev slrd$$a
-ip -n "$NS_PEERS" addr add 198.18.0.2/24 dev slrd$$b
-ip -n "$NS_RELAY" link set slrd$$a up
-ip -n "$NS_PEERS" link set slrd$$b up
-
-if ! id "$RUSER" >/dev/null 2>&1; then
-	useradd --system --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin "$RUSER" || exit 1
-fi
-
-cat >"$CONF" <<EOF
-# relayd.conf of the relayd suite
-maxpeers = 64
-listen on $ADDR port $PORT
-dev-certificate "$CERT"
-reset-secret "$SECRET"
-control "$SOCK"
-user $RUSER
+relayd_conf "$CONF" $ADDR $PORT "maxpeers = 64
 open-rooms no
 max-peers \$maxpeers
 broadcast-rate 1000 burst 1000
-room "lan" {
+room \"lan\" {
 	max-clients 8
 }
-room "locked" {
-	secret "open-sesame"
+room \"locked\" {
+	secret \"open-sesame\"
 }
-room "tiny" {
+room \"tiny\" {
 	max-clients 1
-}
-EOF
+}"
 
 # --- relayd -------------------------------------------------------------
 
-RPID=
-RWRAP=
 KEEPCERT=
-# start_relayd log [relayd args]: sets RPID, waits until it listens.
-# $RWRAP, if set, is a command (setpriv ...) that runs relayd.  $CERT
-# (the file peers pin) is removed first unless $KEEPCERT is set (a
-# production certificate: $CERT is then the CA the peers trust).
+# start_relayd LOG [relayd args]: relayd_start in the relay's namespace
+# with $CONF.  $RCERT (the file peers pin) is removed first unless
+# $KEEPCERT is set (a production certificate: $RCERT is then the CA the
+# peers trust).
 start_relayd() {
 	local log=$1
 	shift
-	[ -n "$KEEPCERT" ] || rm -f "$CERT"
-	SOFTLAN_SECCOMP_TRAP=1 ip netns exec "$NS_RELAY" $RWRAP "$RELAYD" \
-	    -dvv -f "$CONF" "$@" >"$log" 2>&1 &
-	RPID=$!
-	PIDS="$PIDS $RPID"
-	disown "$RPID"	# no job notice when the restart case kills it
-	wait_for 100 relayd_ready
-}
-
-relayd_ready() {
-	alive "$RPID" && [ -s "$CERT" ] && [ -S "$SOCK" ] &&
-	    ip netns exec "$NS_RELAY" ss -Huln "sport = :$PORT" |
-	    grep -q "$ADDR:$PORT"
-}
-
-relay_child() {
-	ps -o pid= --ppid "$RPID" 2>/dev/null | tr -d ' ' | head -n 1
-}
-
-stop_relayd() {
-	local cpid
-	cpid=$(relay_child)
-	if alive "$RPID"; then
-		kill -TERM "$RPID" 2>/dev/null
-		wait_gone "$RPID" 50 || kill -9 "$RPID" 2>/dev/null
-	fi
-	[ -n "$cpid" ] && { wait_gone "$cpid" 20 || kill -9 "$cpid"; }
-	{ wait "$RPID"; } 2>/dev/null
-}
-
-ctl() {
-	"$CTL" -s "$SOCK" "$@" 2>&1
-}
-
-# The largest value of counter $1 in "show counters" JSON, a list of
-# {"counter": NAME, "value": N} (totals are at least any per-peer value).
-counter() {
-	local v
-	v=$(ctl -j show counters | tr -d ' \t\n' | sed 's/}/}\n/g' | sed -n \
-	    "s/.*\"counter\":\"$1\",\"value\":\([0-9][0-9]*\).*/\1/p" |
-	    sort -n | tail -n 1)
-	echo "${v:-0}"
+	[ -n "$KEEPCERT" ] || rm -f "$RCERT"
+	relayd_start "$NS_RELAY" $ADDR $PORT "$log" "$CONF" "$@"
 }
 
 # --- peers --------------------------------------------------------------
 
-# peer_start NAME slpeer-args...: the peer's input is fd P_NAME, its output
-# $WORK/NAME.out.  Sets the pid in PID_NAME.
-peer_start() {
-	local name=$1 fifo=$WORK/$1.in fd
+# peer NAME slpeer-args...: a peer of this relay in the peers' namespace.
+peer() {
+	local name=$1
 	shift
-	rm -f "$fifo"
-	mkfifo "$fifo" || return 1
-	ip netns exec "$NS_PEERS" "$SLPEER" -r $ADDR -p $PORT -c "$CERT" \
-	    -n $CERTNAME -t 110 "$@" <"$fifo" >"$WORK/$name.out" \
-	    2>"$WORK/$name.err" &
-	eval "PID_$name=$!"
-	PIDS="$PIDS $!"
-	exec {fd}>"$fifo"
-	eval "FD_$name=$fd"
-}
-
-# peer_cmd NAME line...
-peer_cmd() {
-	local fd
-	eval "fd=\$FD_$1"
-	shift
-	echo "$*" >&"$fd" 2>/dev/null
-}
-
-peer_stop() {
-	local fd pid
-	eval "fd=\$FD_$1 pid=\$PID_$1"
-	if [ -n "$fd" ]; then
-		echo quit >&"$fd" 2>/dev/null
-		exec {fd}>&-
-		eval "FD_$1="
-	fi
-	wait_gone "$pid" 40 || kill -9 "$pid" 2>/dev/null
-	{ wait "$pid"; } 2>/dev/null
-}
-
-# has NAME regex: the peer printed a line matching regex.
-has() {
-	grep -Eq -- "$2" "$WORK/$1.out" 2>/dev/null
+	peer_start "$name" "$NS_PEERS" $ADDR $PORT "$@"
 }
 
 # count NAME fixed-line: how many times the peer printed exactly that line.
@@ -305,7 +97,7 @@ count() {
 reject_case() {
 	local name=$1 code=$2
 	shift 2
-	peer_start "$name" "$@"
+	peer "$name" "$@"
 	wait_for 50 has "$name" '^(reject|closed) ' ||
 	    WHY="no reject within 5 s"
 	if [ -z "$WHY" ] && ! has "$name" "^reject code=$code "; then
@@ -318,18 +110,9 @@ reject_case() {
 
 # --- frames -------------------------------------------------------------
 
-hexmac() {
-	echo "$1" | tr -d ':'
-}
-
 # frame dst src ethertype payload-hex: padded to 60 bytes.
 frame() {
-	local f
-	f=$(hexmac "$1")$(hexmac "$2")$3$4
-	while [ ${#f} -lt 120 ]; do
-		f=${f}00
-	done
-	echo "$f"
+	pad60 "$(hexmac "$1")$(hexmac "$2")$3$4"
 }
 
 # A payload that names the case, so every frame is unique.
@@ -352,9 +135,9 @@ XT=88b5
 
 start_relayd "$RLOG"
 if ! relayd_ready; then
-	echo "not ok 1 relayd starts and listens on $ADDR port $PORT"
-	show "$RLOG"
-	echo "relayd: 0 passed, 1 failed"
+	SHOW=$RLOG
+	fail "relayd starts and listens on $ADDR port $PORT"
+	suite_done
 	exit 1
 fi
 ok "relayd starts, writes its dev certificate, listens on $ADDR:$PORT"
@@ -385,7 +168,7 @@ reject_case rm1 bad-mac -R lan -m 01:00:5e:00:00:01
 reject_case rm2 bad-mac -R lan -m 00:11:22:33:44:55
 reject_case ro bad-role -R lan -m 02:00:00:00:00:a3 -o router
 reject_case ru unauthorized -R locked -m 02:00:00:00:00:a4 -S wrong
-peer_start rs -R locked -m 02:00:00:00:00:a5 -S open-sesame
+peer rs -R locked -m 02:00:00:00:00:a5 -S open-sesame
 wait_for 50 has rs '^welcome ' || WHY="no welcome"
 SHOW="$WORK/rs.out"
 check "the right secret opens a declared room"
@@ -393,11 +176,11 @@ peer_stop rs
 reject_case rn unauthorized -R undeclared -m 02:00:00:00:00:a6
 
 # The room: two clients and a gateway.
-peer_start c1 -R lan -m $C1
+peer c1 -R lan -m $C1
 wait_for 50 has c1 '^welcome ' || WHY="c1 not welcomed"
-peer_start c2 -R lan -m $C2
+peer c2 -R lan -m $C2
 wait_for 50 has c2 '^welcome ' || WHY="$WHY c2 not welcomed"
-peer_start gw -R lan -m $GW -g
+peer gw -R lan -m $GW -g
 wait_for 50 has gw '^welcome ' || WHY="$WHY gw not welcomed"
 wait_for 50 has c1 "^peer-joined id=[0-9]+ role=gateway mac=$GW\$" ||
     WHY="$WHY c1 did not hear the gateway join"
@@ -408,7 +191,7 @@ check "two clients and a gateway join room lan (welcome, peer-joined)"
 
 reject_case rd duplicate-mac -R lan -m $C1
 reject_case rg gateway-exists -R lan -m 00:50:56:00:00:11 -g
-peer_start t1 -R tiny -m 02:00:00:00:00:b1
+peer t1 -R tiny -m 02:00:00:00:00:b1
 wait_for 50 has t1 '^welcome ' || WHY="first client of tiny refused"
 SHOW="$WORK/t1.out"
 check "room tiny admits its one client"
@@ -528,7 +311,7 @@ check "a 1514-byte frame from a client crosses fragmented, byte-exact"
 
 # A peer that leaves disappears from show peers and is no longer a
 # destination: unicast to its MAC becomes unknown unicast (gateway only).
-peer_start c3 -R lan -m $C3
+peer c3 -R lan -m $C3
 wait_for 50 has c3 '^welcome ' || WHY="c3 not welcomed"
 ctl show peers >"$WORK/peers1.txt"
 grep -q "$C3" "$WORK/peers1.txt" || WHY="$WHY c3 not in show peers;"
@@ -582,7 +365,7 @@ SHOW=$RLOG
 check "SIGHUP reloads the configuration"
 reject_case h1 room-full -R lan -m 02:00:00:00:00:d1
 reject_case h2 unauthorized -R vault -m 02:00:00:00:00:d2 -S wrong
-peer_start h3 -R vault -m 02:00:00:00:00:d3 -S s3cret
+peer h3 -R vault -m 02:00:00:00:00:d3 -S s3cret
 wait_for 50 has h3 '^welcome ' || WHY="no welcome"
 SHOW="$WORK/h3.out $RLOG"
 check "after the reload the new room vault admits the right secret"
@@ -604,7 +387,7 @@ kill -HUP "$RPID"
 wait_for 50 grep -q "reload: $CONF has errors, keeping" "$RLOG" ||
     WHY="no \"has errors, keeping\" in the log;"
 grep -q "$CONF:$badline: " "$RLOG" || WHY="$WHY no $CONF:$badline in the log;"
-peer_start h4 -R vault -m 02:00:00:00:00:d4 -S s3cret
+peer h4 -R vault -m 02:00:00:00:00:d4 -S s3cret
 wait_for 50 has h4 '^(welcome|reject) ' || WHY="$WHY h4 got no answer;"
 has h4 '^welcome ' || WHY="$WHY vault lost after a bad reload;"
 peer_stop h4
@@ -616,7 +399,7 @@ reject_case h5 room-full -R lan -m 02:00:00:00:00:d5
 # Back to the suite's configuration.
 cp "$WORK/relayd.conf.orig" "$CONF"
 reload_wait || WHY="the original configuration not reloaded;"
-peer_start h6 -R lan -m 02:00:00:00:00:d6
+peer h6 -R lan -m 02:00:00:00:00:d6
 wait_for 50 has h6 '^welcome ' || WHY="$WHY lan still full"
 peer_stop h6
 SHOW="$RLOG $WORK/h6.out"
@@ -626,7 +409,7 @@ check "reloading the original configuration gives lan its 8 clients back"
 bad_case() {
 	local name=$1 what=$2
 	shift 2
-	peer_start "$name" -R lan -m $C4
+	peer "$name" -R lan -m $C4
 	wait_for 50 has "$name" '^welcome ' || WHY="not welcomed"
 	for cmd in "$@"; do
 		peer_cmd "$name" "$cmd"
@@ -652,10 +435,7 @@ bad_case b4 "hello twice" 'hello'
 
 # Nothing went wrong in the relay so far.
 WHY=
-grep -q "lost child" "$RLOG" && WHY="$WHY lost child;"
-grep -Eq "seccomp: forbidden|SIGSYS" "$RLOG" && WHY="$WHY seccomp violation;"
-grep -Eq "runtime error|AddressSanitizer|LeakSanitizer" "$RLOG" &&
-    WHY="$WHY sanitizer report;"
+scan_logs "$RLOG"
 alive "$RPID" || WHY="$WHY relayd died;"
 SHOW=$RLOG
 check "no lost child, seccomp violation or sanitizer report in the log"
@@ -684,14 +464,14 @@ for p in c1 c2 gw; do
 	peer_stop $p
 done
 
-peer_start f1 -R lan -m 02:00:00:00:00:c1
+peer f1 -R lan -m 02:00:00:00:00:c1
 wait_for 50 has f1 '^welcome ' || WHY="the first peer was refused"
 SHOW="$WORK/f1.out $RLOG2"
 check "a relay with max-peers 1 admits one peer"
 reject_case f2 relay-full -R lan -m 02:00:00:00:00:c2
 peer_stop f1
 
-stop_relayd
+relayd_stop
 
 # The broadcast/multicast token bucket: a third instance with
 # broadcast-rate 50 burst 50.  r1 sends 200 broadcasts in batches (its
@@ -703,8 +483,8 @@ RLOG3=$WORK/relayd3.log
 sed 's/^broadcast-rate .*/broadcast-rate 50 burst 50/' "$CONF" >"$CONF3"
 start_relayd "$RLOG3" -f "$CONF3"
 relayd_ready || WHY="relayd (broadcast-rate 50) did not start;"
-peer_start r1 -R lan -m $C1
-peer_start r2 -R lan -m $C2
+peer r1 -R lan -m $C1
+peer r2 -R lan -m $C2
 wait_for 50 has r1 '^welcome ' || WHY="$WHY r1 not welcomed;"
 wait_for 50 has r2 '^welcome ' || WHY="$WHY r2 not welcomed;"
 # burst_send NAME FILE: its lines to the peer, 40 at a time.
@@ -755,7 +535,7 @@ SHOW="$WORK/r1.out $WORK/r2.out"
 check "unicast is not rate limited (150 frames in a burst all arrive)"
 peer_stop r1
 peer_stop r2
-stop_relayd
+relayd_stop
 
 # Started as _relayd with only CAP_NET_BIND_SERVICE (systemd's way): the
 # parent binds port 443, the chroot and setuid are skipped (logged once),
@@ -768,8 +548,8 @@ sed -e "s|^dev-certificate .*|dev-certificate \"$NRDIR/relay.der\"|" \
     -e "s|^reset-secret .*|reset-secret \"$NRDIR/reset.key\"|" \
     -e "s|^control .*|control \"$NRDIR/relayd.sock\"|" "$CONF" >"$CONF4"
 chmod 0644 "$CONF4"
-SAVE_CERT=$CERT SAVE_SOCK=$SOCK
-CERT=$NRDIR/relay.der SOCK=$NRDIR/relayd.sock
+SAVE_CERT=$RCERT SAVE_SOCK=$RSOCK
+RCERT=$NRDIR/relay.der RSOCK=$NRDIR/relayd.sock
 RWRAP="setpriv --reuid=$RUSER --regid=$RUSER --init-groups
     --inh-caps=+net_bind_service --ambient-caps=+net_bind_service --"
 start_relayd "$RLOG4" -f "$CONF4"
@@ -780,8 +560,8 @@ uid=$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$RPID/status")
 n=$(grep -c "not running as root: chroot and setuid to $RUSER skipped" \
     "$RLOG4")
 [ "$n" = 1 ] || WHY="$WHY the skip logged $n times;"
-[ "$(stat -c %U:%a "$SOCK" 2>/dev/null)" = "$RUSER:660" ] ||
-    WHY="$WHY control socket $(stat -c %U:%a "$SOCK" 2>/dev/null);"
+[ "$(stat -c %U:%a "$RSOCK" 2>/dev/null)" = "$RUSER:660" ] ||
+    WHY="$WHY control socket $(stat -c %U:%a "$RSOCK" 2>/dev/null);"
 CPID=$(relay_child)
 if [ -z "$CPID" ]; then
 	WHY="$WHY no relay child;"
@@ -795,7 +575,7 @@ else
 	grep -Eq '^CapAmb:[[:space:]]+0+$' "/proc/$CPID/status" ||
 	    WHY="$WHY child kept ambient capabilities;"
 fi
-peer_start n1 -R lan -m $C1
+peer n1 -R lan -m $C1
 wait_for 50 has n1 '^welcome ' || WHY="$WHY no welcome;"
 ctl show status >"$WORK/status4.txt" || WHY="$WHY softlanctl failed;"
 peer_stop n1
@@ -803,8 +583,8 @@ SHOW="$RLOG4 $WORK/n1.out $WORK/status4.txt"
 check "relayd as $RUSER with only CAP_NET_BIND_SERVICE: port $PORT," \
     "skip logged once, child without capabilities, no_new_privs and" \
     "seccomp 2, peer welcomed"
-stop_relayd
-CERT=$SAVE_CERT SOCK=$SAVE_SOCK
+relayd_stop
+RCERT=$SAVE_CERT RSOCK=$SAVE_SOCK
 
 # Production certificates: PEM files read by the parent and handed to the
 # child as bytes.  A test CA signs a certificate for relay.test directly
@@ -860,8 +640,8 @@ SHOW="$WORK/pki.log"
 check "test PKI: a CA, a certificate for relay.test, an intermediate CA" \
     "and a full chain, another CA"
 
-SAVE_CERT=$CERT SAVE_NAME=$CERTNAME
-CERT=$PKI/ca.pem CERTNAME=relay.test KEEPCERT=1
+SAVE_CERT=$RCERT SAVE_NAME=$CERTNAME
+RCERT=$PKI/ca.pem CERTNAME=relay.test KEEPCERT=1
 # prod_start LOG CONF CERTFILE KEYFILE: the suite's configuration with
 # certificate and key instead of dev-certificate.
 prod_start() {
@@ -874,7 +654,7 @@ prod_start() {
 tls_fail() {
 	local name=$1 why=$2
 	shift 2
-	peer_start "$name" "$@"
+	peer "$name" "$@"
 	wait_for 50 has "$name" '^(welcome|reject|closed) ' ||
 	    WHY="$WHY $name: no answer within 5 s;"
 	has "$name" '^(connected|welcome) ' &&
@@ -920,7 +700,7 @@ SHOW=$RLOG5
 check "relayd with certificate and key PEM files: the child (chroot" \
     "$croot) holds neither file, no key material in the log"
 
-peer_start p1 -R lan -m $C1
+peer p1 -R lan -m $C1
 wait_for 50 has p1 '^welcome ' || WHY="no welcome;"
 has p1 '^connected cipher=' || WHY="$WHY no connected line;"
 peer_stop p1
@@ -935,7 +715,7 @@ tls_fail p3 'certificate verification failed' -R lan -m $C3 \
     -c "$PKI/other.pem"
 check "an unrelated CA: the handshake fails" \
     "($(sed -n 's/^closed //p' "$WORK/p3.out"))"
-peer_start p5 -R lan -m $C4
+peer p5 -R lan -m $C4
 wait_for 50 has p5 '^welcome ' || WHY="no welcome;"
 peer_stop p5
 alive "$RPID" || WHY="$WHY relayd died;"
@@ -944,7 +724,7 @@ n=$(grep -c ': handshake done ' "$RLOG5")
 SHOW="$WORK/p5.out $RLOG5"
 check "the relay completed only the two good handshakes and still" \
     "welcomes"
-stop_relayd
+relayd_stop
 
 # The full chain (server + intermediate, SEC1 key); the peer trusts the
 # root only.  The same leaf without its intermediate is not trusted.
@@ -952,14 +732,14 @@ RLOG6=$WORK/relayd6.log
 prod_start "$RLOG6" "$WORK/relayd6.conf" "$PKI/chain.pem" \
     "$PKI/srv2.sec1.key"
 relayd_ready || WHY="relayd with the chain did not start;"
-peer_start q1 -R lan -m $C1
+peer q1 -R lan -m $C1
 wait_for 50 has q1 '^welcome ' || WHY="$WHY no welcome;"
 peer_stop q1
 no_key_leak "$RLOG6" "$PKI/srv2.sec1.key"
 SHOW="$WORK/q1.out $WORK/q1.err $RLOG6"
 check "a certificate chain through an intermediate CA (SEC1 key):" \
     "a peer trusting only the root is welcomed"
-stop_relayd
+relayd_stop
 RLOG7=$WORK/relayd7.log
 prod_start "$RLOG7" "$WORK/relayd7.conf" "$PKI/srv2.pem" "$PKI/srv2.key"
 relayd_ready || WHY="relayd with the bare leaf did not start;"
@@ -967,23 +747,14 @@ tls_fail q2 'certificate verification failed' -R lan -m $C1
 SHOW="$SHOW $RLOG7"
 check "the same leaf without its intermediate: the handshake fails" \
     "($(sed -n 's/^closed //p' "$WORK/q2.out"))"
-stop_relayd
-CERT=$SAVE_CERT CERTNAME=$SAVE_NAME KEEPCERT=
+relayd_stop
+RCERT=$SAVE_CERT CERTNAME=$SAVE_NAME KEEPCERT=
 
 WHY=
-for l in "$RLOG" "$RLOG2" "$RLOG3" "$RLOG4" "$RLOG5" "$RLOG6" "$RLOG7"; do
-	grep -q "lost child" "$l" && WHY="$WHY lost child in $l;"
-	grep -Eq "seccomp: forbidden|SIGSYS" "$l" &&
-	    WHY="$WHY seccomp violation in $l;"
-	grep -Eq "runtime error|AddressSanitizer|LeakSanitizer" "$l" &&
-	    WHY="$WHY sanitizer report in $l;"
-done
-for l in "$WORK"/*.err; do
-	grep -Eq "runtime error|AddressSanitizer|LeakSanitizer" "$l" &&
-	    WHY="$WHY sanitizer report in $l;" && SHOW="$SHOW $l"
-done
-SHOW="$RLOG2 $SHOW"
+scan_logs "$RLOG" "$RLOG2" "$RLOG3" "$RLOG4" "$RLOG5" "$RLOG6" "$RLOG7" \
+    "$WORK"/*.err
+SHOW="$RLOG2 $(grep -El 'runtime error|AddressSanitizer|LeakSanitizer' \
+    "$WORK"/*.err)"
 check "relayd stops cleanly, no violation in any log (relayd, slpeer)"
 
-echo "relayd: $PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+suite_done
