@@ -25,7 +25,7 @@
  *
  * The TAP stays up whatever happens to the relay: while the uplink
  * reconnects, frames from the TAP are dropped and counted.  A reject that
- * a retry cannot fix ends the daemon with status 1 (IMSG_CL_EXIT).
+ * a retry cannot fix ends the daemon with status 1 (IMSG_REQ_EXIT).
  */
 
 #include <sys/types.h>
@@ -46,8 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
 #include "clientd.h"
+#include "clock.h"
 #include "control.h"
 #include "ctlmsg.h"
 #include "daemon.h"
@@ -59,10 +59,8 @@
 #include "tapfilter.h"
 #include "uplink.h"
 
-#define CLIENT_VERSION		"0.1"
 #define CLIENT_TAP_ROUNDS	64	/* frames per TAP read event */
 #define CLIENT_TAPBUF		65536	/* a read never truncates a frame */
-#define CLIENT_MAX_COUNTERS	128
 
 const int client_syscalls[] = {
 	SCMP_SYS(accept4),
@@ -73,51 +71,9 @@ const int client_syscalls[] = {
 	SANDBOX_END
 };
 
-/* TAP side: every frame that is not passed on is counted here. */
-struct client_counters {
-	uint64_t		 tap_frames_in;		/* read from the TAP */
-	uint64_t		 tap_frames_sent;	/* to the uplink */
-	uint64_t		 tap_drop_notconnected;
-	uint64_t		 tap_drop_toobig;
-	uint64_t		 tap_drop_full;
-	uint64_t		 tap_read_errors;
-	uint64_t		 tap_frames_out;	/* written to the TAP */
-	uint64_t		 tap_bytes_out;
-	uint64_t		 tap_write_down;	/* EIO: link down */
-	uint64_t		 tap_write_full;	/* EAGAIN */
-	uint64_t		 tap_write_short;
-	uint64_t		 tap_write_errors;	/* anything else */
-	uint64_t		 mtu_changes;
-	uint64_t		 mtu_failures;
-};
-
-struct client_env {
-	struct proc		*p;
-	struct event_base	*base;
-	struct client_reconf	 conf;
-	int			 have_conf;
-	uint8_t			*ca;
-	size_t			 calen;
-	int			 tapfd;
-	int			 udpfd;
-	int			 ctlfd;
-	int			 started;
-	int			 exiting;
-	struct event		 ev_tap;
-	struct uplink		*up;
-	struct control		*ctl;
-	struct tapfilter	 tf;
-	uint32_t		 tap_mtu;	/* as the parent set it */
-	uint64_t		 start_ms;
-	struct client_counters	 c;
-	struct event		 ev_sigterm;
-	struct event		 ev_sigint;
-};
-
 static struct client_env	 cenv;
 static uint8_t			 tapbuf[CLIENT_TAPBUF];
 
-static uint64_t	 now_ms(void);
 static void	 client_start(struct client_env *);
 static void	 client_stop(int, short, void *);
 static void	 tap_read(int, short, void *);
@@ -126,8 +82,6 @@ static void	 up_welcome(const struct ctlmsg_welcome *, void *);
 static void	 up_state(enum session_state, enum session_state, void *);
 static int	 up_set_mtu(uint32_t, void *);
 static void	 up_exit(int, void *);
-static void	 control_handler(struct ctl_conn *, uint32_t, const void *,
-		    size_t, void *);
 
 static const struct uplink_cb client_uplink_cb = {
 	.frame = up_frame,
@@ -136,16 +90,6 @@ static const struct uplink_cb client_uplink_cb = {
 	.set_mtu = up_set_mtu,
 	.exit = up_exit,
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
 
 /* Framework hooks. */
 
@@ -156,7 +100,7 @@ client_child_setup(struct proc *p)
 
 	env->p = p;
 	env->tapfd = env->udpfd = env->ctlfd = -1;
-	env->start_ms = now_ms();
+	env->start_ms = clock_ms();
 	/* The base proc.c made with event_init(). */
 	event_set(&env->ev_tap, -1, 0, tap_read, env);
 	env->base = event_get_base(&env->ev_tap);
@@ -203,11 +147,11 @@ client_child_dispatch(struct proc *p, struct imsg *imsg)
 
 	(void)p;
 	switch (imsg_get_type(imsg)) {
-	case IMSG_CL_CONF:
+	case IMSG_RECONF_CONF:
 		if (env->started)
-			fatalx("IMSG_CL_CONF after start");
+			fatalx("IMSG_RECONF_CONF after start");
 		if (imsg_get_data(imsg, &env->conf, sizeof(env->conf)) == -1)
-			fatal("IMSG_CL_CONF");
+			fatal("IMSG_RECONF_CONF");
 		env->conf.relay[sizeof(env->conf.relay) - 1] = '\0';
 		env->conf.server_name[sizeof(env->conf.server_name) - 1] =
 		    '\0';
@@ -216,27 +160,27 @@ client_child_dispatch(struct proc *p, struct imsg *imsg)
 		env->conf.tap[sizeof(env->conf.tap) - 1] = '\0';
 		env->have_conf = 1;
 		break;
-	case IMSG_CL_CA:
+	case IMSG_RECONF_CA:
 		daemon_blob_append(&env->ca, &env->calen, imsg,
-		    CLIENT_CA_MAX, "IMSG_CL_CA");
+		    CLIENT_CA_MAX, "IMSG_RECONF_CA");
 		break;
-	case IMSG_CL_TAP_FD:
-		take_fd(imsg, &env->tapfd, "IMSG_CL_TAP_FD");
+	case IMSG_TAP_FD:
+		take_fd(imsg, &env->tapfd, "IMSG_TAP_FD");
 		break;
-	case IMSG_CL_UDP_FD:
-		take_fd(imsg, &env->udpfd, "IMSG_CL_UDP_FD");
+	case IMSG_UDP_FD:
+		take_fd(imsg, &env->udpfd, "IMSG_UDP_FD");
 		break;
-	case IMSG_CL_CONTROL_FD:
-		take_fd(imsg, &env->ctlfd, "IMSG_CL_CONTROL_FD");
+	case IMSG_CONTROL_FD:
+		take_fd(imsg, &env->ctlfd, "IMSG_CONTROL_FD");
 		break;
-	case IMSG_CL_END:
+	case IMSG_RECONF_END:
 		if (env->started)
-			fatalx("IMSG_CL_END: started already");
+			fatalx("IMSG_RECONF_END: started already");
 		client_start(env);
 		break;
-	case IMSG_CL_RELAY:
+	case IMSG_RELAY_ADDR:
 		if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
-			fatal("IMSG_CL_RELAY");
+			fatal("IMSG_RELAY_ADDR");
 		if (env->up == NULL || uplink_set_relay(env->up,
 		    (struct sockaddr *)&r.ss, r.sslen) == -1)
 			log_warnx("relay address from the parent not usable");
@@ -246,9 +190,9 @@ client_child_dispatch(struct proc *p, struct imsg *imsg)
 			    "connection attempt on");
 		}
 		break;
-	case IMSG_CL_MTU_DONE:
+	case IMSG_MTU_DONE:
 		if (imsg_get_data(imsg, &m, sizeof(m)) == -1)
-			fatal("IMSG_CL_MTU_DONE");
+			fatal("IMSG_MTU_DONE");
 		if (m.ok) {
 			env->tap_mtu = m.mtu;
 			env->c.mtu_changes++;
@@ -286,7 +230,7 @@ client_start(struct client_env *env)
 	    sizeof(uc.relay_name)) >= sizeof(uc.relay_name))
 		fatalx("configuration string too long");
 	(void)snprintf(uc.session.software, sizeof(uc.session.software),
-	    "softlan-clientd/%s linux", CLIENT_VERSION);
+	    "softlan-clientd/%s linux", CLIENTD_VERSION);
 	uc.session.mac = env->conf.mac;
 	uc.session.tap_mtu = env->conf.tap_mtu;
 	uc.ca = env->ca;
@@ -307,7 +251,7 @@ client_start(struct client_env *env)
 	if (event_add(&env->ev_tap, NULL) == -1)
 		fatalx("event_add on the tap");
 	if (env->ctlfd != -1 && (env->ctl = control_init(env->ctlfd,
-	    control_handler, env)) == NULL)
+	    client_control, env)) == NULL)
 		log_warnx("control socket not served");
 	env->started = 1;
 	log_info("client ready: tap %s, MAC %s, room %s, relay %s",
@@ -456,7 +400,7 @@ up_state(enum session_state o, enum session_state n, void *arg)
 	    session_state_name(n));
 }
 
-/* Asked of the parent; it answers IMSG_CL_MTU_DONE. */
+/* Asked of the parent; it answers IMSG_MTU_DONE. */
 static int
 up_set_mtu(uint32_t mtu, void *arg)
 {
@@ -467,7 +411,7 @@ up_set_mtu(uint32_t mtu, void *arg)
 		    CLIENT_MTU_MIN, CLIENT_MTU_MAX);
 		return (-1);
 	}
-	if (proc_compose(env->p, IMSG_CL_SET_MTU, -1, &mtu,
+	if (proc_compose(env->p, IMSG_REQ_SET_MTU, -1, &mtu,
 	    sizeof(mtu)) == -1)
 		return (-1);
 	return (0);
@@ -484,189 +428,7 @@ up_exit(int status, void *arg)
 		return;
 	env->exiting = 1;
 	event_del(&env->ev_tap);
-	if (proc_compose(env->p, IMSG_CL_EXIT, -1, &st, sizeof(st)) == -1)
+	if (proc_compose(env->p, IMSG_REQ_EXIT, -1, &st, sizeof(st)) == -1)
 		fatal("%s: proc_compose", __func__);
 	proc_flush(env->p);
-}
-
-/* The control socket. */
-
-static const char *
-state_word(enum session_state s)
-{
-	switch (s) {
-	case SESSION_CONNECTING:
-	case SESSION_HELLO_SENT:
-		return ("connecting");
-	case SESSION_CONNECTED:
-		return ("connected");
-	case SESSION_RETRYING:
-		return ("retrying");
-	case SESSION_STOPPED:
-		return ("stopped");
-	default:
-		return ("disconnected");
-	}
-}
-
-static cJSON *
-show_status(struct client_env *env)
-{
-	struct uplink_status	 st;
-	enum session_state	 s;
-	char			 line[SESSION_TEXTMAX + 64];
-	cJSON			*o;
-
-	uplink_status(env->up, &st);
-	s = uplink_state(env->up);
-	switch (s) {
-	case SESSION_CONNECTED:
-		snprintf(line, sizeof(line), "connected (room %s, peer id %u, "
-		    "room MTU %u, %zu peer%s, rtt %llu.%llu ms)", st.session.room,
-		    st.session.peer_id, st.session.room_mtu, st.session.npeers,
-		    st.session.npeers == 1 ? "" : "s",
-		    (unsigned long long)(st.rtt_us / 1000),
-		    (unsigned long long)(st.rtt_us % 1000 / 100));
-		break;
-	case SESSION_RETRYING:
-		snprintf(line, sizeof(line), "retrying in %llu s (%s)",
-		    (unsigned long long)(st.session.retry_in_ms + 999) / 1000,
-		    st.session.last_error);
-		break;
-	case SESSION_STOPPED:
-		snprintf(line, sizeof(line), "stopped (%s)",
-		    st.session.last_error);
-		break;
-	default:
-		snprintf(line, sizeof(line), "%s", state_word(s));
-		break;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "daemon", "clientd");
-	cJSON_AddStringToObject(o, "version", CLIENT_VERSION);
-	cJSON_AddStringToObject(o, "status", line);
-	cJSON_AddStringToObject(o, "state", state_word(s));
-	cJSON_AddStringToObject(o, "session", st.session.state);
-	cJSON_AddStringToObject(o, "relay", st.relay);
-	cJSON_AddStringToObject(o, "route_pinned",
-	    env->conf.pinned ? "yes" : "no");
-	cJSON_AddStringToObject(o, "room", env->conf.room);
-	cJSON_AddStringToObject(o, "mac", ether_mac_str(&env->conf.mac));
-	cJSON_AddStringToObject(o, "tap", env->conf.tap);
-	control_json_num(o, "tap_mtu", env->tap_mtu);
-	if (s == SESSION_CONNECTED) {
-		control_json_num(o, "peer_id", st.session.peer_id);
-		control_json_num(o, "room_mtu", st.session.room_mtu);
-		control_json_num(o, "peers", st.session.npeers);
-		control_json_num(o, "connected_for",
-		    st.session.connected_ms / 1000);
-		cJSON_AddStringToObject(o, "cipher", st.cipher);
-		control_json_num(o, "frame_budget", st.budget);
-		control_json_num(o, "rtt_us", st.rtt_us);
-	}
-	if (s == SESSION_RETRYING)
-		control_json_num(o, "retry_in",
-		    (st.session.retry_in_ms + 999) / 1000);
-	cJSON_AddStringToObject(o, "last_error", st.session.last_error);
-	if (st.session.counters != NULL) {
-		control_json_num(o, "connects", st.session.counters->connects);
-		control_json_num(o, "welcomes", st.session.counters->welcomes);
-	}
-	control_json_num(o, "uptime", (now_ms() - env->start_ms) / 1000);
-	control_json_num(o, "log_level", log_getverbose());
-	return (o);
-}
-
-static cJSON *
-show_peers(struct client_env *env)
-{
-	struct uplink_status	 st;
-	cJSON			*o, *a, *e;
-	size_t			 i;
-
-	uplink_status(env->up, &st);
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "peers");
-	for (i = 0; i < st.session.npeers && st.session.peers != NULL; i++) {
-		e = cJSON_CreateObject();
-		control_json_num(e, "peer_id", st.session.peers[i].peer_id);
-		cJSON_AddStringToObject(e, "role",
-		    ctlmsg_role_name(st.session.peers[i].role));
-		cJSON_AddStringToObject(e, "mac",
-		    ether_mac_str(&st.session.peers[i].mac));
-		cJSON_AddItemToArray(a, e);
-	}
-	return (o);
-}
-
-static cJSON *
-show_counters(struct client_env *env)
-{
-	struct ctlmsg_counter		 cs[CLIENT_MAX_COUNTERS];
-	const struct client_counters	*c = &env->c;
-	const struct tapfilter_counters	*tc = &env->tf.counters;
-	char				 name[64];
-	cJSON				*o, *a;
-	size_t				 i, n;
-
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "counters");
-	control_json_counter(a, "tap-frames-in", c->tap_frames_in);
-	control_json_counter(a, "tap-bytes-in", tc->bytes_in);
-	control_json_counter(a, "tap-frames-passed", tc->frames_pass);
-	for (i = 1; i < TAPF_REASON_MAX; i++) {
-		snprintf(name, sizeof(name), "tap-drop-%s",
-		    tapfilter_reason_name(i));
-		control_json_counter(a, name, tc->drops[i]);
-	}
-	control_json_counter(a, "tap-frames-sent", c->tap_frames_sent);
-	control_json_counter(a, "tap-drop-not-connected",
-	    c->tap_drop_notconnected);
-	control_json_counter(a, "tap-drop-too-big", c->tap_drop_toobig);
-	control_json_counter(a, "tap-drop-queue-full", c->tap_drop_full);
-	control_json_counter(a, "tap-read-errors", c->tap_read_errors);
-	control_json_counter(a, "tap-frames-out", c->tap_frames_out);
-	control_json_counter(a, "tap-bytes-out", c->tap_bytes_out);
-	control_json_counter(a, "tap-write-link-down", c->tap_write_down);
-	control_json_counter(a, "tap-write-full", c->tap_write_full);
-	control_json_counter(a, "tap-write-short", c->tap_write_short);
-	control_json_counter(a, "tap-write-errors", c->tap_write_errors);
-	control_json_counter(a, "tap-mtu-changes", c->mtu_changes);
-	control_json_counter(a, "tap-mtu-failures", c->mtu_failures);
-	n = uplink_counters_export(env->up, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
-	control_json_counters(a, env->ctl);
-	return (o);
-}
-
-static void
-control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
-    size_t len, void *arg)
-{
-	struct client_env	*env = arg;
-	cJSON			*o = NULL;
-
-	switch (type) {
-	case IMSG_CTL_SHOW_STATUS:
-		o = show_status(env);
-		break;
-	case IMSG_CTL_SHOW_PEERS:
-		o = show_peers(env);
-		break;
-	case IMSG_CTL_SHOW_COUNTERS:
-		o = show_counters(env);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		daemon_ctl_verbose(cc, data, len, env->p, IMSG_CL_CTL_VERBOSE);
-		return;
-	case IMSG_CTL_SHOW_ROOMS:
-		control_reply_error(cc, "clientd has one room: see show "
-		    "status");
-		return;
-	default:
-		control_reply_error(cc, "unknown request");
-		return;
-	}
-	control_reply_cjson(cc, o);
 }

@@ -45,7 +45,6 @@
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/sha256.h>
 
-#include "client.h"
 #include "clientd.h"
 #include "daemon.h"
 #include "ether.h"
@@ -89,15 +88,15 @@ static void	 parent_reload(struct proc *);
 static void	 parent_shutdown(struct proc *);
 static void	 parent_set_mtu(struct proc *, struct imsg *);
 static void	 parent_exit(struct proc *, struct imsg *);
-static void	 parent_ctl_verbose(struct proc *, struct imsg *);
 
 static const struct proc_req clientd_reqs[] = {
-	{ IMSG_CL_SET_MTU, "IMSG_CL_SET_MTU", sizeof(uint32_t), 0,
+	{ IMSG_REQ_SET_MTU, "IMSG_REQ_SET_MTU", sizeof(uint32_t), 0,
 	    parent_set_mtu },
-	{ IMSG_CL_EXIT, "IMSG_CL_EXIT", sizeof(int32_t), PROC_ONCE,
+	{ IMSG_REQ_EXIT, "IMSG_REQ_EXIT", sizeof(int32_t), PROC_ONCE,
 	    parent_exit },
-	{ IMSG_CL_CTL_VERBOSE, "IMSG_CL_CTL_VERBOSE", sizeof(int32_t), 0,
-	    parent_ctl_verbose },
+	{ IMSG_REQ_VERBOSE, "IMSG_REQ_VERBOSE", sizeof(int32_t), 0,
+	    daemon_req_verbose },
+	{ IMSG_REQ_RELOAD, "IMSG_REQ_RELOAD", 0, 0, daemon_req_reload },
 };
 
 static const struct proc_parent clientd_parent = {
@@ -406,15 +405,15 @@ parent_start(struct proc *p)
 	rc.tap_mtu = CLIENT_MTU_DEFAULT;
 	rc.pinned = e->pinned;
 	rc.addr = e->relay;
-	if (proc_compose(p, IMSG_CL_CONF, -1, &rc, sizeof(rc)) == -1)
+	if (proc_compose(p, IMSG_RECONF_CONF, -1, &rc, sizeof(rc)) == -1)
 		fatal("%s: proc_compose", __func__);
 	explicit_bzero(&rc, sizeof(rc));
-	daemon_blob_send(p, IMSG_CL_CA, e->ca, e->calen);
+	daemon_blob_send(p, IMSG_RECONF_CA, e->ca, e->calen);
 	/* imsg closes each fd once sent: the child holds the only copy. */
-	if (proc_compose(p, IMSG_CL_TAP_FD, e->tapfd, NULL, 0) == -1 ||
-	    proc_compose(p, IMSG_CL_UDP_FD, e->udpfd, NULL, 0) == -1 ||
-	    proc_compose(p, IMSG_CL_CONTROL_FD, e->ctlfd, NULL, 0) == -1 ||
-	    proc_compose(p, IMSG_CL_END, -1, NULL, 0) == -1)
+	if (proc_compose(p, IMSG_TAP_FD, e->tapfd, NULL, 0) == -1 ||
+	    proc_compose(p, IMSG_UDP_FD, e->udpfd, NULL, 0) == -1 ||
+	    proc_compose(p, IMSG_CONTROL_FD, e->ctlfd, NULL, 0) == -1 ||
+	    proc_compose(p, IMSG_RECONF_END, -1, NULL, 0) == -1)
 		fatal("%s: proc_compose", __func__);
 	e->tapfd = e->udpfd = e->ctlfd = -1;
 	proc_flush(p);
@@ -467,7 +466,7 @@ parent_reload(struct proc *p)
 			e->pin = e->relay;
 		}
 	}
-	if (proc_compose(p, IMSG_CL_RELAY, -1, &e->relay,
+	if (proc_compose(p, IMSG_RELAY_ADDR, -1, &e->relay,
 	    sizeof(e->relay)) == -1)
 		fatal("%s: proc_compose", __func__);
 }
@@ -490,9 +489,9 @@ parent_set_mtu(struct proc *p, struct imsg *imsg)
 	uint32_t		 mtu;
 
 	if (imsg_get_data(imsg, &mtu, sizeof(mtu)) == -1)
-		proc_fail(p, "IMSG_CL_SET_MTU: %s", strerror(errno));
+		proc_fail(p, "IMSG_REQ_SET_MTU: %s", strerror(errno));
 	if (mtu < CLIENT_MTU_MIN || mtu > CLIENT_MTU_MAX)
-		proc_fail(p, "IMSG_CL_SET_MTU: MTU %u out of %d..%d", mtu,
+		proc_fail(p, "IMSG_REQ_SET_MTU: MTU %u out of %d..%d", mtu,
 		    CLIENT_MTU_MIN, CLIENT_MTU_MAX);
 	memset(&m, 0, sizeof(m));
 	m.mtu = mtu;
@@ -502,7 +501,7 @@ parent_set_mtu(struct proc *p, struct imsg *imsg)
 		m.ok = 1;
 		log_info("tap %s: MTU %u (the room's)", e->conf->tap, mtu);
 	}
-	if (proc_compose(p, IMSG_CL_MTU_DONE, -1, &m, sizeof(m)) == -1)
+	if (proc_compose(p, IMSG_MTU_DONE, -1, &m, sizeof(m)) == -1)
 		fatal("%s: proc_compose", __func__);
 }
 
@@ -513,15 +512,10 @@ parent_exit(struct proc *p, struct imsg *imsg)
 	int32_t	 status;
 
 	if (imsg_get_data(imsg, &status, sizeof(status)) == -1)
-		proc_fail(p, "IMSG_CL_EXIT: %s", strerror(errno));
+		proc_fail(p, "IMSG_REQ_EXIT: %s", strerror(errno));
 	if (status < 0 || status > 125)
-		proc_fail(p, "IMSG_CL_EXIT: status %d out of 0..125", status);
+		proc_fail(p, "IMSG_REQ_EXIT: status %d out of 0..125", status);
 	log_warnx("the client gave up, exiting with status %d", status);
 	proc_shutdown(p, status);
 }
 
-static void
-parent_ctl_verbose(struct proc *p, struct imsg *imsg)
-{
-	daemon_set_verbose(p, imsg, "IMSG_CL_CTL_VERBOSE");
-}

@@ -1,5 +1,6 @@
 # clientd: the sans-I/O cores the unit tests drive (see GNUmakefile), and
 # the daemon: clientd.c (main, the parent), client.c (the network child),
+# control.c (the child's control-socket answers),
 # parse.y (byacc, into $(OBJ)/clientd/parse.c), printconf.c.
 # tapfilter.c is portable C99: the Windows client builds it too (and the
 # peer session, common/session.c, which gatewayd shares).
@@ -7,7 +8,8 @@
 CORE_SRCS +=	clientd/tapfilter.c
 
 CLIENTD_OBJS =	$(OBJ)/clientd/clientd.o $(OBJ)/clientd/client.o \
-		$(OBJ)/clientd/parse.o $(OBJ)/clientd/printconf.o
+		$(OBJ)/clientd/control.o $(OBJ)/clientd/parse.o \
+		$(OBJ)/clientd/printconf.o
 PROGS +=	$(OBJ)/clientd/clientd
 
 $(OBJ)/clientd/clientd: $(CLIENTD_OBJS) $(LIB)

@@ -1359,3 +1359,19 @@ ctlmsg_reader_eof(const struct ctlmsg_reader *r, struct ctlmsg_error *err)
 	}
 	return (0);
 }
+
+/*
+ * One counter into out[*n] (name and value) unless out is full, as every
+ * *_counters_export() fills its array for the control socket.
+ */
+void
+ctlmsg_counter_put(struct ctlmsg_counter *out, size_t max, size_t *n,
+    const char *name, uint64_t value)
+{
+	if (*n >= max)
+		return;
+	/* Names are short constants: never truncated. */
+	(void)strlcpy(out[*n].name, name, sizeof(out[*n].name));
+	out[*n].value = value;
+	(*n)++;
+}

@@ -214,6 +214,8 @@ struct ctlmsg_reader {
 };
 
 /* ctlmsg.c */
+void	 ctlmsg_counter_put(struct ctlmsg_counter *, size_t, size_t *,
+	    const char *, uint64_t);
 void	 ctlmsg_reader_init(struct ctlmsg_reader *);
 int	 ctlmsg_reader_feed(struct ctlmsg_reader *, const uint8_t *, size_t,
 	    size_t *, struct ctlmsg *, struct ctlmsg_error *);

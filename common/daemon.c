@@ -138,26 +138,37 @@ daemon_export_user(const char *envname, struct proc_child *child,
  * level in 0..3 from the child (name is its imsg name, for the error).
  */
 void
-daemon_set_verbose(struct proc *p, struct imsg *imsg, const char *name)
+daemon_req_verbose(struct proc *p, struct imsg *imsg)
 {
 	int32_t	 v;
 
 	if (imsg_get_data(imsg, &v, sizeof(v)) == -1)
-		proc_fail(p, "%s: %s", name, strerror(errno));
+		proc_fail(p, "IMSG_REQ_VERBOSE: %s", strerror(errno));
 	if (v < 0 || v > 3)
-		proc_fail(p, "%s: level %d out of 0..3", name, v);
+		proc_fail(p, "IMSG_REQ_VERBOSE: level %d out of 0..3", v);
 	log_setverbose(v);
 	log_info("log level set to %d by the control socket", v);
 }
 
+/* The parent's side of IMSG_REQ_RELOAD: what SIGHUP does. */
+void
+daemon_req_reload(struct proc *p, struct imsg *imsg)
+{
+	(void)imsg;
+	log_info("reload requested on the control socket");
+	if (p->p_parent != NULL && p->p_parent->reload != NULL)
+		p->p_parent->reload(p);
+}
+
 /*
  * The child's side of IMSG_CTL_LOG_VERBOSE: an int32_t level in 0..3.
- * Sets it here, passes it to the parent as imsg type (which logs it and
- * sets its own, see daemon_set_verbose) and answers {"log_level": level}.
+ * Sets it here, passes it to the parent as IMSG_REQ_VERBOSE (which logs
+ * it and sets its own, see daemon_req_verbose) and answers
+ * {"log_level": level}.
  */
-void
+static void
 daemon_ctl_verbose(struct ctl_conn *cc, const void *data, size_t len,
-    struct proc *p, uint32_t type)
+    struct proc *p)
 {
 	cJSON	*o;
 	int32_t	 level;
@@ -172,10 +183,37 @@ daemon_ctl_verbose(struct ctl_conn *cc, const void *data, size_t len,
 		return;
 	}
 	log_setverbose(level);
-	proc_compose(p, type, -1, &level, sizeof(level));
+	proc_compose(p, IMSG_REQ_VERBOSE, -1, &level, sizeof(level));
 	if ((o = cJSON_CreateObject()) != NULL)
 		control_json_num(o, "log_level", level);
 	control_reply_cjson(cc, o);
+}
+
+/*
+ * The control requests every daemon answers alike, for the child's
+ * handler to pass on: "log verbose", "reload" (the parent does what
+ * SIGHUP does) and anything unknown.
+ */
+void
+daemon_ctl_common(struct ctl_conn *cc, uint32_t type, const void *data,
+    size_t len, struct proc *p)
+{
+	cJSON	*o;
+
+	switch (type) {
+	case IMSG_CTL_LOG_VERBOSE:
+		daemon_ctl_verbose(cc, data, len, p);
+		break;
+	case IMSG_CTL_RELOAD:
+		proc_compose(p, IMSG_REQ_RELOAD, -1, NULL, 0);
+		if ((o = cJSON_CreateObject()) != NULL)
+			cJSON_AddStringToObject(o, "reload", "requested");
+		control_reply_cjson(cc, o);
+		break;
+	default:
+		control_reply_error(cc, "unknown request");
+		break;
+	}
 }
 
 /*

@@ -60,9 +60,9 @@ void		 daemon_child(const char *, struct proc_child *,
 		    const struct proc_parent *, int, void *);
 void		 daemon_export_user(const char *, struct proc_child *,
 		    const char *);
-void		 daemon_set_verbose(struct proc *, struct imsg *,
-		    const char *);
-void		 daemon_ctl_verbose(struct ctl_conn *, const void *, size_t,
-		    struct proc *, uint32_t);
+void		 daemon_req_verbose(struct proc *, struct imsg *);
+void		 daemon_req_reload(struct proc *, struct imsg *);
+void		 daemon_ctl_common(struct ctl_conn *, uint32_t, const void *,
+		    size_t, struct proc *);
 
 #endif /* SOFTLAN_DAEMON_H */

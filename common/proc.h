@@ -83,12 +83,17 @@
 #define PROC_STOP_WAIT_MS	1000
 
 /*
- * The framework's own message types.  A daemon's header continues with
- * its own:  enum { IMSG_OPEN_TAP = IMSG_PROC_FIRST, IMSG_TAP_FD, ... };
+ * The framework's own message types, and the two requests every daemon's
+ * child makes for its control socket (daemon.c: daemon_ctl_common() in
+ * the child, daemon_req_verbose() and daemon_req_reload() in the
+ * parent's request table).  A daemon's header continues with its own:
+ * enum { IMSG_RECONF_CONF = IMSG_PROC_FIRST, ... };
  */
 enum proc_imsg_type {
 	IMSG_NONE = 0,
 	IMSG_LOG,		/* child -> parent: struct proc_log + line */
+	IMSG_REQ_VERBOSE,	/* child -> parent: int32_t level, 0..3 */
+	IMSG_REQ_RELOAD,	/* child -> parent: empty; what SIGHUP does */
 	IMSG_PROC_FIRST = 16
 };
 

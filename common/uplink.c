@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "ctlmsg.h"
 #include "egress.h"
@@ -95,7 +96,6 @@ struct uplink {
 	struct quic_stats	 qclosed;	/* of connections gone */
 };
 
-static uint64_t	 now_ns(void);
 static void	 relay_format(struct uplink *);
 static void	 session_feed(struct uplink *, struct session_event *);
 static void	 do_actions(struct uplink *, const struct session_actions *);
@@ -120,16 +120,6 @@ static const struct quic_cb uplink_quic_cb = {
 	.stream = cb_stream,
 	.datagram = cb_datagram,
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return ((uint64_t)ts.tv_sec * QUIC_NSEC + (uint64_t)ts.tv_nsec);
-}
 
 static void
 relay_format(struct uplink *u)
@@ -309,7 +299,7 @@ session_feed(struct uplink *u, struct session_event *ev)
 	enum session_state	 old = u->s.state;
 	uint64_t		 now, when, d;
 
-	now = now_ns() / 1000000;
+	now = clock_ns() / 1000000;
 	ev->now = now;
 	ev->rnd = arc4random();
 	memset(&acts, 0, sizeof(acts));
@@ -389,7 +379,8 @@ conn_open(struct uplink *u)
 	u->sid = -1;
 	u->up = 0;
 	log_debug("connecting to relay %s", u->relay_str);
-	if ((u->qc = quic_conn_client_new(&cfg, &u->path, now_ns())) == NULL) {
+	if ((u->qc = quic_conn_client_new(&cfg, &u->path,
+	    clock_ns())) == NULL) {
 		memset(&ev, 0, sizeof(ev));
 		ev.type = SESSION_EV_TRANSPORT_DOWN;
 		ev.reason = "cannot create a QUIC connection";
@@ -406,7 +397,7 @@ dead_free(struct uplink *u)
 {
 	if (u->dead == NULL || u->dead == u->busy)
 		return;
-	conn_flush(u, u->dead, now_ns());
+	conn_flush(u, u->dead, clock_ns());
 	quic_conn_free(u->dead);
 	u->dead = NULL;
 }
@@ -423,7 +414,7 @@ conn_drop(struct uplink *u, const char *reason)
 
 	if (u->qc == NULL)
 		return;
-	now = now_ns();
+	now = clock_ns();
 	if (quic_conn_state(u->qc) == QUIC_ST_OPEN ||
 	    quic_conn_state(u->qc) == QUIC_ST_HANDSHAKE)
 		(void)quic_conn_close(u->qc, UPLINK_ERR_CLOSE, reason, now);
@@ -481,7 +472,7 @@ conn_service(struct uplink *u)
 	uint64_t		 now, exp, ms, d;
 
 	dead_free(u);
-	now = now_ns();
+	now = clock_ns();
 	if (ovl_reasm_expire(&u->reasm, now / 1000000) > 0)
 		log_debug("relay %s: incomplete frame expired",
 		    u->relay_str);
@@ -567,7 +558,7 @@ ev_read_cb(int fd, short event, void *arg)
 			u->c.udp_foreign++;
 			continue;
 		}
-		now = now_ns();
+		now = clock_ns();
 		u->busy = u->qc;
 		(void)quic_conn_read(u->qc, &u->path, buf, (size_t)n, now);
 		u->busy = NULL;
@@ -589,7 +580,7 @@ ev_conn_cb(int fd, short event, void *arg)
 	(void)fd;
 	(void)event;
 	if (u->qc != NULL) {
-		now = now_ns();
+		now = clock_ns();
 		if (now >= quic_conn_expiry(u->qc)) {
 			u->busy = u->qc;
 			(void)quic_conn_handle_expiry(u->qc, now);
@@ -631,7 +622,7 @@ send_hello(struct uplink *u)
 		explicit_bzero(&m, sizeof(m));
 		log_warnx("hello: %s", err.msg);
 		(void)quic_conn_close(u->qc, UPLINK_ERR_CLOSE, "bad hello",
-		    now_ns());
+		    clock_ns());
 		return;
 	}
 	explicit_bzero(&m, sizeof(m));
@@ -774,7 +765,7 @@ cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
 		u->c.drop_early++;
 		return;
 	}
-	if (ovl_reasm_input(&u->reasm, data, len, now_ns() / 1000000,
+	if (ovl_reasm_input(&u->reasm, data, len, clock_ns() / 1000000,
 	    &rx) != OVL_RX_FRAME)
 		return;		/* counted by the reassembler */
 	u->c.frames_in++;
@@ -801,7 +792,7 @@ uplink_send_frame(struct uplink *u, const uint8_t *frame, size_t len)
 	default:
 		return (UPLINK_NOTCONNECTED);
 	}
-	conn_flush(u, u->qc, now_ns());
+	conn_flush(u, u->qc, clock_ns());
 	return (UPLINK_SENT);
 }
 
@@ -809,7 +800,7 @@ void
 uplink_status(struct uplink *u, struct uplink_status *st)
 {
 	memset(st, 0, sizeof(*st));
-	session_status(&u->s, now_ns() / 1000000, &st->session);
+	session_status(&u->s, clock_ns() / 1000000, &st->session);
 	st->relay = u->relay_str;
 	st->cipher = "";
 	if (u->qc != NULL && quic_conn_state(u->qc) == QUIC_ST_OPEN) {
@@ -820,16 +811,6 @@ uplink_status(struct uplink *u, struct uplink_status *st)
 	}
 }
 
-static size_t
-counter_put(struct ctlmsg_counter *cs, size_t n, size_t max,
-    const char *name, uint64_t v)
-{
-	if (n >= max)
-		return (n);
-	(void)strlcpy(cs[n].name, name, sizeof(cs[n].name));
-	cs[n].value = v;
-	return (n + 1);
-}
 
 /*
  * The uplink's counters: frames, drops by reason, QUIC (all connections
@@ -846,64 +827,68 @@ uplink_counters_export(const struct uplink *u, struct ctlmsg_counter *cs,
 
 	if (u->qc != NULL)
 		quic_stats_add(&q, quic_conn_stats(u->qc));
-	n = counter_put(cs, n, max, "uplink-frames-in", u->c.frames_in);
-	n = counter_put(cs, n, max, "uplink-drop-not-connected",
+	ctlmsg_counter_put(cs, max, &n, "uplink-frames-in", u->c.frames_in);
+	ctlmsg_counter_put(cs, max, &n, "uplink-drop-not-connected",
 	    u->c.drop_notconnected);
 	for (i = 0; egress_stat_name(i) != NULL; i++) {
 		(void)snprintf(name, sizeof(name), "egress-%s",
 		    egress_stat_name(i));
-		n = counter_put(cs, n, max, name, egress_stat_value(&u->eg, i));
+		ctlmsg_counter_put(cs, max, &n,
+		    name, egress_stat_value(&u->eg, i));
 	}
-	n = counter_put(cs, n, max, "uplink-drop-before-welcome",
+	ctlmsg_counter_put(cs, max, &n, "uplink-drop-before-welcome",
 	    u->c.drop_early);
-	n = counter_put(cs, n, max, "udp-recv", u->c.udp_recv);
-	n = counter_put(cs, n, max, "udp-sent", u->c.udp_sent);
-	n = counter_put(cs, n, max, "udp-send-errors", u->c.udp_send_errors);
-	n = counter_put(cs, n, max, "udp-recv-errors", u->c.udp_recv_errors);
-	n = counter_put(cs, n, max, "udp-drop-not-relay", u->c.udp_foreign);
-	n = counter_put(cs, n, max, "udp-drop-truncated", u->c.udp_truncated);
-	n = counter_put(cs, n, max, "quic-pkt-recv", q.pkt_recv);
-	n = counter_put(cs, n, max, "quic-pkt-sent", q.pkt_sent);
-	n = counter_put(cs, n, max, "quic-pkt-bad", q.pkt_bad);
-	n = counter_put(cs, n, max, "quic-pkt-too-short", q.pkt_short);
-	n = counter_put(cs, n, max, "quic-dgram-recv", q.dgram_recv);
-	n = counter_put(cs, n, max, "quic-dgram-sent", q.dgram_sent);
-	n = counter_put(cs, n, max, "quic-dgram-lost", q.dgram_lost);
-	n = counter_put(cs, n, max, "quic-dgram-drop-full",
+	ctlmsg_counter_put(cs, max, &n, "udp-recv", u->c.udp_recv);
+	ctlmsg_counter_put(cs, max, &n, "udp-sent", u->c.udp_sent);
+	ctlmsg_counter_put(cs, max, &n, "udp-send-errors",
+	    u->c.udp_send_errors);
+	ctlmsg_counter_put(cs, max, &n, "udp-recv-errors",
+	    u->c.udp_recv_errors);
+	ctlmsg_counter_put(cs, max, &n, "udp-drop-not-relay", u->c.udp_foreign);
+	ctlmsg_counter_put(cs, max, &n, "udp-drop-truncated",
+	    u->c.udp_truncated);
+	ctlmsg_counter_put(cs, max, &n, "quic-pkt-recv", q.pkt_recv);
+	ctlmsg_counter_put(cs, max, &n, "quic-pkt-sent", q.pkt_sent);
+	ctlmsg_counter_put(cs, max, &n, "quic-pkt-bad", q.pkt_bad);
+	ctlmsg_counter_put(cs, max, &n, "quic-pkt-too-short", q.pkt_short);
+	ctlmsg_counter_put(cs, max, &n, "quic-dgram-recv", q.dgram_recv);
+	ctlmsg_counter_put(cs, max, &n, "quic-dgram-sent", q.dgram_sent);
+	ctlmsg_counter_put(cs, max, &n, "quic-dgram-lost", q.dgram_lost);
+	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-full",
 	    q.dgram_drop_full);
-	n = counter_put(cs, n, max, "quic-dgram-drop-toobig",
+	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-toobig",
 	    q.dgram_drop_toobig);
-	n = counter_put(cs, n, max, "quic-dgram-drop-notready",
+	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-notready",
 	    q.dgram_drop_notready);
-	n = counter_put(cs, n, max, "quic-dgram-drop-refused",
+	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-refused",
 	    q.dgram_drop_refused);
-	n = counter_put(cs, n, max, "quic-stateless-resets",
+	ctlmsg_counter_put(cs, max, &n, "quic-stateless-resets",
 	    q.stateless_reset);
-	n = counter_put(cs, n, max, "ctl-errors", u->c.ctl_errors);
+	ctlmsg_counter_put(cs, max, &n, "ctl-errors", u->c.ctl_errors);
 	for (i = 0; ovl_rx_stat_name(i) != NULL; i++) {
 		(void)snprintf(name, sizeof(name), "ovl-rx-%s",
 		    ovl_rx_stat_name(i));
-		n = counter_put(cs, n, max, name,
+		ctlmsg_counter_put(cs, max, &n, name,
 		    ovl_rx_stat_value(&u->reasm.stats, i));
 	}
 	for (i = 0; ovl_tx_stat_name(i) != NULL; i++) {
 		(void)snprintf(name, sizeof(name), "ovl-tx-%s",
 		    ovl_tx_stat_name(i));
-		n = counter_put(cs, n, max, name,
+		ctlmsg_counter_put(cs, max, &n, name,
 		    ovl_tx_stat_value(&u->tx.stats, i));
 	}
-	n = counter_put(cs, n, max, "session-connects", sc->connects);
-	n = counter_put(cs, n, max, "session-welcomes", sc->welcomes);
-	n = counter_put(cs, n, max, "session-failures", sc->failures);
-	n = counter_put(cs, n, max, "session-disconnects", sc->disconnects);
-	n = counter_put(cs, n, max, "session-timeouts", sc->timeouts);
-	n = counter_put(cs, n, max, "session-proto-errors",
+	ctlmsg_counter_put(cs, max, &n, "session-connects", sc->connects);
+	ctlmsg_counter_put(cs, max, &n, "session-welcomes", sc->welcomes);
+	ctlmsg_counter_put(cs, max, &n, "session-failures", sc->failures);
+	ctlmsg_counter_put(cs, max, &n, "session-disconnects", sc->disconnects);
+	ctlmsg_counter_put(cs, max, &n, "session-timeouts", sc->timeouts);
+	ctlmsg_counter_put(cs, max, &n, "session-proto-errors",
 	    sc->proto_errors);
-	n = counter_put(cs, n, max, "session-peer-errors", sc->peer_errors);
+	ctlmsg_counter_put(cs, max, &n, "session-peer-errors", sc->peer_errors);
 	for (i = 1; i < SESSION_CODE_MAX; i++) {
 		(void)snprintf(name, sizeof(name), "session-reject-%s",
 		    ctlmsg_code_name((enum ctlmsg_code)i));
-		n = counter_put(cs, n, max, name, sc->rejects[i]);
+		ctlmsg_counter_put(cs, max, &n, name, sc->rejects[i]);
 	}
 	return (n);
 }

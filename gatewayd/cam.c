@@ -29,8 +29,6 @@ static struct cam_entry *cam_add(struct cam *, size_t,
 		    const struct ether_mac *, uint64_t);
 static void	 cam_remove(struct cam *, size_t);
 static uint64_t	 add_sat(uint64_t, uint64_t);
-static void	 put(struct ctlmsg_counter *, size_t, size_t *, const char *,
-		    uint64_t);
 
 static uint64_t
 add_sat(uint64_t a, uint64_t b)
@@ -394,17 +392,6 @@ cam_walk(const struct cam *cam, cam_walk_cb cb, void *arg)
 		cb(&cam->entries[i], arg);
 }
 
-static void
-put(struct ctlmsg_counter *out, size_t max, size_t *n, const char *name,
-    uint64_t value)
-{
-	if (*n >= max)
-		return;
-	/* Names are short constants: never truncated. */
-	strlcpy(out[*n].name, name, sizeof(out[*n].name));
-	out[*n].value = value;
-	(*n)++;
-}
 
 /*
  * The totals as name/value pairs for the control socket, at most max:
@@ -419,15 +406,15 @@ cam_counters_export(const struct cam *cam, struct ctlmsg_counter *out,
 	const struct cam_counters	*c = &cam->counters;
 	size_t				 n = 0;
 
-	put(out, max, &n, "cam-macs", cam->n);
-	put(out, max, &n, "cam-added", c->added);
-	put(out, max, &n, "cam-left", c->left);
-	put(out, max, &n, "cam-left-unknown", c->left_unknown);
-	put(out, max, &n, "cam-left-stale", c->left_stale);
-	put(out, max, &n, "cam-cleared", c->cleared);
-	put(out, max, &n, "cam-expired", c->expired);
-	put(out, max, &n, "cam-refreshes", c->refreshes);
-	put(out, max, &n, "cam-full", c->full);
-	put(out, max, &n, "cam-invalid", c->invalid);
+	ctlmsg_counter_put(out, max, &n, "cam-macs", cam->n);
+	ctlmsg_counter_put(out, max, &n, "cam-added", c->added);
+	ctlmsg_counter_put(out, max, &n, "cam-left", c->left);
+	ctlmsg_counter_put(out, max, &n, "cam-left-unknown", c->left_unknown);
+	ctlmsg_counter_put(out, max, &n, "cam-left-stale", c->left_stale);
+	ctlmsg_counter_put(out, max, &n, "cam-cleared", c->cleared);
+	ctlmsg_counter_put(out, max, &n, "cam-expired", c->expired);
+	ctlmsg_counter_put(out, max, &n, "cam-refreshes", c->refreshes);
+	ctlmsg_counter_put(out, max, &n, "cam-full", c->full);
+	ctlmsg_counter_put(out, max, &n, "cam-invalid", c->invalid);
 	return (n);
 }

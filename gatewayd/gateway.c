@@ -42,11 +42,11 @@
 #include <unistd.h>
 
 #include "cam.h"
+#include "clock.h"
 #include "control.h"
 #include "ctlmsg.h"
 #include "daemon.h"
 #include "ether.h"
-#include "gateway.h"
 #include "gatewayd.h"
 #include "lan.h"
 #include "log.h"
@@ -59,7 +59,6 @@
 #define GW_RX_ROUNDS		64	/* frames per read event */
 #define GW_RXBUF		(65536 + ETHER_VLAN_LEN)
 #define GW_CAM_BATCH		64
-#define GW_VERSION		"0.1"
 
 const int gateway_syscalls[] = {
 	SCMP_SYS(accept4),
@@ -70,59 +69,9 @@ const int gateway_syscalls[] = {
 	SANDBOX_END
 };
 
-/* What happened to frames written to the LAN. */
-struct gw_tx_counters {
-	uint64_t		 frames;		/* relay -> LAN */
-	uint64_t		 bytes;
-	uint64_t		 drop_down;	/* ENETDOWN, ENXIO, ... */
-	uint64_t		 drop_error;	/* other write errors */
-	uint64_t		 drop_nosocket;	/* no packet socket */
-	uint64_t		 cam_sent;
-	uint64_t		 cam_errors;
-	uint64_t		 rx_errors;	/* recvmsg failures */
-	uint64_t		 rx_truncated;
-	/* LAN -> relay drops */
-	uint64_t		 send_notconnected;
-	uint64_t		 send_toobig;
-	uint64_t		 send_full;
-	uint64_t		 pkt_checks;
-	uint64_t		 pkt_reopened;
-};
-
-struct gw_env {
-	struct proc		*p;
-	int			 started;
-	uint64_t		 start_ms;
-
-	struct gateway_reconf	 conf;		/* running */
-	struct gateway_reconf	 nconf;		/* being received */
-	uint8_t			*ca;		/* being received */
-	size_t			 calen;
-	int			 udpfd;		/* being received */
-	struct gateway_relay	 relay;
-
-	int			 pktfd;
-	struct priv_packet_info	 info;
-	struct event		 ev_pkt;
-	int			 checking;	/* check in flight */
-	int			 pktgone;
-	int			 suspect;	/* failed lately */
-	struct event		 ev_recheck;
-
-	int			 ctlfd;
-	struct control		*ctl;
-
-	struct uplink		*up;
-	struct cam		*cam;
-	struct event		 ev_cam;
-	struct lan_counters	 lan;
-	struct gw_tx_counters	 c;
-};
-
 static struct gw_env	 genv;
 static uint8_t		 rxbuf[GW_RXBUF];
 
-static uint64_t	 now_ms(void);
 static void	 gw_start(struct gw_env *);
 static void	 gw_reconf(struct gw_env *);
 static void	 uplink_setup(struct gw_env *);
@@ -142,8 +91,6 @@ static void	 up_peer_joined(const struct ctlmsg_peer *, void *);
 static void	 up_peer_left(const struct ctlmsg_peer *, void *);
 static void	 up_state(enum session_state, enum session_state, void *);
 static void	 up_exit(int, void *);
-static void	 control_handler(struct ctl_conn *, uint32_t, const void *,
-		    size_t, void *);
 
 static const struct uplink_cb gw_uplink_cb = {
 	.frame = up_frame,
@@ -155,16 +102,6 @@ static const struct uplink_cb gw_uplink_cb = {
 	.exit = up_exit,
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
-
 /* Framework hooks. */
 
 void
@@ -174,7 +111,7 @@ gateway_child_setup(struct proc *p)
 	genv.udpfd = -1;
 	genv.pktfd = -1;
 	genv.ctlfd = -1;
-	genv.start_ms = now_ms();
+	genv.start_ms = clock_ms();
 	/* After event_init(): the events exist before any message. */
 	evtimer_set(&genv.ev_cam, cam_tick, &genv);
 	evtimer_set(&genv.ev_recheck, pkt_recheck, &genv);
@@ -199,10 +136,10 @@ gateway_child_dispatch(struct proc *p, struct imsg *imsg)
 
 	(void)p;
 	switch (imsg_get_type(imsg)) {
-	case IMSG_GW_CONF:
+	case IMSG_RECONF_CONF:
 		if (imsg_get_data(imsg, &env->nconf,
 		    sizeof(env->nconf)) == -1)
-			fatal("IMSG_GW_CONF");
+			fatal("IMSG_RECONF_CONF");
 		env->nconf.relay[sizeof(env->nconf.relay) - 1] = '\0';
 		env->nconf.server_name[sizeof(env->nconf.server_name) - 1] =
 		    '\0';
@@ -211,29 +148,29 @@ gateway_child_dispatch(struct proc *p, struct imsg *imsg)
 		env->nconf.interface[sizeof(env->nconf.interface) - 1] = '\0';
 		daemon_blob_free(&env->ca, &env->calen);
 		break;
-	case IMSG_GW_CA:
+	case IMSG_RECONF_CA:
 		daemon_blob_append(&env->ca, &env->calen, imsg,
-		    GATEWAY_CA_MAX, "IMSG_GW_CA");
+		    GATEWAY_CA_MAX, "IMSG_RECONF_CA");
 		break;
-	case IMSG_GW_UDP_FD:
+	case IMSG_UDP_FD:
 		if (imsg_get_data(imsg, &env->relay,
 		    sizeof(env->relay)) == -1)
-			fatal("IMSG_GW_UDP_FD");
+			fatal("IMSG_UDP_FD");
 		if ((fd = imsg_get_fd(imsg)) == -1)
-			fatalx("IMSG_GW_UDP_FD without a descriptor");
+			fatalx("IMSG_UDP_FD without a descriptor");
 		if (env->udpfd != -1)
 			close(env->udpfd);
 		env->udpfd = fd;
 		break;
-	case IMSG_GW_PACKET_FD:
+	case IMSG_PACKET_FD:
 		if (imsg_get_data(imsg, &info, sizeof(info)) == -1)
-			fatal("IMSG_GW_PACKET_FD");
+			fatal("IMSG_PACKET_FD");
 		if ((fd = imsg_get_fd(imsg)) == -1)
-			fatalx("IMSG_GW_PACKET_FD without a descriptor");
+			fatalx("IMSG_PACKET_FD without a descriptor");
 		env->checking = 0;
 		pkt_set(env, fd, &info);
 		break;
-	case IMSG_GW_PACKET_SAME:
+	case IMSG_PACKET_SAME:
 		env->checking = 0;
 		env->pktgone = 0;
 		log_debug("interface %s: still index %d, waiting for the "
@@ -246,7 +183,7 @@ gateway_child_dispatch(struct proc *p, struct imsg *imsg)
 		if (env->suspect)
 			recheck_arm(env);
 		break;
-	case IMSG_GW_PACKET_GONE:
+	case IMSG_PACKET_GONE:
 		env->checking = 0;
 		len = MINIMUM(imsg_get_len(imsg), sizeof(msg) - 1);
 		memset(msg, 0, sizeof(msg));
@@ -263,14 +200,14 @@ gateway_child_dispatch(struct proc *p, struct imsg *imsg)
 		}
 		recheck_arm(env);
 		break;
-	case IMSG_GW_CONTROL_FD:
+	case IMSG_CONTROL_FD:
 		if ((fd = imsg_get_fd(imsg)) == -1)
-			fatalx("IMSG_GW_CONTROL_FD without a descriptor");
+			fatalx("IMSG_CONTROL_FD without a descriptor");
 		if (env->ctlfd != -1)
-			fatalx("IMSG_GW_CONTROL_FD: a second one");
+			fatalx("IMSG_CONTROL_FD: a second one");
 		env->ctlfd = fd;
 		break;
-	case IMSG_GW_END:
+	case IMSG_RECONF_END:
 		if (!env->started)
 			gw_start(env);
 		else
@@ -294,7 +231,7 @@ gw_start(struct gw_env *env)
 	    (uint64_t)env->conf.cam_refresh * 1000, 0)) == NULL)
 		fatal("cam_new");
 	if (env->ctlfd != -1 && (env->ctl = control_init(env->ctlfd,
-	    control_handler, env)) == NULL)
+	    gateway_control, env)) == NULL)
 		fatalx("control socket");
 	env->started = 1;
 	uplink_setup(env);
@@ -318,7 +255,7 @@ uplink_setup(struct gw_env *env)
 	(void)strlcpy(uc.session.secret, env->conf.secret,
 	    sizeof(uc.session.secret));
 	(void)snprintf(uc.session.software, sizeof(uc.session.software),
-	    "gatewayd/%s", GW_VERSION);
+	    "gatewayd/%s", GATEWAYD_VERSION);
 	uc.ca = env->ca;
 	uc.calen = env->calen;
 	(void)strlcpy(uc.server_name, env->conf.server_name,
@@ -515,7 +452,7 @@ pkt_check(struct gw_env *env)
 		return;
 	env->checking = 1;
 	env->c.pkt_checks++;
-	if (proc_compose(env->p, IMSG_GW_PACKET_CHECK, -1, &idx,
+	if (proc_compose(env->p, IMSG_REQ_PACKET_CHECK, -1, &idx,
 	    sizeof(idx)) == -1)
 		fatal("%s: proc_compose", __func__);
 }
@@ -581,7 +518,7 @@ cam_arm(struct gw_env *env)
 	evtimer_del(&env->ev_cam);
 	if (!cam_next_due(env->cam, &when))
 		return;
-	now = now_ms();
+	now = clock_ms();
 	d = when > now ? when - now : 0;
 	tv.tv_sec = d / 1000;
 	tv.tv_usec = (d % 1000) * 1000;
@@ -594,7 +531,7 @@ cam_tick(int fd, short event, void *arg)
 	struct gw_env		*env = arg;
 	struct ether_mac	 macs[GW_CAM_BATCH];
 	uint8_t			 frame[CAM_FRAME_LEN];
-	uint64_t		 now = now_ms();
+	uint64_t		 now = clock_ms();
 	size_t			 n, i;
 
 	(void)fd;
@@ -622,7 +559,7 @@ up_frame(const uint8_t *frame, size_t len, void *arg)
 	struct ether_frame	 ef;
 
 	if (ether_parse(frame, len, &ef) == 0 &&
-	    cam_learn(env->cam, &ef.src, now_ms()) == 1)
+	    cam_learn(env->cam, &ef.src, clock_ms()) == 1)
 		cam_arm(env);	/* a new MAC: refresh it at once */
 	if (lan_write(env, frame, len) == 0) {
 		env->c.frames++;
@@ -635,7 +572,7 @@ up_welcome(const struct ctlmsg_welcome *w, void *arg)
 {
 	struct gw_env	*env = arg;
 
-	(void)cam_welcome(env->cam, w, now_ms());
+	(void)cam_welcome(env->cam, w, clock_ms());
 	cam_arm(env);
 	log_debug("welcome: %zu remote MAC%s to refresh",
 	    cam_count(env->cam), cam_count(env->cam) == 1 ? "" : "s");
@@ -646,7 +583,7 @@ up_peer_joined(const struct ctlmsg_peer *p, void *arg)
 {
 	struct gw_env	*env = arg;
 
-	if (cam_peer_joined(env->cam, p, now_ms()) == 1)
+	if (cam_peer_joined(env->cam, p, clock_ms()) == 1)
 		cam_arm(env);
 }
 
@@ -677,166 +614,4 @@ up_exit(int status, void *arg)
 {
 	(void)arg;
 	fatalx("giving up on the relay (exit status %d)", status);
-}
-
-/* Control socket. */
-
-static cJSON *
-show_status(struct gw_env *env)
-{
-	struct uplink_status	 st;
-	cJSON			*o;
-
-	uplink_status(env->up, &st);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "daemon", "gatewayd");
-	cJSON_AddStringToObject(o, "version", GW_VERSION);
-	control_json_num(o, "uptime", (now_ms() - env->start_ms) / 1000);
-	cJSON_AddStringToObject(o, "state", st.session.state);
-	cJSON_AddStringToObject(o, "room", env->conf.room);
-	cJSON_AddStringToObject(o, "relay", st.relay);
-	cJSON_AddStringToObject(o, "interface", env->conf.interface);
-	cJSON_AddStringToObject(o, "link", env->pktfd == -1 ? "gone" :
-	    "open");
-	control_json_num(o, "ifindex", env->info.ifindex > 0 ?
-	    (uint64_t)env->info.ifindex : 0);
-	cJSON_AddStringToObject(o, "mac", ether_mac_str(&env->info.hwaddr));
-	control_json_num(o, "peer_id", st.session.peer_id);
-	control_json_num(o, "room_mtu", st.session.room_mtu);
-	control_json_num(o, "members", st.session.npeers);
-	control_json_num(o, "remote_macs", cam_count(env->cam));
-	control_json_num(o, "cam_refresh", env->conf.cam_refresh);
-	cJSON_AddStringToObject(o, "cipher", st.cipher);
-	control_json_num(o, "frame_budget", st.budget);
-	control_json_num(o, "rtt_us", st.rtt_us);
-	control_json_num(o, "connected_for", st.session.connected_ms / 1000);
-	control_json_num(o, "retry_in_ms", st.session.retry_in_ms);
-	cJSON_AddStringToObject(o, "last_error", st.session.last_error);
-	control_json_num(o, "log_level", log_getverbose());
-	return (o);
-}
-
-struct walk_arg {
-	cJSON		*a;
-	uint64_t	 now;
-};
-
-static void
-peer_walk(const struct cam_entry *e, void *arg)
-{
-	struct walk_arg	*w = arg;
-	cJSON		*o;
-
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "mac", ether_mac_str(&e->mac));
-	cJSON_AddStringToObject(o, "source", e->announced ? "announced" :
-	    "learned");
-	control_json_num(o, "peer_id", e->announced ? e->peer_id : 0);
-	if (e->refreshes > 0)
-		control_json_num(o, "last_refresh_ms",
-		    w->now - e->last_refresh);
-	else
-		cJSON_AddStringToObject(o, "last_refresh_ms", "-");
-	control_json_num(o, "refreshes", e->refreshes);
-	control_json_num(o, "frames", e->frames);
-	cJSON_AddItemToArray(w->a, o);
-}
-
-static cJSON *
-show_peers(struct gw_env *env)
-{
-	struct uplink_status	 st;
-	struct walk_arg		 w;
-	cJSON			*o, *a, *e;
-	size_t			 i;
-
-	uplink_status(env->up, &st);
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "members");
-	for (i = 0; i < st.session.npeers; i++) {
-		e = cJSON_CreateObject();
-		control_json_num(e, "peer_id", st.session.peers[i].peer_id);
-		cJSON_AddStringToObject(e, "role",
-		    ctlmsg_role_name(st.session.peers[i].role));
-		cJSON_AddStringToObject(e, "mac",
-		    ether_mac_str(&st.session.peers[i].mac));
-		cJSON_AddItemToArray(a, e);
-	}
-	w.a = cJSON_AddArrayToObject(o, "remote_macs");
-	w.now = now_ms();
-	cam_walk(env->cam, peer_walk, &w);
-	return (o);
-}
-
-static cJSON *
-show_counters(struct gw_env *env)
-{
-	struct ctlmsg_counter	 cs[128];
-	const struct gw_tx_counters *c = &env->c;
-	cJSON			*o, *a;
-	size_t			 i, n;
-
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "counters");
-	n = lan_counters_export(&env->lan, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
-	control_json_counter(a, "lan-rx-errors", c->rx_errors);
-	control_json_counter(a, "lan-rx-truncated", c->rx_truncated);
-	control_json_counter(a, "lan-drop-not-connected", c->send_notconnected);
-	control_json_counter(a, "lan-drop-toobig", c->send_toobig);
-	control_json_counter(a, "lan-drop-queue-full", c->send_full);
-	control_json_counter(a, "lan-tx-frames", c->frames);
-	control_json_counter(a, "lan-tx-bytes", c->bytes);
-	control_json_counter(a, "lan-tx-drop-link-down", c->drop_down);
-	control_json_counter(a, "lan-tx-drop-error", c->drop_error);
-	control_json_counter(a, "lan-tx-drop-no-socket", c->drop_nosocket);
-	control_json_counter(a, "lan-socket-checks", c->pkt_checks);
-	control_json_counter(a, "lan-socket-reopened", c->pkt_reopened);
-	n = cam_counters_export(env->cam, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
-	control_json_counter(a, "cam-frames-sent", c->cam_sent);
-	control_json_counter(a, "cam-frames-failed", c->cam_errors);
-	n = uplink_counters_export(env->up, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
-	control_json_counters(a, env->ctl);
-	return (o);
-}
-
-static void
-control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
-    size_t len, void *arg)
-{
-	struct gw_env	*env = arg;
-	cJSON		*o = NULL;
-
-	if (env->up == NULL) {
-		control_reply_error(cc, "starting up");
-		return;
-	}
-	switch (type) {
-	case IMSG_CTL_SHOW_STATUS:
-		o = show_status(env);
-		break;
-	case IMSG_CTL_SHOW_PEERS:
-		o = show_peers(env);
-		break;
-	case IMSG_CTL_SHOW_COUNTERS:
-		o = show_counters(env);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		daemon_ctl_verbose(cc, data, len, env->p, IMSG_GW_CTL_VERBOSE);
-		return;
-	case IMSG_CTL_RELOAD:
-		proc_compose(env->p, IMSG_GW_CTL_RELOAD, -1, NULL, 0);
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "reload", "requested");
-		break;
-	default:
-		control_reply_error(cc, "gatewayd has no such request");
-		return;
-	}
-	control_reply_cjson(cc, o);
 }

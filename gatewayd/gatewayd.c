@@ -44,7 +44,6 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "gateway.h"
 #include "gatewayd.h"
 #include "log.h"
 #include "priv.h"
@@ -72,16 +71,13 @@ static void	 parent_start(struct proc *);
 static void	 parent_reload(struct proc *);
 static void	 parent_shutdown(struct proc *);
 static void	 parent_packet_check(struct proc *, struct imsg *);
-static void	 parent_ctl_verbose(struct proc *, struct imsg *);
-static void	 parent_ctl_reload(struct proc *, struct imsg *);
 
 static const struct proc_req gatewayd_reqs[] = {
-	{ IMSG_GW_PACKET_CHECK, "IMSG_GW_PACKET_CHECK", sizeof(int32_t), 0,
+	{ IMSG_REQ_PACKET_CHECK, "IMSG_REQ_PACKET_CHECK", sizeof(int32_t), 0,
 	    parent_packet_check },
-	{ IMSG_GW_CTL_VERBOSE, "IMSG_GW_CTL_VERBOSE", sizeof(int32_t), 0,
-	    parent_ctl_verbose },
-	{ IMSG_GW_CTL_RELOAD, "IMSG_GW_CTL_RELOAD", 0, 0,
-	    parent_ctl_reload },
+	{ IMSG_REQ_VERBOSE, "IMSG_REQ_VERBOSE", sizeof(int32_t), 0,
+	    daemon_req_verbose },
+	{ IMSG_REQ_RELOAD, "IMSG_REQ_RELOAD", 0, 0, daemon_req_reload },
 };
 
 static const struct proc_parent gatewayd_parent = {
@@ -262,11 +258,11 @@ send_conf(struct proc *p, struct gatewayd *env)
 	(void)strlcpy(rc.secret, conf->secret, sizeof(rc.secret));
 	(void)strlcpy(rc.interface, conf->interface, sizeof(rc.interface));
 	rc.cam_refresh = conf->cam_refresh;
-	if (proc_compose(p, IMSG_GW_CONF, -1, &rc, sizeof(rc)) == -1)
+	if (proc_compose(p, IMSG_RECONF_CONF, -1, &rc, sizeof(rc)) == -1)
 		fatal("%s: proc_compose", __func__);
 	explicit_bzero(&rc, sizeof(rc));
-	daemon_blob_send(p, IMSG_GW_CA, env->ca, env->calen);
-	if (proc_compose(p, IMSG_GW_UDP_FD, env->udpfd, &env->relay,
+	daemon_blob_send(p, IMSG_RECONF_CA, env->ca, env->calen);
+	if (proc_compose(p, IMSG_UDP_FD, env->udpfd, &env->relay,
 	    sizeof(env->relay)) == -1)
 		fatal("%s: proc_compose", __func__);
 	env->udpfd = -1;	/* imsg closes it once sent */
@@ -277,15 +273,15 @@ parent_start(struct proc *p)
 {
 	struct gatewayd	*env = p->p_arg;
 
-	if (proc_compose(p, IMSG_GW_PACKET_FD, env->pktfd, &env->pktinfo,
+	if (proc_compose(p, IMSG_PACKET_FD, env->pktfd, &env->pktinfo,
 	    sizeof(env->pktinfo)) == -1)
 		fatal("%s: proc_compose", __func__);
 	env->pktfd = -1;
-	if (proc_compose(p, IMSG_GW_CONTROL_FD, env->ctlfd, NULL, 0) == -1)
+	if (proc_compose(p, IMSG_CONTROL_FD, env->ctlfd, NULL, 0) == -1)
 		fatal("%s: proc_compose", __func__);
 	env->ctlfd = -1;
 	send_conf(p, env);
-	if (proc_compose(p, IMSG_GW_END, -1, NULL, 0) == -1)
+	if (proc_compose(p, IMSG_RECONF_END, -1, NULL, 0) == -1)
 		fatal("%s: proc_compose", __func__);
 	proc_flush(p);
 	log_info("startup: interface %s, relay %s port %u, room %s",
@@ -346,7 +342,7 @@ parent_reload(struct proc *p)
 	free_config(env->conf);
 	env->conf = nconf;
 	send_conf(p, env);
-	if (proc_compose(p, IMSG_GW_END, -1, NULL, 0) == -1)
+	if (proc_compose(p, IMSG_RECONF_END, -1, NULL, 0) == -1)
 		fatal("%s: proc_compose", __func__);
 }
 
@@ -371,38 +367,26 @@ parent_packet_check(struct proc *p, struct imsg *imsg)
 	int			 fd;
 
 	if (imsg_get_data(imsg, &old, sizeof(old)) == -1)
-		proc_fail(p, "IMSG_GW_PACKET_CHECK: %s", strerror(errno));
+		proc_fail(p, "IMSG_REQ_PACKET_CHECK: %s", strerror(errno));
 	idx = if_nametoindex(ifname);
 	if (idx != 0 && (int32_t)idx == old) {
-		if (proc_compose(p, IMSG_GW_PACKET_SAME, -1, NULL, 0) == -1)
+		if (proc_compose(p, IMSG_PACKET_SAME, -1, NULL, 0) == -1)
 			fatal("%s: proc_compose", __func__);
 		return;
 	}
 	if (idx == 0 || (fd = open_packet(ifname, &info, 0)) == -1) {
 		(void)snprintf(msg, sizeof(msg), "interface %s: %s", ifname,
 		    idx == 0 ? "no such interface" : "cannot open");
-		if (proc_compose(p, IMSG_GW_PACKET_GONE, -1, msg,
+		if (proc_compose(p, IMSG_PACKET_GONE, -1, msg,
 		    strlen(msg) + 1) == -1)
 			fatal("%s: proc_compose", __func__);
 		return;
 	}
 	log_info("interface %s: re-created (index %d, was %d), packet "
 	    "socket reopened", ifname, info.ifindex, (int)old);
-	if (proc_compose(p, IMSG_GW_PACKET_FD, fd, &info,
+	if (proc_compose(p, IMSG_PACKET_FD, fd, &info,
 	    sizeof(info)) == -1)
 		fatal("%s: proc_compose", __func__);
 }
 
-static void
-parent_ctl_verbose(struct proc *p, struct imsg *imsg)
-{
-	daemon_set_verbose(p, imsg, "IMSG_GW_CTL_VERBOSE");
-}
 
-static void
-parent_ctl_reload(struct proc *p, struct imsg *imsg)
-{
-	(void)imsg;
-	log_info("reload requested on the control socket");
-	parent_reload(p);
-}

@@ -58,8 +58,6 @@ static uint64_t	 sum_bytes(uint64_t, const uint8_t *, size_t);
 static uint16_t	 sum_fold(uint64_t);
 static int	 fix_l4(uint8_t *, size_t, uint8_t, uint64_t,
 		    const char **);
-static void	 put(struct ctlmsg_counter *, size_t, size_t *, const char *,
-		    uint64_t);
 
 /* Stable: these are counter names on the control socket. */
 static const char *const lan_reason_names[LAN_REASON_MAX] = {
@@ -397,17 +395,6 @@ lan_input(struct lan_counters *c, uint8_t *buf, size_t *lenp, size_t bufsize,
 	return (r);
 }
 
-static void
-put(struct ctlmsg_counter *out, size_t max, size_t *n, const char *name,
-    uint64_t value)
-{
-	if (*n >= max)
-		return;
-	/* Names are short constants: never truncated. */
-	strlcpy(out[*n].name, name, sizeof(out[*n].name));
-	out[*n].value = value;
-	(*n)++;
-}
 
 /*
  * The counters as name/value pairs for the control socket, at most max:
@@ -423,16 +410,16 @@ lan_counters_export(const struct lan_counters *c, struct ctlmsg_counter *out,
 	unsigned int	 r;
 	size_t		 n = 0;
 
-	put(out, max, &n, "lan-frames-in", c->frames_in);
-	put(out, max, &n, "lan-bytes-in", c->bytes_in);
-	put(out, max, &n, "lan-frames-out", c->frames_out);
-	put(out, max, &n, "lan-bytes-out", c->bytes_out);
-	put(out, max, &n, "lan-vlan-restored", c->vlan_restored);
-	put(out, max, &n, "lan-csum-fixed", c->csum_fixed);
+	ctlmsg_counter_put(out, max, &n, "lan-frames-in", c->frames_in);
+	ctlmsg_counter_put(out, max, &n, "lan-bytes-in", c->bytes_in);
+	ctlmsg_counter_put(out, max, &n, "lan-frames-out", c->frames_out);
+	ctlmsg_counter_put(out, max, &n, "lan-bytes-out", c->bytes_out);
+	ctlmsg_counter_put(out, max, &n, "lan-vlan-restored", c->vlan_restored);
+	ctlmsg_counter_put(out, max, &n, "lan-csum-fixed", c->csum_fixed);
 	for (r = LAN_PASS + 1; r < LAN_REASON_MAX; r++) {
 		snprintf(name, sizeof(name), "lan-%s",
 		    lan_reason_name((enum lan_reason)r));
-		put(out, max, &n, name, c->reasons[r]);
+		ctlmsg_counter_put(out, max, &n, name, c->reasons[r]);
 	}
 	return (n);
 }

@@ -53,8 +53,8 @@
 #include "gatewayd.h"
 #include "log.h"
 
-#define CAM_REFRESH_MIN		1		/* seconds */
-#define CAM_REFRESH_MAX		3600
+#define CAM_REFRESH_SEC_MIN	1		/* seconds */
+#define CAM_REFRESH_SEC_MAX	3600
 
 /* Settings that may be given once: bits of ck.seen. */
 enum setting {
@@ -207,7 +207,7 @@ main		: RELAY STRING {
 			if (cfgcheck_once(&ck, S_CAM_REFRESH,
 			    "cam-refresh") == 0 &&
 			    cfgcheck_range(&ck, "cam-refresh", $2,
-			    CAM_REFRESH_MIN, CAM_REFRESH_MAX) == 0)
+			    CAM_REFRESH_SEC_MIN, CAM_REFRESH_SEC_MAX) == 0)
 				conf->cam_refresh = $2;
 		}
 		| USER STRING {

@@ -55,6 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "control.h"
 #include "ctlmsg.h"
 #include "daemon.h"
@@ -97,134 +98,6 @@ const int relay_syscalls[] = {
 	SANDBOX_END
 };
 
-struct rlisten {
-	int			 fd;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	char			 name[INET6_ADDRSTRLEN + 8];
-	struct event		 ev;
-};
-
-struct rconn;
-
-struct cid_node {
-	RB_ENTRY(cid_node)	 entry;
-	uint8_t			 cid[QUIC_MAX_CIDLEN];
-	size_t			 len;
-	struct rconn		*c;
-};
-RB_HEAD(cid_tree, cid_node);
-
-/*
- * Connections per source: an IPv4 address, or an IPv6 /64 (one
- * subscriber's prefix: an attacker has as many addresses in it as it
- * likes).  The port does not count.
- */
-struct src_node {
-	RB_ENTRY(src_node)	 entry;
-	int			 family;
-	uint8_t			 addr[16];
-	uint32_t		 n;		/* connections */
-	uint32_t		 nhs;		/* of them in handshake */
-};
-RB_HEAD(src_tree, src_node);
-
-struct rconn {
-	TAILQ_ENTRY(rconn)	 entry;
-	TAILQ_ENTRY(rconn)	 dirty_entry;
-	TAILQ_ENTRY(rconn)	 hs_entry;	/* env->hsq, while in_hs */
-	int			 in_hs;		/* handshake in progress */
-	uint64_t		 born;		/* ns */
-	int			 dirty;
-	struct quic_conn	*qc;
-	struct rlisten		*l;
-	struct quic_path	 path;
-	char			 addr[INET6_ADDRSTRLEN + 8];
-	struct src_node		*src;
-	struct peer		*peer;
-	struct ctlmsg_reader	*rd;		/* with the first stream data */
-	int64_t			 sid;		/* -1: none yet */
-	int			 handshake;	/* done, or validated */
-	int			 linger;	/* close once flushed */
-	uint64_t		 linger_until;	/* ns */
-	uint64_t		 close_code;
-	char			 close_reason[CTLMSG_REASON_MAX + 1];
-	struct ovl_reasm	 reasm;		/* allocated at hello */
-	struct ovl_tx		 tx;
-	struct egress_stats	 eg;		/* frames to this peer */
-	struct event		 ev_timer;
-};
-TAILQ_HEAD(rconn_list, rconn);
-
-/* Relay-wide counters of the network layer (room.c has the rest). */
-struct relay_stats {
-	uint64_t	 udp_recv;
-	uint64_t	 udp_sent;
-	uint64_t	 udp_send_errors;
-	uint64_t	 pkt_short;		/* < QUIC_MIN_PKTLEN bytes */
-	uint64_t	 pkt_garbage;		/* no QUIC header */
-	uint64_t	 pkt_version;		/* unsupported version */
-	uint64_t	 pkt_not_initial;	/* long header, no conn */
-	uint64_t	 conn_accepted;
-	uint64_t	 conn_closed;
-	uint64_t	 conn_refused_source;	/* max-per-source */
-	uint64_t	 retry_sent;		/* retry-threshold */
-	uint64_t	 retry_validated;	/* good token */
-	uint64_t	 retry_bad_token;	/* dropped */
-	uint64_t	 conn_refused_max;
-	uint64_t	 hs_refused_full;	/* max-handshakes, none old */
-	uint64_t	 hs_refused_source;	/* max-handshakes per-source */
-	uint64_t	 hs_evicted;		/* oldest freed for a new one */
-	uint64_t	 mem_trims;		/* malloc_trim() calls */
-	uint64_t	 reset_sent;
-	uint64_t	 reset_limited;
-	uint64_t	 reset_short;
-	uint64_t	 ctl_errors;		/* connections closed */
-	uint64_t	 dgram_unadmitted;	/* datagram before welcome */
-};
-
-struct relay_env {
-	struct proc		*p;
-	int			 started;
-	struct relayd_reconf	 conf;
-	struct room_decl	*decls;
-	size_t			 ndecls;
-	uint8_t			*cert;
-	size_t			 certlen;
-	uint8_t			*key;
-	size_t			 keylen;
-	uint8_t			 secret[RELAYD_RESET_SECRETLEN];
-	int			 have_secret;
-	struct quic_tls		*tls;
-	struct quic_config	 qcfg;
-	struct relay		*relay;
-	struct rlisten		 listens[RELAYD_MAX_LISTEN];
-	size_t			 nlisten;
-	int			 ctlfd;
-	struct control		*ctl;
-	struct rconn_list	 conns;
-	struct rconn_list	 dirty;
-	size_t			 nconns;
-	size_t			 nhandshakes;	/* unvalidated ones */
-	struct rconn_list	 hsq;		/* all handshakes, oldest first */
-	size_t			 nhsq;
-	uint64_t		 freed;		/* connections since a trim */
-	uint64_t		 trim_ms;
-	int			 busy_logged;
-	struct cid_tree		 cids;
-	struct src_tree		 srcs;
-	struct event		 ev_tick;
-	uint64_t		 reset_tokens;	/* thousandths */
-	uint64_t		 reset_last;	/* ms */
-	uint64_t		 start_ns;
-	time_t			 start_wall;
-	struct relay_stats	 st;
-	struct quic_stats	 qst_closed;	/* of freed connections */
-	struct ovl_rx_stats	 rx_closed;
-	struct ovl_tx_stats	 tx_closed;
-	struct egress_stats	 eg_closed;
-};
-
 /* Fixed I/O buffers: nothing is allocated per datagram. */
 static struct relay_env	 renv;
 static uint8_t		 rxbuf[RELAY_BATCH][RELAY_RXBUF];
@@ -247,7 +120,6 @@ RB_PROTOTYPE_STATIC(src_tree, src_node, entry, src_cmp)
 RB_GENERATE_STATIC(cid_tree, cid_node, entry, cid_cmp)
 RB_GENERATE_STATIC(src_tree, src_node, entry, src_cmp)
 
-static uint64_t	 now_ns(void);
 static void	 addr_str(const struct sockaddr *, char *, size_t);
 static void	 relay_start(struct relay_env *);
 static void	 relay_reconf(struct relay_env *);
@@ -291,8 +163,6 @@ static void	 frame_forward(struct relay_env *, struct rconn *,
 static void	 frame_log(const struct peer *, const struct fwd_result *,
 		    size_t, const char *);
 static void	 tick(int, short, void *);
-static void	 control_handler(struct ctl_conn *, uint32_t, const void *,
-		    size_t, void *);
 
 static const struct quic_cb relay_quic_cb = {
 	cb_handshake, cb_stream, cb_datagram, cb_cid_add, cb_cid_remove
@@ -312,16 +182,6 @@ src_cmp(const struct src_node *a, const struct src_node *b)
 	if (a->family != b->family)
 		return (a->family < b->family ? -1 : 1);
 	return (memcmp(a->addr, b->addr, sizeof(a->addr)));
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return ((uint64_t)ts.tv_sec * QUIC_NSEC + ts.tv_nsec);
 }
 
 static void
@@ -362,7 +222,7 @@ relay_child_setup(struct proc *p)
 	TAILQ_INIT(&renv.hsq);
 	RB_INIT(&renv.cids);
 	RB_INIT(&renv.srcs);
-	renv.start_ns = now_ns();
+	renv.start_ns = clock_ns();
 	renv.start_wall = time(NULL);
 	renv.reset_tokens = RELAY_RESET_BURST * 1000ULL;
 	for (i = 0; i < RELAY_BATCH; i++) {
@@ -560,7 +420,7 @@ relay_start(struct relay_env *env)
 		log_info("listening on %s", env->listens[i].name);
 	}
 	if (env->ctlfd != -1 && (env->ctl = control_init(env->ctlfd,
-	    control_handler, env)) == NULL)
+	    relay_control, env)) == NULL)
 		log_warnx("control socket not served");
 	evtimer_set(&env->ev_tick, tick, env);
 	evtimer_add(&env->ev_tick, &tv);
@@ -613,7 +473,7 @@ listen_read(int fd, short event, void *arg)
 				log_warn("recvmmsg on %s", l->name);
 			break;
 		}
-		now = now_ns();
+		now = clock_ns();
 		for (i = 0; i < n; i++) {
 			env->st.udp_recv++;
 			if (rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
@@ -909,7 +769,7 @@ static void
 flush_dirty(struct relay_env *env)
 {
 	struct rconn	*c;
-	uint64_t	 now = now_ns();
+	uint64_t	 now = clock_ns();
 
 	while ((c = TAILQ_FIRST(&env->dirty)) != NULL) {
 		TAILQ_REMOVE(&env->dirty, c, dirty_entry);
@@ -969,7 +829,7 @@ static void
 conn_timer(int fd, short event, void *arg)
 {
 	struct rconn	*c = arg;
-	uint64_t	 now = now_ns();
+	uint64_t	 now = clock_ns();
 
 	(void)fd;
 	(void)event;
@@ -1096,7 +956,7 @@ conn_fail(struct rconn *c, uint64_t code, const char *reason)
 	}
 	conn_leave(&renv, c);
 	c->linger = 1;
-	c->linger_until = now_ns() + RELAY_LINGER_NS;
+	c->linger_until = clock_ns() + RELAY_LINGER_NS;
 	c->close_code = code;
 	strlcpy(c->close_reason, reason, sizeof(c->close_reason));
 	conn_dirty(c);
@@ -1139,7 +999,7 @@ conn_hello(struct relay_env *env, struct rconn *c,
 		conn_fail(c, RELAY_ERR_PROTOCOL, "out of memory");
 		return;
 	}
-	if (relay_admit(env->relay, h, now_ns() / 1000000, &p, &code,
+	if (relay_admit(env->relay, h, clock_ns() / 1000000, &p, &code,
 	    reason, sizeof(reason)) == -1) {
 		memset(&m, 0, sizeof(m));
 		m.type = CTLMSG_REJECT;
@@ -1204,7 +1064,7 @@ conn_ctlmsg(struct relay_env *env, struct rconn *c, const struct ctlmsg *m)
 		log_info("%s: peer disconnects: %s", c->addr,
 		    m->u.disconnect.reason);
 		conn_leave(env, c);
-		quic_conn_close(c->qc, RELAY_ERR_NONE, "bye", now_ns());
+		quic_conn_close(c->qc, RELAY_ERR_NONE, "bye", clock_ns());
 		conn_dirty(c);
 		return;
 	default:
@@ -1306,7 +1166,7 @@ cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
 		renv.st.dgram_unadmitted++;
 		return;
 	}
-	ms = now_ns() / 1000000;
+	ms = clock_ns() / 1000000;
 	if (ovl_reasm_input(&c->reasm, data, len, ms, &rx) != OVL_RX_FRAME) {
 		if (rx.drop != OVL_DROP_NONE && log_getverbose() > 2)
 			log_debug("%s: peer %u: datagram of %zu bytes "
@@ -1412,7 +1272,7 @@ tick(int fd, short event, void *arg)
 	struct relay_env	*env = arg;
 	struct timeval		 tv = { 0, RELAY_TICK_MS * 1000 };
 	struct rconn		*c;
-	uint64_t		 ms = now_ns() / 1000000;
+	uint64_t		 ms = clock_ns() / 1000000;
 	static uint64_t		 last_expire;
 
 	(void)fd;
@@ -1441,221 +1301,4 @@ tick(int fd, short event, void *arg)
 		env->busy_logged = 0;
 	}
 	evtimer_add(&env->ev_tick, &tv);
-}
-
-/* The control socket. */
-
-static uint64_t
-fwd_drops(const struct fwd_counters *fc)
-{
-	uint64_t	 n = 0;
-	size_t		 i;
-
-	for (i = 0; i < FWD_REASON_MAX; i++)
-		n += fc->drops[i];
-	return (n);
-}
-
-static cJSON *
-show_status(struct relay_env *env)
-{
-	const struct relay	*r = env->relay;
-	cJSON			*o;
-	char			 buf[RELAYD_MAX_LISTEN * (INET6_ADDRSTRLEN + 10)];
-	size_t			 i;
-
-	buf[0] = '\0';
-	for (i = 0; i < env->nlisten; i++) {
-		if (i > 0)
-			strlcat(buf, " ", sizeof(buf));
-		strlcat(buf, env->listens[i].name, sizeof(buf));
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "daemon", "relayd");
-	cJSON_AddStringToObject(o, "version", RELAYD_VERSION);
-	control_json_num(o, "uptime", (now_ns() - env->start_ns) / QUIC_NSEC);
-	cJSON_AddStringToObject(o, "listen", buf);
-	cJSON_AddStringToObject(o, "open_rooms",
-	    r->conf.open_rooms ? "yes" : "no");
-	control_json_num(o, "rooms", r->nrooms);
-	control_json_num(o, "peers", r->npeers);
-	control_json_num(o, "connections", env->nconns);
-	control_json_num(o, "handshakes", env->nhsq);
-	control_json_num(o, "handshakes_unvalidated", env->nhandshakes);
-	control_json_num(o, "frames_in", r->counters.frames_in);
-	control_json_num(o, "frames_out", r->counters.frames_out);
-	control_json_num(o, "drops", fwd_drops(&r->counters));
-	control_json_num(o, "log_level", log_getverbose());
-	return (o);
-}
-
-static cJSON *
-show_rooms(struct relay_env *env)
-{
-	struct room	*room;
-	cJSON		*o, *a, *e;
-
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "rooms");
-	RB_FOREACH(room, room_tree, &env->relay->rooms) {
-		e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "room", room->name);
-		control_json_num(e, "mtu", room->mtu);
-		control_json_num(e, "members", room->nmembers);
-		control_json_num(e, "clients", room->nclients);
-		cJSON_AddStringToObject(e, "gateway",
-		    room->gateway != NULL ? "yes" : "no");
-		cJSON_AddStringToObject(e, "declared",
-		    room->conf != NULL ? "yes" : "no");
-		control_json_num(e, "macs_learned", room->nlearned);
-		control_json_num(e, "frames_in", room->counters.frames_in);
-		control_json_num(e, "frames_out", room->counters.frames_out);
-		control_json_num(e, "drops", fwd_drops(&room->counters));
-		cJSON_AddItemToArray(a, e);
-	}
-	return (o);
-}
-
-static cJSON *
-show_peers(struct relay_env *env)
-{
-	struct peer	*p;
-	struct rconn	*c;
-	cJSON		*o, *a, *e;
-
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "peers");
-	RB_FOREACH(p, peer_ids, &env->relay->peers) {
-		c = p->cookie;
-		e = cJSON_CreateObject();
-		control_json_num(e, "peer_id", p->id);
-		cJSON_AddStringToObject(e, "room", p->room->name);
-		cJSON_AddStringToObject(e, "role", ctlmsg_role_name(p->role));
-		cJSON_AddStringToObject(e, "mac", ether_mac_str(&p->mac));
-		cJSON_AddStringToObject(e, "address", c->addr);
-		control_json_num(e, "budget",
-		    MINIMUM(quic_conn_frame_budget(c->qc), p->datagram_budget));
-		control_json_num(e, "rtt_us", quic_conn_rtt(c->qc) / 1000);
-		control_json_num(e, "frames_in", p->counters.frames_in);
-		control_json_num(e, "bytes_in", p->counters.bytes_in);
-		control_json_num(e, "frames_out", p->counters.frames_out);
-		control_json_num(e, "bytes_out", p->counters.bytes_out);
-		control_json_num(e, "drops", fwd_drops(&p->counters) +
-		    egress_drops(&c->eg));
-		cJSON_AddStringToObject(e, "software", p->software);
-		cJSON_AddItemToArray(a, e);
-	}
-	return (o);
-}
-
-static cJSON *
-show_counters(struct relay_env *env)
-{
-	struct ctlmsg_counter	 cs[128];
-	struct ovl_rx_stats	 rx = env->rx_closed;
-	struct ovl_tx_stats	 tx = env->tx_closed;
-	struct quic_stats	 qs = env->qst_closed;
-	struct egress_stats	 eg = env->eg_closed;
-	const struct relay_stats *st = &env->st;
-	struct rconn		*c;
-	char			 name[64];
-	cJSON			*o, *a;
-	size_t			 i, n;
-
-	TAILQ_FOREACH(c, &env->conns, entry) {
-		ovl_rx_stats_add(&rx, &c->reasm.stats);
-		ovl_tx_stats_add(&tx, &c->tx.stats);
-		egress_stats_add(&eg, &c->eg);
-		if (c->qc != NULL)
-			quic_stats_add(&qs, quic_conn_stats(c->qc));
-	}
-
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "counters");
-	n = relay_counters_export(env->relay, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
-	control_json_counter(a, "udp-recv", st->udp_recv);
-	control_json_counter(a, "udp-sent", st->udp_sent);
-	control_json_counter(a, "udp-send-errors", st->udp_send_errors);
-	control_json_counter(a, "pkt-too-short", st->pkt_short);
-	control_json_counter(a, "pkt-garbage", st->pkt_garbage);
-	control_json_counter(a, "pkt-version", st->pkt_version);
-	control_json_counter(a, "pkt-not-initial", st->pkt_not_initial);
-	control_json_counter(a, "pkt-bad", qs.pkt_bad);
-	control_json_counter(a, "conn-accepted", st->conn_accepted);
-	control_json_counter(a, "conn-closed", st->conn_closed);
-	control_json_counter(a, "conn-refused-per-source",
-	    st->conn_refused_source);
-	control_json_counter(a, "retry-sent", st->retry_sent);
-	control_json_counter(a, "retry-validated", st->retry_validated);
-	control_json_counter(a, "retry-bad-token", st->retry_bad_token);
-	control_json_counter(a, "conn-refused-max", st->conn_refused_max);
-	control_json_counter(a, "handshake-refused-full", st->hs_refused_full);
-	control_json_counter(a, "handshake-refused-per-source",
-	    st->hs_refused_source);
-	control_json_counter(a, "handshake-evicted", st->hs_evicted);
-	control_json_counter(a, "memory-trims", st->mem_trims);
-	control_json_counter(a, "conn-protocol-errors", st->ctl_errors);
-	control_json_counter(a, "reset-sent", st->reset_sent);
-	control_json_counter(a, "reset-rate-limited", st->reset_limited);
-	control_json_counter(a, "reset-trigger-short", st->reset_short);
-	control_json_counter(a, "dgram-recv", qs.dgram_recv);
-	control_json_counter(a, "dgram-sent", qs.dgram_sent);
-	control_json_counter(a, "dgram-lost", qs.dgram_lost);
-	control_json_counter(a, "dgram-drop-before-welcome",
-	    st->dgram_unadmitted);
-	control_json_counter(a, "dgram-drop-queue-full", qs.dgram_drop_full);
-	control_json_counter(a, "dgram-drop-toobig", qs.dgram_drop_toobig);
-	control_json_counter(a, "dgram-drop-notready", qs.dgram_drop_notready);
-	control_json_counter(a, "dgram-drop-refused", qs.dgram_drop_refused);
-	for (i = 0; egress_stat_name(i) != NULL; i++) {
-		snprintf(name, sizeof(name), "egress-%s", egress_stat_name(i));
-		control_json_counter(a, name, egress_stat_value(&eg, i));
-	}
-	for (i = 0; ovl_rx_stat_name(i) != NULL; i++) {
-		snprintf(name, sizeof(name), "ovl-rx-%s", ovl_rx_stat_name(i));
-		control_json_counter(a, name, ovl_rx_stat_value(&rx, i));
-	}
-	for (i = 0; ovl_tx_stat_name(i) != NULL; i++) {
-		snprintf(name, sizeof(name), "ovl-tx-%s", ovl_tx_stat_name(i));
-		control_json_counter(a, name, ovl_tx_stat_value(&tx, i));
-	}
-	control_json_counters(a, env->ctl);
-	return (o);
-}
-
-static void
-control_handler(struct ctl_conn *cc, uint32_t type, const void *data,
-    size_t len, void *arg)
-{
-	struct relay_env	*env = arg;
-	cJSON			*o = NULL;
-
-	switch (type) {
-	case IMSG_CTL_SHOW_STATUS:
-		o = show_status(env);
-		break;
-	case IMSG_CTL_SHOW_ROOMS:
-		o = show_rooms(env);
-		break;
-	case IMSG_CTL_SHOW_PEERS:
-		o = show_peers(env);
-		break;
-	case IMSG_CTL_SHOW_COUNTERS:
-		o = show_counters(env);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		daemon_ctl_verbose(cc, data, len, env->p, IMSG_CTL_VERBOSE);
-		return;
-	case IMSG_CTL_RELOAD:
-		proc_compose(env->p, IMSG_CTL_RELOAD_REQ, -1, NULL, 0);
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "reload", "requested");
-		break;
-	default:
-		control_reply_error(cc, "unknown request");
-		return;
-	}
-	control_reply_cjson(cc, o);
 }

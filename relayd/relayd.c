@@ -75,14 +75,11 @@ static void	 send_conf(struct proc *, const struct relayd_conf *);
 static void	 parent_start(struct proc *);
 static void	 parent_reload(struct proc *);
 static void	 parent_shutdown(struct proc *);
-static void	 parent_ctl_verbose(struct proc *, struct imsg *);
-static void	 parent_ctl_reload(struct proc *, struct imsg *);
 
 static const struct proc_req relayd_reqs[] = {
-	{ IMSG_CTL_VERBOSE, "IMSG_CTL_VERBOSE", sizeof(int32_t), 0,
-	    parent_ctl_verbose },
-	{ IMSG_CTL_RELOAD_REQ, "IMSG_CTL_RELOAD_REQ", 0, 0,
-	    parent_ctl_reload },
+	{ IMSG_REQ_VERBOSE, "IMSG_REQ_VERBOSE", sizeof(int32_t), 0,
+	    daemon_req_verbose },
+	{ IMSG_REQ_RELOAD, "IMSG_REQ_RELOAD", 0, 0, daemon_req_reload },
 };
 
 static const struct proc_parent relayd_parent = {
@@ -433,16 +430,4 @@ parent_shutdown(struct proc *p)
 	explicit_bzero(env->secret, sizeof(env->secret));
 }
 
-static void
-parent_ctl_verbose(struct proc *p, struct imsg *imsg)
-{
-	daemon_set_verbose(p, imsg, "IMSG_CTL_VERBOSE");
-}
 
-static void
-parent_ctl_reload(struct proc *p, struct imsg *imsg)
-{
-	(void)imsg;
-	log_info("reload requested on the control socket");
-	parent_reload(p);
-}

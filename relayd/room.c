@@ -60,8 +60,6 @@ static int	 bucket_take(const struct relay *, struct peer *, uint64_t);
 static void	 fwd_drop(struct relay *, struct peer *, struct fwd_result *,
 		    enum fwd_reason);
 static void	 fwd_add(struct fwd_result *, struct peer *);
-static void	 put(struct ctlmsg_counter *, size_t, size_t *, const char *,
-		    uint64_t);
 static void	 put_fwd(struct ctlmsg_counter *, size_t, size_t *,
 		    const struct fwd_counters *);
 
@@ -817,17 +815,6 @@ room_forward(struct relay *r, struct peer *from, const uint8_t *frame,
 	r->counters.bytes_out += res->nout * len;
 }
 
-static void
-put(struct ctlmsg_counter *out, size_t max, size_t *n, const char *name,
-    uint64_t value)
-{
-	if (*n >= max)
-		return;
-	/* Names are short constants: never truncated. */
-	strlcpy(out[*n].name, name, sizeof(out[*n].name));
-	out[*n].value = value;
-	(*n)++;
-}
 
 static void
 put_fwd(struct ctlmsg_counter *out, size_t max, size_t *n,
@@ -836,14 +823,14 @@ put_fwd(struct ctlmsg_counter *out, size_t max, size_t *n,
 	char		 name[CTLMSG_COUNTER_NAME_MAX + 1];
 	unsigned int	 rs;
 
-	put(out, max, n, "frames-in", fc->frames_in);
-	put(out, max, n, "bytes-in", fc->bytes_in);
-	put(out, max, n, "frames-out", fc->frames_out);
-	put(out, max, n, "bytes-out", fc->bytes_out);
+	ctlmsg_counter_put(out, max, n, "frames-in", fc->frames_in);
+	ctlmsg_counter_put(out, max, n, "bytes-in", fc->bytes_in);
+	ctlmsg_counter_put(out, max, n, "frames-out", fc->frames_out);
+	ctlmsg_counter_put(out, max, n, "bytes-out", fc->bytes_out);
 	for (rs = FWD_OK + 1; rs < FWD_REASON_MAX; rs++) {
 		snprintf(name, sizeof(name), "drop-%s",
 		    fwd_reason_name((enum fwd_reason)rs));
-		put(out, max, n, name, fc->drops[rs]);
+		ctlmsg_counter_put(out, max, n, name, fc->drops[rs]);
 	}
 }
 
@@ -875,12 +862,12 @@ room_counters_export(const struct room *room, struct ctlmsg_counter *out,
 {
 	size_t	 n = 0;
 
-	put(out, max, &n, "members", room->nmembers);
-	put(out, max, &n, "clients", room->nclients);
-	put(out, max, &n, "macs", room->nlearned);
-	put(out, max, &n, "macs-learned", room->learned_total);
-	put(out, max, &n, "macs-expired", room->expired);
-	put(out, max, &n, "learn-full", room->learn_full);
+	ctlmsg_counter_put(out, max, &n, "members", room->nmembers);
+	ctlmsg_counter_put(out, max, &n, "clients", room->nclients);
+	ctlmsg_counter_put(out, max, &n, "macs", room->nlearned);
+	ctlmsg_counter_put(out, max, &n, "macs-learned", room->learned_total);
+	ctlmsg_counter_put(out, max, &n, "macs-expired", room->expired);
+	ctlmsg_counter_put(out, max, &n, "learn-full", room->learn_full);
 	put_fwd(out, max, &n, &room->counters);
 	return (n);
 }
@@ -898,19 +885,19 @@ relay_counters_export(const struct relay *r, struct ctlmsg_counter *out,
 	unsigned int	 c;
 	size_t		 n = 0;
 
-	put(out, max, &n, "peers", r->npeers);
-	put(out, max, &n, "rooms", r->nrooms);
-	put(out, max, &n, "admitted", r->admitted);
-	put(out, max, &n, "left", r->left);
-	put(out, max, &n, "rooms-created", r->rooms_created);
+	ctlmsg_counter_put(out, max, &n, "peers", r->npeers);
+	ctlmsg_counter_put(out, max, &n, "rooms", r->nrooms);
+	ctlmsg_counter_put(out, max, &n, "admitted", r->admitted);
+	ctlmsg_counter_put(out, max, &n, "left", r->left);
+	ctlmsg_counter_put(out, max, &n, "rooms-created", r->rooms_created);
 	for (c = CTLMSG_CODE_NONE + 1; c < RELAY_CODE_MAX; c++) {
 		snprintf(name, sizeof(name), "reject-%s",
 		    ctlmsg_code_name((enum ctlmsg_code)c));
-		put(out, max, &n, name, r->rejected[c]);
+		ctlmsg_counter_put(out, max, &n, name, r->rejected[c]);
 	}
-	put(out, max, &n, "macs-learned", r->learned_total);
-	put(out, max, &n, "macs-expired", r->expired);
-	put(out, max, &n, "learn-full", r->learn_full);
+	ctlmsg_counter_put(out, max, &n, "macs-learned", r->learned_total);
+	ctlmsg_counter_put(out, max, &n, "macs-expired", r->expired);
+	ctlmsg_counter_put(out, max, &n, "learn-full", r->learn_full);
 	put_fwd(out, max, &n, &r->counters);
 	return (n);
 }

@@ -351,6 +351,19 @@ connected "$WORK/p1.sock" || WHY="$WHY not connected"
 SHOW="$WORK/p1.log"
 check "SIGHUP resolves the relay again, the connection stays"
 
+# softlanctl reload does what SIGHUP does.
+n=$(grep -c "reload: relay $RADDR still" "$WORK/p1.log")
+ctl_at "$WORK/p1.sock" reload >"$WORK/reload.out" ||
+    WHY="softlanctl reload failed"
+grep -q 'requested' "$WORK/reload.out" || WHY="$WHY no reply"
+wait_for 50 eval '[ "$(grep -c "reload: relay $RADDR still" \
+    "$WORK/p1.log")" -gt "$n" ]' || WHY="$WHY no second reload line"
+grep -q 'reload requested on the control socket' "$WORK/p1.log" ||
+    WHY="$WHY the parent did not log the request"
+connected "$WORK/p1.sock" || WHY="$WHY not connected"
+SHOW="$WORK/p1.log $WORK/reload.out"
+check "softlanctl reload: the parent resolves the relay again"
+
 # A duplicate virtual MAC: p1's MAC from another player.
 clientd_start dup "$NS_P3"
 dup_refused() {

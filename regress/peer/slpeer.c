@@ -80,6 +80,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "ctlmsg.h"
 #include "daemon.h"
@@ -139,7 +140,6 @@ struct peer {
 	int			 line_toolong;
 };
 
-static uint64_t	 now_ns(void);
 static void	 out(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 static void	 out_hex(const char *, const uint8_t *, size_t);
@@ -170,16 +170,6 @@ static const struct quic_cb peer_cb = {
 	.stream = cb_stream,
 	.datagram = cb_datagram,
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return ((uint64_t)ts.tv_sec * QUIC_NSEC + (uint64_t)ts.tv_nsec);
-}
 
 /* One output line, flushed at once. */
 static void
@@ -492,7 +482,7 @@ cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
 	struct ovl_rx	 rx;
 
 	(void)qc;
-	switch (ovl_reasm_input(&p->reasm, data, len, now_ns() / 1000000,
+	switch (ovl_reasm_input(&p->reasm, data, len, clock_ns() / 1000000,
 	    &rx)) {
 	case OVL_RX_FRAME:
 		out_hex("frame ", rx.frame, rx.len);
@@ -901,14 +891,14 @@ main(int argc, char *argv[])
 	if (ovl_reasm_init(&p->reasm, 0, 0) == -1)
 		fatal("reassembly table");
 
-	now = now_ns();
+	now = clock_ns();
 	if (p->deadline != 0)
 		p->deadline += now;
 	peer_socket(p);
 	peer_connect(p, now);
 
 	for (;;) {
-		now = now_ns();
+		now = clock_ns();
 		peer_flush(p, now);
 		if (quic_conn_state(p->qc) != QUIC_ST_OPEN &&
 		    quic_conn_state(p->qc) != QUIC_ST_HANDSHAKE)
@@ -940,7 +930,7 @@ main(int argc, char *argv[])
 				continue;
 			fatal("poll");
 		}
-		now = now_ns();
+		now = clock_ns();
 		if (pfd[0].revents & (POLLIN | POLLERR))
 			peer_recv(p, now);
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
