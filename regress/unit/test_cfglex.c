@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 #include "cfglex.h"
 #include "log.h"
@@ -292,140 +293,128 @@ writefile(const char *name, const char *text, size_t len)
 
 #define WRITE(name, text)	writefile((name), (text), strlen(text))
 
-Test(cfglex, tokens_of_a_small_config)
-{
-	struct cfglex	*lx;
-	char		 out[1024];
+/*
+ * Text in a buffer, lexed (lexraw) or run through the stand-in grammar
+ * (parse): a row per text.  Criterion copies the rows into the process
+ * that runs them, so the strings are arrays, not pointers.
+ */
+struct lexcase {
+	char	 name[48];
+	int	 parse;		/* parse() rather than lexraw() */
+	char	 text[192];
+	char	 want[256];
+	int	 errors;	/* cfglex_errors(), -1 if not checked */
+	int	 nlogged;	/* lines logged, -1 if not checked */
+	char	 log[2][80];	/* the first lines logged, "" if not checked */
+};
 
-	lx = lexbuf("listen on eth0 port 443\n"
+static struct lexcase lexcases[] = {
+	{ "tokens of a small config", 0,
+	    "listen on eth0 port 443\n"
 	    "room \"a b\" { x, y }\n"
 	    "mtu -1400 0 007\n"
-	    "relay.example.org:4433 198.18.0.1/24 - 12ab -x 1.5\n");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out,
+	    "relay.example.org:4433 198.18.0.1/24 - 12ab -x 1.5\n",
 	    "<listen> <on> \"eth0\" <port> #443 ; "
 	    "<room> \"a b\" { \"x\" , \"y\" } ; "
 	    "\"mtu\" #-1400 #0 #7 ; "
 	    "\"relay.example.org:4433\" \"198.18.0.1/24\" \"-\" \"12ab\" "
-	    "\"-x\" \"1.5\" ;");
-	cr_assert_eq(cfglex_errors(lx), 0);
-	cr_assert_eq(nlogged, 0);
-	cfglex_free(lx);
-}
-
-Test(cfglex, single_characters_are_tokens)
-{
-	struct cfglex	*lx;
-	char		 out[256];
-
-	lx = lexbuf("a=b{c}(d)<e>!f,g;h\n");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "\"a\" = \"b\" { \"c\" } ( \"d\" ) < \"e\" > "
-	    "! \"f\" , \"g\" ; \"h\" ;");
-	cfglex_free(lx);
-}
-
-Test(cfglex, quoted_strings_and_escapes)
-{
-	struct cfglex	*lx;
-	char		 out[512];
-
-	lx = lexbuf("\"a\\\"b\" \"c\\\\d\" 'it\\'s' \"e\\q\" \"443\" "
-	    "\"listen\" \"x # y\" \"\" 'say \"hi\"'\n");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "\"a\"b\" \"c\\d\" \"it's\" \"e\\q\" \"443\" "
-	    "\"listen\" \"x # y\" \"\" \"say \"hi\"\" ;");
-	cr_assert_eq(cfglex_errors(lx), 0);
-	cfglex_free(lx);
-}
-
-Test(cfglex, numbers_at_the_int64_bounds)
-{
-	struct cfglex	*lx;
-	char		 out[512];
-
-	lx = lexbuf("9223372036854775807 -9223372036854775808\n"
+	    "\"-x\" \"1.5\" ;",
+	    0, 0, { "" } },
+	{ "single characters are tokens", 0,
+	    "a=b{c}(d)<e>!f,g;h\n",
+	    "\"a\" = \"b\" { \"c\" } ( \"d\" ) < \"e\" > "
+	    "! \"f\" , \"g\" ; \"h\" ;",
+	    -1, -1, { "" } },
+	{ "quoted strings and escapes", 0,
+	    "\"a\\\"b\" \"c\\\\d\" 'it\\'s' \"e\\q\" \"443\" "
+	    "\"listen\" \"x # y\" \"\" 'say \"hi\"'\n",
+	    "\"a\"b\" \"c\\d\" \"it's\" \"e\\q\" \"443\" "
+	    "\"listen\" \"x # y\" \"\" \"say \"hi\"\" ;",
+	    0, -1, { "" } },
+	{ "numbers at the int64 bounds", 0,
+	    "9223372036854775807 -9223372036854775808\n"
 	    "room 9223372036854775808\n"
-	    "room -9223372036854775809\n");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "#9223372036854775807 #-9223372036854775808 ; "
-	    "<room> ! ; <room> ! ;");
-	cr_assert_eq(cfglex_errors(lx), 2);
-	cr_assert_eq(nlogged, 2);
-	cr_assert_str_eq(logged[0],
-	    "test: buf:2: number 9223372036854775808 is too large");
-	cr_assert_str_eq(logged[1],
-	    "test: buf:3: number -9223372036854775809 is too small");
-	cfglex_free(lx);
-}
-
-Test(cfglex, comments)
-{
-	struct cfglex	*lx;
-	char		 out[256];
-
-	lx = lexbuf("# a comment \"not a string\n"
+	    "room -9223372036854775809\n",
+	    "#9223372036854775807 #-9223372036854775808 ; "
+	    "<room> ! ; <room> ! ;",
+	    2, 2, { "test: buf:2: number 9223372036854775808 is too large",
+	    "test: buf:3: number -9223372036854775809 is too small" } },
+	{ "comments", 0,
+	    "# a comment \"not a string\n"
 	    "listen # trailing { \"\n"
 	    "   # indented\n"
 	    "room \"a # b\"#c\n"
-	    "port x#y\n");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out,
-	    "; <listen> ; ; <room> \"a # b\" ; <port> \"x\" ;");
-	cr_assert_eq(cfglex_errors(lx), 0);
-	cfglex_free(lx);
-}
-
-Test(cfglex, continuation_lines)
-{
-	struct cfglex	*lx;
-	char		 out[512];
-
-	lx = lexbuf("listen \\\n"
+	    "port x#y\n",
+	    "; <listen> ; ; <room> \"a # b\" ; <port> \"x\" ;",
+	    0, -1, { "" } },
+	/* Line numbers still count the joined lines. */
+	{ "continuation lines", 1,
+	    "listen \\\n"
 	    "   on eth0\n"
 	    "room \"ab\\\ncd\" ho\\\nst\n"
 	    "port 1 \\\n"
 	    "\\\n"
 	    "  2\n"
-	    "room x $\n");
-	parse(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "buf:1: <listen> <on> \"eth0\"\n"
+	    "room x $\n",
+	    "buf:1: <listen> <on> \"eth0\"\n"
 	    "buf:3: <room> \"abcd\" \"host\"\n"
-	    "buf:6: <port> #1 #2");
-	/* Line numbers still count the joined lines. */
-	cr_assert_eq(nlogged, 1);
-	cr_assert_str_eq(logged[0],
-	    "test: buf:9: '$' is not followed by a macro name");
-	cfglex_free(lx);
+	    "buf:6: <port> #1 #2",
+	    -1, 1, { "test: buf:9: '$' is not followed by a macro name" } },
+	{ "last line without newline, CRLF", 0,
+	    "listen a\r\nroom b",
+	    "<listen> \"a\" ; <room> \"b\" ;",
+	    -1, -1, { "" } },
+	{ "empty text", 0,
+	    "",
+	    "",
+	    -1, -1, { "" } },
+	{ "unterminated quote", 0,
+	    "room \"abc\nlisten x\nroom 'y",
+	    "<room> ! ; <listen> \"x\" ; <room> ! ;",
+	    2, -1, { "test: buf:1: unterminated quoted string",
+	    "test: buf:3: unterminated quoted string" } },
+	{ "undefined macro", 1,
+	    "room x\nlisten on $nope port 1\nroom y\n",
+	    "buf:1: <room> \"x\"\nbuf:3: <room> \"y\"",
+	    1, 1, { "test: buf:2: macro 'nope' is not defined" } },
+	{ "missing include file", 1,
+	    "room a\ninclude \"/nonexistent/x.conf\"\nroom b\n",
+	    "buf:1: <room> \"a\"\nbuf:3: <room> \"b\"",
+	    1, -1, { "test: buf:2: include \"/nonexistent/x.conf\": "
+	    "No such file or directory" } },
+};
+
+ParameterizedTestParameters(cfglex, texts)
+{
+	return (cr_make_param_array(struct lexcase, lexcases,
+	    nitems(lexcases)));
 }
 
-Test(cfglex, last_line_without_newline_and_crlf)
+ParameterizedTest(const struct lexcase *c, cfglex, texts)
 {
 	struct cfglex	*lx;
-	char		 out[256];
+	char		 out[1024];
+	size_t		 i;
 
-	lx = lexbuf("listen a\r\nroom b");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "<listen> \"a\" ; <room> \"b\" ;");
-	cfglex_free(lx);
-
-	lx = lexbuf("");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "");
-	cfglex_free(lx);
-}
-
-Test(cfglex, unterminated_quote)
-{
-	struct cfglex	*lx;
-	char		 out[256];
-
-	lx = lexbuf("room \"abc\nlisten x\nroom 'y");
-	lexraw(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "<room> ! ; <listen> \"x\" ; <room> ! ;");
-	cr_assert_eq(cfglex_errors(lx), 2);
-	cr_assert_str_eq(logged[0], "test: buf:1: unterminated quoted string");
-	cr_assert_str_eq(logged[1], "test: buf:3: unterminated quoted string");
+	lx = lexbuf(c->text);
+	if (c->parse)
+		parse(lx, out, sizeof(out));
+	else
+		lexraw(lx, out, sizeof(out));
+	cr_assert_str_eq(out, c->want, "%s: got\n%s\nwant\n%s", c->name, out,
+	    c->want);
+	if (c->errors != -1)
+		cr_assert_eq(cfglex_errors(lx), c->errors,
+		    "%s: %d errors, want %d", c->name, cfglex_errors(lx),
+		    c->errors);
+	if (c->nlogged != -1)
+		cr_assert_eq(nlogged, c->nlogged,
+		    "%s: %d lines logged, want %d", c->name, nlogged,
+		    c->nlogged);
+	for (i = 0; i < nitems(c->log) && c->log[i][0] != '\0'; i++)
+		cr_assert_str_eq(logged[i], c->log[i],
+		    "%s: line %zu logged \"%s\", want \"%s\"", c->name, i,
+		    logged[i], c->log[i]);
 	cfglex_free(lx);
 }
 
@@ -472,20 +461,6 @@ Test(cfglex, macro_redefined_and_unset)
 	cr_assert_eq(cfglex_macro_unset(lx, "a"), 0);
 	cr_assert_null(cfglex_macro_get(lx, "a"));
 	cr_assert_eq(cfglex_macro_unset(lx, "a"), -1);
-	cfglex_free(lx);
-}
-
-Test(cfglex, undefined_macro)
-{
-	struct cfglex	*lx;
-	char		 out[256];
-
-	lx = lexbuf("room x\nlisten on $nope port 1\nroom y\n");
-	parse(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "buf:1: <room> \"x\"\nbuf:3: <room> \"y\"");
-	cr_assert_eq(cfglex_errors(lx), 1);
-	cr_assert_eq(nlogged, 1);
-	cr_assert_str_eq(logged[0], "test: buf:2: macro 'nope' is not defined");
 	cfglex_free(lx);
 }
 
@@ -652,20 +627,6 @@ Test(cfglex, include_gives_newline_tokens_in_place)
 	free(str);
 	lexraw(lx, out, sizeof(out));
 	cr_assert_str_eq(out, "; <room> \"x\" ; ; <port> #1 ;");
-	cfglex_free(lx);
-}
-
-Test(cfglex, missing_include_file)
-{
-	struct cfglex	*lx;
-	char		 out[256];
-
-	lx = lexbuf("room a\ninclude \"/nonexistent/x.conf\"\nroom b\n");
-	parse(lx, out, sizeof(out));
-	cr_assert_str_eq(out, "buf:1: <room> \"a\"\nbuf:3: <room> \"b\"");
-	cr_assert_eq(cfglex_errors(lx), 1);
-	cr_assert_str_eq(logged[0], "test: buf:2: include "
-	    "\"/nonexistent/x.conf\": No such file or directory");
 	cfglex_free(lx);
 }
 

@@ -36,6 +36,7 @@
 
 #include <cJSON.h>
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 #include "control.h"
 #include "../../softlanctl/ctlrender.h"
@@ -295,9 +296,12 @@ client_reply(int fd, struct reply *r)
 	client_reply_slow(fd, r, 0);
 }
 
-/* The server must close this client: EOF (or reset) within WAIT_MS. */
+/*
+ * The server must close this client (what, for the messages): EOF (or
+ * reset) within WAIT_MS.
+ */
 static void
-client_closed(int fd)
+client_closed_as(int fd, const char *what)
 {
 	struct pollfd	 pfd;
 	long long	 end = now_ms() + WAIT_MS;
@@ -305,7 +309,7 @@ client_closed(int fd)
 	ssize_t		 n;
 
 	for (;;) {
-		cr_assert_lt(now_ms(), end, "client not closed in time");
+		cr_assert_lt(now_ms(), end, "%s not closed in time", what);
 		pump();
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -315,9 +319,15 @@ client_closed(int fd)
 		n = read(fd, buf, sizeof(buf));
 		if (n == 0 || (n == -1 && errno == ECONNRESET))
 			break;
-		cr_assert_gt(n, 0, "read: %s", strerror(errno));
+		cr_assert_gt(n, 0, "%s: read: %s", what, strerror(errno));
 	}
 	close(fd);
+}
+
+static void
+client_closed(int fd)
+{
+	client_closed_as(fd, "client");
 }
 
 /* Another client still gets its answer. */
@@ -517,70 +527,59 @@ Test(control, reply_too_large_is_an_error)
 	free(big);
 }
 
-/* A bad client is closed, unanswered; the good one keeps working. */
-static void
-misbehave(uint32_t type, uint32_t hdrlen, const void *data, size_t len)
+/*
+ * A bad request: its client is closed, unanswered; the good one keeps
+ * working.  A row per request; Criterion copies the rows into the
+ * process that runs them, so the payload is in the row.
+ */
+struct bad_request {
+	char		 name[40];
+	uint32_t	 type;
+	uint32_t	 hdrlen;
+	union {
+		uint16_t	 u16;
+		int32_t		 i32;
+	}		 data;
+	size_t		 len;
+};
+
+static struct bad_request bad_requests[] = {
+	{ "unknown type", IMSG_CTL_JSON, IMSG_HEADER_SIZE, { 0 }, 0 },
+	{ "unknown type 9999", 9999, IMSG_HEADER_SIZE, { 0 }, 0 },
+	{ "wrong size", IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE +
+	    sizeof(uint16_t), { .u16 = 1 }, sizeof(uint16_t) },
+	{ "payload on an empty request", IMSG_CTL_SHOW_STATUS,
+	    IMSG_HEADER_SIZE + sizeof(int32_t), { .i32 = 1 },
+	    sizeof(int32_t) },
+	{ "bad level", IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE +
+	    sizeof(int32_t), { .i32 = 7 }, sizeof(int32_t) },
+	{ "negative level", IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE +
+	    sizeof(int32_t), { .i32 = -1 }, sizeof(int32_t) },
+	{ "oversize header", IMSG_CTL_SHOW_STATUS, 1024 * 1024, { 0 }, 0 },
+};
+
+ParameterizedTestParameters(control, bad_request_closes)
+{
+	return (cr_make_param_array(struct bad_request, bad_requests,
+	    nitems(bad_requests)));
+}
+
+ParameterizedTest(const struct bad_request *b, control, bad_request_closes)
 {
 	int	 good, bad;
 
 	good = client_connect();
 	bad = client_connect();
 	wait_clients(2);
-	client_raw(bad, type, hdrlen, data, len);
-	client_closed(bad);
+	client_raw(bad, b->type, b->hdrlen, &b->data, b->len);
+	client_closed_as(bad, b->name);
 	wait_clients(1);
-	cr_assert_eq(srv.calls, 0, "handler called for a bad request");
+	cr_assert_eq(srv.calls, 0, "%s: handler called for a bad request",
+	    b->name);
 	client_works(good);
-	cr_assert_eq(srv.calls, 1);
+	cr_assert_eq(srv.calls, 1, "%s: good client not answered", b->name);
 	close(good);
 	wait_clients(0);
-}
-
-Test(control, unknown_type_closes)
-{
-	misbehave(IMSG_CTL_JSON, IMSG_HEADER_SIZE, NULL, 0);
-}
-
-Test(control, unknown_type_9999_closes)
-{
-	misbehave(9999, IMSG_HEADER_SIZE, NULL, 0);
-}
-
-Test(control, wrong_size_closes)
-{
-	uint16_t	 v = 1;
-
-	misbehave(IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE + sizeof(v), &v,
-	    sizeof(v));
-}
-
-Test(control, payload_on_empty_request_closes)
-{
-	int32_t		 v = 1;
-
-	misbehave(IMSG_CTL_SHOW_STATUS, IMSG_HEADER_SIZE + sizeof(v), &v,
-	    sizeof(v));
-}
-
-Test(control, bad_level_closes)
-{
-	int32_t		 v = 7;
-
-	misbehave(IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE + sizeof(v), &v,
-	    sizeof(v));
-}
-
-Test(control, negative_level_closes)
-{
-	int32_t		 v = -1;
-
-	misbehave(IMSG_CTL_LOG_VERBOSE, IMSG_HEADER_SIZE + sizeof(v), &v,
-	    sizeof(v));
-}
-
-Test(control, oversize_header_closes)
-{
-	misbehave(IMSG_CTL_SHOW_STATUS, 1024 * 1024, NULL, 0);
 }
 
 Test(control, fd_closes)

@@ -804,16 +804,22 @@ Test(ctlmsg, deep_and_wide)
 
 Test(ctlmsg, type_field)
 {
-	expect_fail("{}", "control message: field \"type\": missing",
-	    CTLMSG_CODE_NONE);
-	expect_fail("{\"type\":1}", "control message: field \"type\": not a "
-	    "string", CTLMSG_CODE_NONE);
-	expect_fail("{\"type\":\"goodbye\"}", "control message: field "
-	    "\"type\": unknown message type", CTLMSG_CODE_NONE);
-	expect_fail("{\"type\":\"Hello\"}", "unknown message type",
-	    CTLMSG_CODE_NONE);
-	expect_fail("{\"Type\":\"stats\"}", "field \"type\": missing",
-	    CTLMSG_CODE_NONE);
+	static const struct {
+		const char	*json;
+		const char	*want;
+	} bad[] = {
+		{ "{}", "control message: field \"type\": missing" },
+		{ "{\"type\":1}",
+		    "control message: field \"type\": not a string" },
+		{ "{\"type\":\"goodbye\"}",
+		    "control message: field \"type\": unknown message type" },
+		{ "{\"type\":\"Hello\"}", "unknown message type" },
+		{ "{\"Type\":\"stats\"}", "field \"type\": missing" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(bad); i++)
+		expect_fail(bad[i].json, bad[i].want, CTLMSG_CODE_NONE);
 }
 
 Test(ctlmsg, decode_length_bounds)
@@ -837,20 +843,24 @@ Test(ctlmsg, decode_length_bounds)
 
 Test(ctlmsg, hello_proto)
 {
+	static const struct {
+		const char	*val;
+		const char	*want;
+	} bad[] = {
+		{ "2", "hello: field \"proto\": unsupported protocol version 2 "
+		    "(expected 1)" },
+		{ "0", "unsupported protocol version 0" },
+		{ "1.5", "hello: field \"proto\": not an integer" },
+		{ "-1", "hello: field \"proto\": out of range" },
+		{ "4294967296", "field \"proto\": out of range" },
+		{ "1e400", "field \"proto\": not an integer" },
+	};
 	static struct ctlmsg	 m;
+	size_t			 i;
 
-	hello_fails("proto", "2", "hello: field \"proto\": unsupported "
-	    "protocol version 2 (expected 1)", CTLMSG_CODE_VERSION);
-	hello_fails("proto", "0", "unsupported protocol version 0",
-	    CTLMSG_CODE_VERSION);
-	hello_fails("proto", "1.5", "hello: field \"proto\": not an integer",
-	    CTLMSG_CODE_VERSION);
-	hello_fails("proto", "-1", "hello: field \"proto\": out of range",
-	    CTLMSG_CODE_VERSION);
-	hello_fails("proto", "4294967296", "field \"proto\": out of range",
-	    CTLMSG_CODE_VERSION);
-	hello_fails("proto", "1e400", "field \"proto\": not an integer",
-	    CTLMSG_CODE_VERSION);
+	for (i = 0; i < nitems(bad); i++)
+		hello_fails("proto", bad[i].val, bad[i].want,
+		    CTLMSG_CODE_VERSION);
 	/* The version decides the code, whatever else is wrong. */
 	expect_fail("{\"type\":\"hello\",\"proto\":2,\"room\":\"a b\"}",
 	    "unsupported protocol version 2", CTLMSG_CODE_VERSION);
@@ -859,18 +869,23 @@ Test(ctlmsg, hello_proto)
 
 Test(ctlmsg, hello_datagram_budget)
 {
+	static const struct {
+		const char	*val;
+		const char	*want;
+	} bad[] = {
+		{ "0", "hello: field \"datagram_budget\": out of range "
+		    "1-65535" },
+		{ "65536", "out of range 1-65535" },
+		{ "-1200", "out of range 1-65535" },
+		{ "1200.5", "field \"datagram_budget\": not an integer" },
+		{ "1e20", "out of range 1-65535" },
+	};
 	static struct ctlmsg	 m;
+	size_t			 i;
 
-	hello_fails("datagram_budget", "0", "hello: field \"datagram_budget\": "
-	    "out of range 1-65535", CTLMSG_CODE_VERSION);
-	hello_fails("datagram_budget", "65536", "out of range 1-65535",
-	    CTLMSG_CODE_VERSION);
-	hello_fails("datagram_budget", "-1200", "out of range 1-65535",
-	    CTLMSG_CODE_VERSION);
-	hello_fails("datagram_budget", "1200.5", "field \"datagram_budget\": "
-	    "not an integer", CTLMSG_CODE_VERSION);
-	hello_fails("datagram_budget", "1e20", "out of range 1-65535",
-	    CTLMSG_CODE_VERSION);
+	for (i = 0; i < nitems(bad); i++)
+		hello_fails("datagram_budget", bad[i].val, bad[i].want,
+		    CTLMSG_CODE_VERSION);
 	expect_ok(hello_with("datagram_budget", "65535"), &m);
 	cr_assert_eq(m.u.hello.datagram_budget, 65535);
 	expect_ok(hello_with("datagram_budget", "1"), &m);
@@ -879,29 +894,33 @@ Test(ctlmsg, hello_datagram_budget)
 
 Test(ctlmsg, welcome_numbers)
 {
+	static const struct {
+		const char	*key;
+		const char	*val;
+		const char	*want;
+	} bad[] = {
+		{ "room_mtu", "575",
+		    "welcome: field \"room_mtu\": out of range 576-1500" },
+		{ "room_mtu", "1501",
+		    "welcome: field \"room_mtu\": out of range 576-1500" },
+		{ "room_mtu", "-1500", "out of range 576-1500" },
+		{ "room_mtu", "1400.25",
+		    "welcome: field \"room_mtu\": not an integer" },
+		{ "peer_id", "4294967296",
+		    "welcome: field \"peer_id\": out of range 0-4294967295" },
+		{ "peer_id", "-1",
+		    "welcome: field \"peer_id\": out of range 0-4294967295" },
+		{ "peer_id", "0.5",
+		    "welcome: field \"peer_id\": not an integer" },
+	};
 	static struct ctlmsg	 m;
+	size_t			 i;
 
-	expect_fail(welcome_with("room_mtu", "575"),
-	    "welcome: field \"room_mtu\": out of range 576-1500",
-	    CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("room_mtu", "1501"),
-	    "welcome: field \"room_mtu\": out of range 576-1500",
-	    CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("room_mtu", "-1500"), "out of range 576-1500",
-	    CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("room_mtu", "1400.25"),
-	    "welcome: field \"room_mtu\": not an integer", CTLMSG_CODE_NONE);
+	for (i = 0; i < nitems(bad); i++)
+		expect_fail(welcome_with(bad[i].key, bad[i].val), bad[i].want,
+		    CTLMSG_CODE_NONE);
 	expect_ok(welcome_with("room_mtu", "576"), &m);
 	cr_assert_eq(m.u.welcome.room_mtu, 576);
-
-	expect_fail(welcome_with("peer_id", "4294967296"),
-	    "welcome: field \"peer_id\": out of range 0-4294967295",
-	    CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peer_id", "-1"),
-	    "welcome: field \"peer_id\": out of range 0-4294967295",
-	    CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peer_id", "0.5"),
-	    "welcome: field \"peer_id\": not an integer", CTLMSG_CODE_NONE);
 	expect_ok(welcome_with("peer_id", "4294967295"), &m);
 	cr_assert_eq(m.u.welcome.peer_id, UINT32_MAX);
 
@@ -912,22 +931,31 @@ Test(ctlmsg, welcome_numbers)
 
 Test(ctlmsg, counter_values)
 {
+	static const struct {
+		const char	*json;
+		const char	*want;
+	} bad[] = {
+		{ "{\"type\":\"stats\",\"counters\":{\"big\":"
+		    "9007199254740992}}",
+		    "stats: field \"counters.big\": out of range "
+		    "0-9007199254740991" },
+		{ "{\"type\":\"stats\",\"counters\":{\"x\":-1}}",
+		    "stats: field \"counters.x\": out of range" },
+		{ "{\"type\":\"stats\",\"counters\":{\"x\":0.5}}",
+		    "stats: field \"counters.x\": not an integer" },
+		{ "{\"type\":\"stats\",\"counters\":{\"x\":\"5\"}}",
+		    "stats: field \"counters.x\": not a number" },
+		{ "{\"type\":\"stats\",\"counters\":{\"x\":{}}}",
+		    "stats: field \"counters.x\": not a number" },
+	};
 	static struct ctlmsg	 m;
+	size_t			 i;
 
 	expect_ok("{\"type\":\"stats\",\"counters\":{\"big\":"
 	    "9007199254740991,\"zero\":0}}", &m);
 	cr_assert_eq(m.u.stats.counters[0].value, CTLMSG_COUNTER_MAX);
-	expect_fail("{\"type\":\"stats\",\"counters\":{\"big\":"
-	    "9007199254740992}}", "stats: field \"counters.big\": out of "
-	    "range 0-9007199254740991", CTLMSG_CODE_NONE);
-	expect_fail("{\"type\":\"stats\",\"counters\":{\"x\":-1}}",
-	    "stats: field \"counters.x\": out of range", CTLMSG_CODE_NONE);
-	expect_fail("{\"type\":\"stats\",\"counters\":{\"x\":0.5}}",
-	    "stats: field \"counters.x\": not an integer", CTLMSG_CODE_NONE);
-	expect_fail("{\"type\":\"stats\",\"counters\":{\"x\":\"5\"}}",
-	    "stats: field \"counters.x\": not a number", CTLMSG_CODE_NONE);
-	expect_fail("{\"type\":\"stats\",\"counters\":{\"x\":{}}}",
-	    "stats: field \"counters.x\": not a number", CTLMSG_CODE_NONE);
+	for (i = 0; i < nitems(bad); i++)
+		expect_fail(bad[i].json, bad[i].want, CTLMSG_CODE_NONE);
 }
 
 /*
@@ -1171,46 +1199,48 @@ Test(ctlmsg, reject_code_names)
 
 Test(ctlmsg, welcome_peers)
 {
+	static const struct {
+		const char	*peers;
+		const char	*want;
+	} bad[] = {
+		{ "[1]", "welcome: field \"peers[0]\": not an object" },
+		{ "[" PEER0 ",[]]",
+		    "welcome: field \"peers[1]\": not an object" },
+		{ "[" PEER0 ",{\"peer_id\":2,\"role\":\"client\"}]",
+		    "welcome: field \"peers[1].mac\": missing" },
+		{ "[{\"role\":\"client\",\"mac\":\"02:00:00:00:00:02\"}]",
+		    "welcome: field \"peers[0].peer_id\": missing" },
+		{ "[{\"peer_id\":2,\"mac\":\"02:00:00:00:00:02\"}]",
+		    "welcome: field \"peers[0].role\": missing" },
+		{ "[{\"peer_id\":\"2\",\"role\":\"client\","
+		    "\"mac\":\"02:00:00:00:00:02\"}]",
+		    "welcome: field \"peers[0].peer_id\": not a number" },
+		{ "[{\"peer_id\":2,\"role\":\"client\","
+		    "\"mac\":\"02:00:00:00:00\"}]",
+		    "welcome: field \"peers[0].mac\": invalid MAC address" },
+		/* The set: no duplicates, not the receiver, one gateway. */
+		{ "[" PEER0 "," PEER1 ",{\"peer_id\":2,\"role\":\"client\","
+		    "\"mac\":\"02:00:00:00:00:09\"}]",
+		    "welcome: field \"peers[2].peer_id\": duplicate of "
+		    "peers[1]" },
+		{ "[" PEER0 "," PEER1 ",{\"peer_id\":3,\"role\":\"client\","
+		    "\"mac\":\"02:00:00:00:00:02\"}]",
+		    "welcome: field \"peers[2].mac\": duplicate of peers[1]" },
+		{ "[" PEER1 ",{\"peer_id\":7,\"role\":\"client\","
+		    "\"mac\":\"02:00:00:00:00:07\"}]",
+		    "welcome: field \"peers[1].peer_id\": is the receiving "
+		    "peer's own id 7" },
+		{ "[" PEER0 "," PEER1 ",{\"peer_id\":3,\"role\":\"gateway\","
+		    "\"mac\":\"00:11:22:33:44:66\"}]",
+		    "welcome: field \"peers[2].role\": a second gateway "
+		    "(peers[0] is one)" },
+	};
 	char	 json[16384];
 	size_t	 i;
 
-	expect_fail(welcome_with("peers", "[1]"),
-	    "welcome: field \"peers[0]\": not an object", CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[" PEER0 ",[]]"),
-	    "welcome: field \"peers[1]\": not an object", CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[" PEER0 ",{\"peer_id\":2,"
-	    "\"role\":\"client\"}]"), "welcome: field \"peers[1].mac\": "
-	    "missing", CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[{\"role\":\"client\","
-	    "\"mac\":\"02:00:00:00:00:02\"}]"), "welcome: field "
-	    "\"peers[0].peer_id\": missing", CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[{\"peer_id\":2,"
-	    "\"mac\":\"02:00:00:00:00:02\"}]"), "welcome: field "
-	    "\"peers[0].role\": missing", CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[{\"peer_id\":\"2\",\"role\":"
-	    "\"client\",\"mac\":\"02:00:00:00:00:02\"}]"), "welcome: field "
-	    "\"peers[0].peer_id\": not a number", CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[{\"peer_id\":2,\"role\":"
-	    "\"client\",\"mac\":\"02:00:00:00:00\"}]"), "welcome: field "
-	    "\"peers[0].mac\": invalid MAC address", CTLMSG_CODE_NONE);
-
-	/* The set: no duplicates, not the receiver, one gateway at most. */
-	expect_fail(welcome_with("peers", "[" PEER0 "," PEER1 ",{\"peer_id\":"
-	    "2,\"role\":\"client\",\"mac\":\"02:00:00:00:00:09\"}]"),
-	    "welcome: field \"peers[2].peer_id\": duplicate of peers[1]",
-	    CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[" PEER0 "," PEER1 ",{\"peer_id\":"
-	    "3,\"role\":\"client\",\"mac\":\"02:00:00:00:00:02\"}]"),
-	    "welcome: field \"peers[2].mac\": duplicate of peers[1]",
-	    CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[" PEER1 ",{\"peer_id\":7,"
-	    "\"role\":\"client\",\"mac\":\"02:00:00:00:00:07\"}]"),
-	    "welcome: field \"peers[1].peer_id\": is the receiving peer's "
-	    "own id 7", CTLMSG_CODE_NONE);
-	expect_fail(welcome_with("peers", "[" PEER0 "," PEER1 ",{\"peer_id\":"
-	    "3,\"role\":\"gateway\",\"mac\":\"00:11:22:33:44:66\"}]"),
-	    "welcome: field \"peers[2].role\": a second gateway (peers[0] is "
-	    "one)", CTLMSG_CODE_NONE);
+	for (i = 0; i < nitems(bad); i++)
+		expect_fail(welcome_with("peers", bad[i].peers), bad[i].want,
+		    CTLMSG_CODE_NONE);
 
 	/* 129 entries is one too many. */
 	strlcpy(json, "[", sizeof(json));

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 #include "compat.h"
 #include "ether.h"
@@ -685,31 +686,27 @@ Test(l2class, samples_well_formed)
 	cr_assert_eq(sizeof(lldp_frame), ETHER_MIN_FRAME);
 }
 
-Test(l2class, samples_from_client)
-{
-	const struct sample	*s;
-	size_t			 i;
+/* Every sample, sent by a client (1) and by the gateway (0). */
+static int	 senders[] = { 1, 0 };
 
-	for (i = 0; i < nitems(samples); i++) {
-		s = &samples[i];
-		cr_expect_eq(classify(s->bytes, s->len, MTU, 1), s->client,
-		    "%s from a client: %s, want %s", s->name,
-		    l2_class_name(classify(s->bytes, s->len, MTU, 1)),
-		    l2_class_name(s->client));
-	}
+ParameterizedTestParameters(l2class, samples)
+{
+	return (cr_make_param_array(int, senders, nitems(senders)));
 }
 
-Test(l2class, samples_from_gateway)
+ParameterizedTest(const int *client, l2class, samples)
 {
 	const struct sample	*s;
+	enum l2_class		 want;
 	size_t			 i;
 
 	for (i = 0; i < nitems(samples); i++) {
 		s = &samples[i];
-		cr_expect_eq(classify(s->bytes, s->len, MTU, 0), s->gateway,
-		    "%s from the gateway: %s, want %s", s->name,
-		    l2_class_name(classify(s->bytes, s->len, MTU, 0)),
-		    l2_class_name(s->gateway));
+		want = *client ? s->client : s->gateway;
+		cr_expect_eq(classify(s->bytes, s->len, MTU, *client), want,
+		    "%s from %s: %s, want %s", s->name, *client ? "a client" :
+		    "the gateway", l2_class_name(classify(s->bytes, s->len,
+		    MTU, *client)), l2_class_name(want));
 	}
 }
 

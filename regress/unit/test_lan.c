@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 #include "compat.h"
 #include "ctlmsg.h"
@@ -169,13 +170,20 @@ static const struct sample samples[] = {
 	{ "udp4_zero", udp4_zero, sizeof(udp4_zero), 40 },
 };
 
-static const struct ether_mac nic = {{ 0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc }};
-static const struct ether_mac remote = {{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }};
-static const struct ether_mac host = {{ 0x00, 0x1b, 0x21, 0x0a, 0x0b, 0x0c }};
-static const struct ether_mac other = {{ 0x00, 0x1b, 0x21, 0x00, 0x00, 0x99 }};
-static const struct ether_mac bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
-static const struct ether_mac mcast4 = {{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb }};
-static const struct ether_mac mcast6 = {{ 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 }};
+#define NIC	{{ 0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc }}
+#define REMOTE	{{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }}
+#define HOST	{{ 0x00, 0x1b, 0x21, 0x0a, 0x0b, 0x0c }}
+#define OTHER	{{ 0x00, 0x1b, 0x21, 0x00, 0x00, 0x99 }}
+#define BCAST	{{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }}
+#define MCAST4	{{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb }}
+#define MCAST6	{{ 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 }}
+#define ZERO	{{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }}
+
+static const struct ether_mac nic = NIC;
+static const struct ether_mac remote = REMOTE;
+static const struct ether_mac host = HOST;
+static const struct ether_mac other = OTHER;
+static const struct ether_mac bcast = BCAST;
 
 #define PKT_HOST	0	/* PACKET_HOST */
 #define PKT_OTHERHOST	3	/* PACKET_OTHERHOST */
@@ -233,23 +241,69 @@ classify(size_t len, const struct ether_mac *dst, const struct ether_mac *src,
 	return (r);
 }
 
-Test(lan, classify_outgoing)
+/*
+ * One frame against the CAM of mkcam(): a row per frame.  Criterion
+ * copies the rows into the process that runs them, so they hold the
+ * MACs themselves, not pointers.
+ */
+struct classify_case {
+	size_t			 len;
+	struct ether_mac	 dst;
+	struct ether_mac	 src;
+	int			 tagged;
+	int			 pkttype;
+	uint16_t		 mtu;
+	enum lan_reason		 want;
+};
+
+static struct classify_case classify_cases[] = {
+	/* Our own transmissions are never relayed. */
+	{ 60, REMOTE, HOST, 0, LAN_PACKET_OUTGOING, 1500, LAN_SKIP_OUTGOING },
+	{ 60, BCAST, NIC, 0, LAN_PACKET_OUTGOING, 1500, LAN_SKIP_OUTGOING },
+	{ 60, REMOTE, HOST, 0, PKT_HOST, 1500, LAN_PASS },
+	{ 60, REMOTE, HOST, 0, PKT_OTHERHOST, 1500, LAN_PASS },
+
+	/* Sources. */
+	{ 60, BCAST, MCAST4, 0, PKT_HOST, 1500, LAN_DROP_SOURCE_INVALID },
+	{ 60, BCAST, ZERO, 0, PKT_HOST, 1500, LAN_DROP_SOURCE_INVALID },
+	{ 60, BCAST, NIC, 0, PKT_HOST, 1500, LAN_SKIP_OWN_SOURCE },
+	/* Our own CAM refresh and relayed frames looping back. */
+	{ 60, NIC, REMOTE, 0, PKT_HOST, 1500, LAN_SKIP_REMOTE_SOURCE },
+	{ 60, BCAST, REMOTE, 0, PKT_HOST, 1500, LAN_SKIP_REMOTE_SOURCE },
+	{ 60, MCAST6, REMOTE, 1, PKT_OTHERHOST, 1500,
+	    LAN_SKIP_REMOTE_SOURCE },
+
+	/* Destinations. */
+	{ 60, BCAST, HOST, 0, PKT_HOST, 1500, LAN_PASS },
+	{ 60, MCAST4, HOST, 0, PKT_HOST, 1500, LAN_PASS },
+	{ 60, MCAST6, HOST, 0, PKT_HOST, 1500, LAN_PASS },
+	{ 60, REMOTE, HOST, 0, PKT_OTHERHOST, 1500, LAN_PASS },
+	{ 64, REMOTE, HOST, 1, PKT_OTHERHOST, 1500, LAN_PASS },
+	{ 60, OTHER, HOST, 0, PKT_OTHERHOST, 1500, LAN_SKIP_NOT_REMOTE },
+	{ 60, NIC, HOST, 0, PKT_HOST, 1500, LAN_SKIP_NOT_REMOTE },
+};
+
+ParameterizedTestParameters(lan, classify)
 {
-	cr_assert_eq(classify(60, &remote, &host, 0, LAN_PACKET_OUTGOING,
-	    1500), LAN_SKIP_OUTGOING);
-	cr_assert_eq(classify(60, &bcast, &nic, 0, LAN_PACKET_OUTGOING,
-	    1500), LAN_SKIP_OUTGOING);
-	cr_assert_eq(classify(60, &remote, &host, 0, PKT_HOST, 1500),
-	    LAN_PASS);
-	cr_assert_eq(classify(60, &remote, &host, 0, PKT_OTHERHOST, 1500),
-	    LAN_PASS);
+	return (cr_make_param_array(struct classify_case, classify_cases,
+	    nitems(classify_cases)));
 }
 
-Test(lan, classify_runt_and_bad_source)
+ParameterizedTest(const struct classify_case *c, lan, classify)
+{
+	enum lan_reason	 r;
+
+	r = classify(c->len, &c->dst, &c->src, c->tagged, c->pkttype, c->mtu);
+	cr_assert_eq(r, c->want, "%zu bytes%s %s > %s, pkttype %d, mtu %u: "
+	    "%s, want %s", c->len, c->tagged ? " tagged" : "",
+	    ether_mac_str(&c->src), ether_mac_str(&c->dst), c->pkttype,
+	    c->mtu, lan_reason_name(r), lan_reason_name(c->want));
+}
+
+Test(lan, classify_runt)
 {
 	struct cam		*cam;
 	uint8_t			 buf[18];
-	const struct ether_mac	 zero = {{ 0 }};
 
 	cam = mkcam();
 	mkframe(buf, 18, &bcast, &host, 1);
@@ -265,42 +319,6 @@ Test(lan, classify_runt_and_bad_source)
 	cr_assert_eq(lan_classify(buf, 14, PKT_HOST, cam, &nic, 1500),
 	    LAN_PASS);
 	cam_free(cam);
-
-	cr_assert_eq(classify(60, &bcast, &mcast4, 0, PKT_HOST, 1500),
-	    LAN_DROP_SOURCE_INVALID);
-	cr_assert_eq(classify(60, &bcast, &zero, 0, PKT_HOST, 1500),
-	    LAN_DROP_SOURCE_INVALID);
-	cr_assert_eq(classify(60, &bcast, &nic, 0, PKT_HOST, 1500),
-	    LAN_SKIP_OWN_SOURCE);
-}
-
-Test(lan, classify_remote_source)
-{
-	/* Our own CAM refresh and relayed frames looping back. */
-	cr_assert_eq(classify(60, &nic, &remote, 0, PKT_HOST, 1500),
-	    LAN_SKIP_REMOTE_SOURCE);
-	cr_assert_eq(classify(60, &bcast, &remote, 0, PKT_HOST, 1500),
-	    LAN_SKIP_REMOTE_SOURCE);
-	cr_assert_eq(classify(60, &mcast6, &remote, 1, PKT_OTHERHOST, 1500),
-	    LAN_SKIP_REMOTE_SOURCE);
-}
-
-Test(lan, classify_destinations)
-{
-	cr_assert_eq(classify(60, &bcast, &host, 0, PKT_HOST, 1500),
-	    LAN_PASS);
-	cr_assert_eq(classify(60, &mcast4, &host, 0, PKT_HOST, 1500),
-	    LAN_PASS);
-	cr_assert_eq(classify(60, &mcast6, &host, 0, PKT_HOST, 1500),
-	    LAN_PASS);
-	cr_assert_eq(classify(60, &remote, &host, 0, PKT_OTHERHOST, 1500),
-	    LAN_PASS);
-	cr_assert_eq(classify(64, &remote, &host, 1, PKT_OTHERHOST, 1500),
-	    LAN_PASS);
-	cr_assert_eq(classify(60, &other, &host, 0, PKT_OTHERHOST, 1500),
-	    LAN_SKIP_NOT_REMOTE);
-	cr_assert_eq(classify(60, &nic, &host, 0, PKT_HOST, 1500),
-	    LAN_SKIP_NOT_REMOTE);
 }
 
 Test(lan, classify_follows_the_cam)

@@ -15,8 +15,10 @@
  */
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 #include "compat.h"
 #include "mtu.h"
@@ -57,86 +59,147 @@ Test(mtu, budget_matches_reference_table)
 	}
 }
 
-Test(mtu, budget_spelled_out)
-{
+/*
+ * Each function on arguments picked by hand: a row per call.  Criterion
+ * copies the rows into the process that runs them, so they hold no
+ * pointers.
+ */
+enum mtu_fn {
+	FRAME_BUDGET,
+	MAX_FRAME,
+	ROOM_VALID,
+	NEEDS_FRAG,
+	FRAGMENTS,
+	FRAME_MAX
+};
+
+static const struct {
+	const char	*name;
+	int		 nargs;
+} mtu_fns[] = {
+	[FRAME_BUDGET] = { "mtu_frame_budget", 2 },
+	[MAX_FRAME] = { "mtu_max_frame", 2 },
+	[ROOM_VALID] = { "mtu_room_valid", 1 },
+	[NEEDS_FRAG] = { "mtu_needs_frag", 2 },
+	[FRAGMENTS] = { "mtu_fragments", 2 },
+	[FRAME_MAX] = { "mtu_frame_max", 1 },
+};
+
+struct mtu_call {
+	enum mtu_fn	 fn;
+	long long	 a;
+	long long	 b;
+	long long	 want;
+};
+
+static struct mtu_call mtu_calls[] = {
 	/* 1200 - (1 + 8 + 4 + 1 + 2 + 16) - 1 */
-	cr_assert_eq(mtu_frame_budget(1200, 8), 1167);
-	cr_assert_eq(mtu_frame_budget(1200, 0), 1175);
-	cr_assert_eq(mtu_frame_budget(1444, 20), 1399);
-}
+	{ FRAME_BUDGET, 1200, 8, 1167 },
+	{ FRAME_BUDGET, 1200, 0, 1175 },
+	{ FRAME_BUDGET, 1444, 20, 1399 },
+	/* A budget below zero is zero. */
+	{ FRAME_BUDGET, 0, 8, 0 },
+	{ FRAME_BUDGET, 0, 0, 0 },
+	{ FRAME_BUDGET, 7, 8, 0 },
+	{ FRAME_BUDGET, 32, 8, 0 },
+	{ FRAME_BUDGET, 33, 8, 0 },
+	{ FRAME_BUDGET, 34, 8, 1 },
+	{ FRAME_BUDGET, 25, 0, 0 },
+	{ FRAME_BUDGET, 26, 0, 1 },
+	{ FRAME_BUDGET, 100, -1, 0 },		/* (size_t)-1 */
 
-Test(mtu, budget_underflow_is_zero)
-{
-	cr_assert_eq(mtu_frame_budget(0, 8), 0);
-	cr_assert_eq(mtu_frame_budget(0, 0), 0);
-	cr_assert_eq(mtu_frame_budget(7, 8), 0);
-	cr_assert_eq(mtu_frame_budget(32, 8), 0);
-	cr_assert_eq(mtu_frame_budget(33, 8), 0);
-	cr_assert_eq(mtu_frame_budget(34, 8), 1);
-	cr_assert_eq(mtu_frame_budget(25, 0), 0);
-	cr_assert_eq(mtu_frame_budget(26, 0), 1);
-	cr_assert_eq(mtu_frame_budget(100, (size_t)-1), 0);
-}
+	/* The largest frame of a room, untagged and tagged. */
+	{ MAX_FRAME, 1500, 0, 1514 },
+	{ MAX_FRAME, 1500, 1, 1518 },
+	{ MAX_FRAME, 576, 0, 590 },
+	{ MAX_FRAME, 576, 1, 594 },
 
-Test(mtu, max_frame_for_room)
-{
-	cr_assert_eq(mtu_max_frame(1500, 0), 1514);
-	cr_assert_eq(mtu_max_frame(1500, 1), 1518);
-	cr_assert_eq(mtu_max_frame(576, 0), 590);
-	cr_assert_eq(mtu_max_frame(576, 1), 594);
-	/* The overlay carries the largest room's tagged frame. */
-	cr_assert_leq(mtu_max_frame(MTU_ROOM_MAX, 1), OVL_MAX_FRAME);
-}
+	/* Room MTUs: 576 to 1500. */
+	{ ROOM_VALID, MTU_ROOM_DEFAULT, 0, 1 },
+	{ ROOM_VALID, 1500, 0, 1 },
+	{ ROOM_VALID, 576, 0, 1 },
+	{ ROOM_VALID, 1280, 0, 1 },
+	{ ROOM_VALID, 575, 0, 0 },
+	{ ROOM_VALID, 1501, 0, 0 },
+	{ ROOM_VALID, 0, 0, 0 },
+	{ ROOM_VALID, -1500, 0, 0 },
+	{ ROOM_VALID, 9000, 0, 0 },
 
-Test(mtu, room_bounds)
-{
-	cr_assert_eq(mtu_room_valid(MTU_ROOM_DEFAULT), 1);
-	cr_assert_eq(mtu_room_valid(1500), 1);
-	cr_assert_eq(mtu_room_valid(576), 1);
-	cr_assert_eq(mtu_room_valid(1280), 1);
-	cr_assert_eq(mtu_room_valid(575), 0);
-	cr_assert_eq(mtu_room_valid(1501), 0);
-	cr_assert_eq(mtu_room_valid(0), 0);
-	cr_assert_eq(mtu_room_valid(-1500), 0);
-	cr_assert_eq(mtu_room_valid(9000), 0);
-}
+	/* At the edge of the budget. */
+	{ NEEDS_FRAG, 1167, 1167, 0 },
+	{ NEEDS_FRAG, 1168, 1167, 1 },
+	{ NEEDS_FRAG, 60, 0, 1 },
 
-Test(mtu, needs_frag_at_the_edge)
-{
-	cr_assert_eq(mtu_needs_frag(1167, 1167), 0);
-	cr_assert_eq(mtu_needs_frag(1168, 1167), 1);
-	cr_assert_eq(mtu_needs_frag(60, 0), 1);
-}
-
-Test(mtu, fragment_count)
-{
 	/* budget 1167: a fragment carries 1167 + 1 - 4 = 1164 bytes */
-	cr_assert_eq(mtu_fragments(60, 1167), 1);
-	cr_assert_eq(mtu_fragments(1167, 1167), 1);
-	cr_assert_eq(mtu_fragments(1168, 1167), 2);
-	cr_assert_eq(mtu_fragments(1518, 1167), 2);
-	cr_assert_eq(mtu_fragments(2328, 1167), 2);
-	cr_assert_eq(mtu_fragments(2329, 1167), 3);
+	{ FRAGMENTS, 60, 1167, 1 },
+	{ FRAGMENTS, 1167, 1167, 1 },
+	{ FRAGMENTS, 1168, 1167, 2 },
+	{ FRAGMENTS, 1518, 1167, 2 },
+	{ FRAGMENTS, 2328, 1167, 2 },
+	{ FRAGMENTS, 2329, 1167, 3 },
 	/* budget 400: 397 per fragment, 4 * 397 = 1588 */
-	cr_assert_eq(mtu_fragments(1588, 400), 4);
-	cr_assert_eq(mtu_fragments(1589, 400), 5);
+	{ FRAGMENTS, 1588, 400, 4 },
+	{ FRAGMENTS, 1589, 400, 5 },
 	/* budget 382: 379 per fragment, 1518 needs 5 */
-	cr_assert_eq(mtu_fragments(1518, 382), 5);
+	{ FRAGMENTS, 1518, 382, 5 },
 	/* a budget of 3 cannot hold a fragment header and one byte */
-	cr_assert_eq(mtu_fragments(4, 3), 0);
-	cr_assert_eq(mtu_fragments(3, 3), 1);
-	cr_assert_eq(mtu_fragments(5, 4), 5);
-	cr_assert_eq(mtu_fragments(1, 0), 0);
+	{ FRAGMENTS, 4, 3, 0 },
+	{ FRAGMENTS, 3, 3, 1 },
+	{ FRAGMENTS, 5, 4, 5 },
+	{ FRAGMENTS, 1, 0, 0 },
+
+	/* The largest frame a budget carries. */
+	{ FRAME_MAX, 1167, 0, 4 * 1164 },
+	{ FRAME_MAX, 400, 0, 1588 },
+	{ FRAME_MAX, 4, 0, 4 },
+	{ FRAME_MAX, 5, 0, 8 },
+	{ FRAME_MAX, 3, 0, 3 },
+	{ FRAME_MAX, 0, 0, 0 },
+};
+
+static long long
+mtu_call(const struct mtu_call *c)
+{
+	switch (c->fn) {
+	case FRAME_BUDGET:
+		return (mtu_frame_budget(c->a, c->b));
+	case MAX_FRAME:
+		return (mtu_max_frame(c->a, c->b));
+	case ROOM_VALID:
+		return (mtu_room_valid(c->a));
+	case NEEDS_FRAG:
+		return (mtu_needs_frag(c->a, c->b));
+	case FRAGMENTS:
+		return (mtu_fragments(c->a, c->b));
+	case FRAME_MAX:
+		return (mtu_frame_max(c->a));
+	}
+	cr_assert_fail("function %d", c->fn);
+	return (-1);
 }
 
-Test(mtu, largest_frame_per_budget)
+ParameterizedTestParameters(mtu, spelled_out)
 {
-	cr_assert_eq(mtu_frame_max(1167), 4 * 1164);
-	cr_assert_eq(mtu_frame_max(400), 1588);
-	cr_assert_eq(mtu_frame_max(4), 4);
-	cr_assert_eq(mtu_frame_max(5), 8);
-	cr_assert_eq(mtu_frame_max(3), 3);
-	cr_assert_eq(mtu_frame_max(0), 0);
+	return (cr_make_param_array(struct mtu_call, mtu_calls,
+	    nitems(mtu_calls)));
+}
+
+ParameterizedTest(const struct mtu_call *c, mtu, spelled_out)
+{
+	char	 args[64];
+
+	if (mtu_fns[c->fn].nargs == 1)
+		snprintf(args, sizeof(args), "%lld", c->a);
+	else
+		snprintf(args, sizeof(args), "%lld, %lld", c->a, c->b);
+	cr_assert_eq(mtu_call(c), c->want, "%s(%s) = %lld, want %lld",
+	    mtu_fns[c->fn].name, args, mtu_call(c), c->want);
+}
+
+/* The overlay carries the largest room's tagged frame. */
+Test(mtu, largest_room_fits_the_overlay)
+{
+	cr_assert_leq(mtu_max_frame(MTU_ROOM_MAX, 1), OVL_MAX_FRAME);
 }
 
 Test(mtu, full_room_crosses_every_reference_path)

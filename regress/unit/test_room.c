@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
 #endif
@@ -306,27 +307,41 @@ dropped(struct peer *from, const uint8_t *buf, size_t len, uint64_t now,
 	cr_assert_eq(res.nout, 0);
 }
 
+/* The frame (what, for the messages) must go to exactly to[0..n-1]. */
+static void
+sent_list(const char *what, struct peer *from, const uint8_t *buf,
+    size_t len, uint64_t now, struct peer *const *to, size_t n)
+{
+	struct fwd_result	 res;
+	size_t			 i;
+
+	fwd_at(from, buf, len, now, &res);
+	cr_assert_eq(res.reason, FWD_OK, "%s: dropped: %s", what,
+	    fwd_reason_name(res.reason));
+	cr_assert_eq(res.nout, n, "%s: sent to %zu peers, want %zu", what,
+	    res.nout, n);
+	for (i = 0; i < n; i++)
+		cr_assert(sent_to(&res, to[i]), "%s: not sent to peer %u",
+		    what, to[i]->id);
+	cr_assert(!sent_to(&res, from), "%s: sent back to the ingress peer",
+	    what);
+}
+
 /* The frame must go to exactly the n peers given. */
 static void
 sent(struct peer *from, const uint8_t *buf, size_t len, uint64_t now,
     size_t n, ...)
 {
-	struct fwd_result	 res;
-	struct peer		*p;
-	va_list			 ap;
-	size_t			 i;
+	struct peer	*to[ROOM_MEMBERS_MAX];
+	va_list		 ap;
+	size_t		 i;
 
-	fwd_at(from, buf, len, now, &res);
-	cr_assert_eq(res.reason, FWD_OK, "dropped: %s",
-	    fwd_reason_name(res.reason));
-	cr_assert_eq(res.nout, n, "sent to %zu peers, want %zu", res.nout, n);
+	cr_assert_leq(n, nitems(to));
 	va_start(ap, n);
-	for (i = 0; i < n; i++) {
-		p = va_arg(ap, struct peer *);
-		cr_assert(sent_to(&res, p), "not sent to peer %u", p->id);
-	}
+	for (i = 0; i < n; i++)
+		to[i] = va_arg(ap, struct peer *);
 	va_end(ap);
-	cr_assert(!sent_to(&res, from), "sent back to the ingress peer");
+	sent_list("frame", from, buf, len, now, to, n);
 }
 
 /* Configuration. */
@@ -984,29 +999,70 @@ mklan(void)
 	return (l);
 }
 
-Test(room_fwd, broadcast_from_client, .fini = teardown)
-{
-	struct lan	 l = mklan();
-	uint8_t		 buf[64];
-	size_t		 len;
+/*
+ * One ARP-sized frame in room "lan" of mklan(), and the members it must
+ * reach: a row per frame, members named by letter (a, b, c; g the
+ * gateway).  Criterion copies the rows into the process that runs them,
+ * so the MACs are arrays, not pointers.
+ */
+struct fwd_case {
+	char	 from;
+	char	 dst[ETHER_MAC_STRLEN];
+	char	 src[ETHER_MAC_STRLEN];
+	char	 to[4];
+};
 
-	len = arp(buf, BCAST, CL1);
-	sent(l.a, buf, len, 0, 3, l.b, l.c, l.gw);
-	len = arp(buf, MCAST, CL2);
-	sent(l.b, buf, len, 0, 3, l.a, l.c, l.gw);
+static struct fwd_case fwd_cases[] = {
+	/* Broadcast and multicast from a client. */
+	{ 'a', BCAST, CL1, "bcg" },
+	{ 'b', MCAST, CL2, "acg" },
+	/* From the gateway; its own MAC as source is fine too. */
+	{ 'g', BCAST, LAN1, "abc" },
+	{ 'g', "33:33:00:00:00:01", GWMAC, "abc" },
+	/* Unicast to a client, from a client or the gateway. */
+	{ 'a', CL2, CL1, "b" },
+	{ 'c', CL1, CL3, "a" },
+	{ 'g', CL3, LAN1, "c" },
+	{ 'g', CL1, GWMAC, "a" },
+};
+
+static struct peer *
+member(const struct lan *l, char c)
+{
+	switch (c) {
+	case 'a':
+		return (l->a);
+	case 'b':
+		return (l->b);
+	case 'c':
+		return (l->c);
+	case 'g':
+		return (l->gw);
+	}
+	cr_assert_fail("no member %c", c);
+	return (NULL);
 }
 
-Test(room_fwd, broadcast_from_gateway, .fini = teardown)
+ParameterizedTestParameters(room_fwd, delivered)
+{
+	return (cr_make_param_array(struct fwd_case, fwd_cases,
+	    nitems(fwd_cases)));
+}
+
+ParameterizedTest(const struct fwd_case *f, room_fwd, delivered,
+    .fini = teardown)
 {
 	struct lan	 l = mklan();
+	struct peer	*to[sizeof(f->to)];
+	char		 what[64];
 	uint8_t		 buf[64];
-	size_t		 len;
+	size_t		 len, n;
 
-	len = arp(buf, BCAST, LAN1);
-	sent(l.gw, buf, len, 0, 3, l.a, l.b, l.c);
-	/* Its own MAC as source is fine too. */
-	len = arp(buf, "33:33:00:00:00:01", GWMAC);
-	sent(l.gw, buf, len, 0, 3, l.a, l.b, l.c);
+	snprintf(what, sizeof(what), "%c: %s > %s", f->from, f->src, f->dst);
+	for (n = 0; n < sizeof(f->to) && f->to[n] != '\0'; n++)
+		to[n] = member(&l, f->to[n]);
+	len = arp(buf, f->dst, f->src);
+	sent_list(what, member(&l, f->from), buf, len, 0, to, n);
 }
 
 Test(room_fwd, no_receiver, .fini = teardown)
@@ -1036,18 +1092,6 @@ Test(room_fwd, other_rooms_isolated, .fini = teardown)
 	len = arp(buf, CL2, CL1);
 	sent(x, buf, len, 0, 1, xgw);	/* CL2 is not in room "other" */
 	sent(l.a, buf, len, 0, 1, l.b);
-}
-
-Test(room_fwd, unicast_client_to_client, .fini = teardown)
-{
-	struct lan	 l = mklan();
-	uint8_t		 buf[64];
-	size_t		 len;
-
-	len = arp(buf, CL2, CL1);
-	sent(l.a, buf, len, 0, 1, l.b);
-	len = arp(buf, CL1, CL3);
-	sent(l.c, buf, len, 0, 1, l.a);
 }
 
 Test(room_fwd, unicast_client_to_unknown, .fini = teardown)
@@ -1088,18 +1132,6 @@ Test(room_fwd, no_gateway, .fini = teardown)
 	/* Client to client still works without one. */
 	len = arp(buf, CL2, CL1);
 	sent(a, buf, len, 0, 1, b);
-}
-
-Test(room_fwd, gateway_to_client, .fini = teardown)
-{
-	struct lan	 l = mklan();
-	uint8_t		 buf[64];
-	size_t		 len;
-
-	len = arp(buf, CL3, LAN1);
-	sent(l.gw, buf, len, 0, 1, l.c);
-	len = arp(buf, CL1, GWMAC);
-	sent(l.gw, buf, len, 0, 1, l.a);
 }
 
 Test(room_fwd, gateway_unknown_unicast, .fini = teardown)

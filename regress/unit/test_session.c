@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 #include "compat.h"
 #include "ctlmsg.h"
@@ -430,37 +431,42 @@ Test(session, backoff_sequence_low, .init = setup, .fini = teardown)
 	cr_assert_eq(S.counters.failures, nitems(want));
 }
 
-Test(session, backoff_sequence_high, .init = setup, .fini = teardown)
-{
-	static const uint64_t	 want[] = {
-		1250, 2500, 5000, 10000, 20000, 30000, 30000
-	};
-	uint64_t		 now = 5000, wait;
-	size_t			 i;
+/*
+ * The sequence for a fixed jitter input, the attempts starting at start:
+ * a row per input.  Criterion copies the rows into the process that runs
+ * them.
+ */
+struct backoff_case {
+	uint64_t	 start;
+	uint32_t	 rnd;
+	uint64_t	 want[7];
+};
 
-	ev(SESSION_EV_START, now, 0);
-	for (i = 0; i < nitems(want); i++) {
-		wait = fail_at(now, RMAX);
-		cr_assert_eq(wait, want[i], "attempt %zu: %llu", i,
-		    (unsigned long long)wait);
-		now += wait;
-		ev(SESSION_EV_TIMER, now, 0);
-	}
+static struct backoff_case backoff_cases[] = {
+	/* The highest input: +25 %, capped. */
+	{ 5000, RMAX, { 1250, 2500, 5000, 10000, 20000, 30000, 30000 } },
+	/* The middle one: no jitter at all. */
+	{ 0, 0x80000000U, { 1000, 2000, 4000, 8000, 16000, 30000, 30000 } },
+};
+
+ParameterizedTestParameters(session, backoff_sequence)
+{
+	return (cr_make_param_array(struct backoff_case, backoff_cases,
+	    nitems(backoff_cases)));
 }
 
-Test(session, backoff_sequence_mid, .init = setup, .fini = teardown)
+ParameterizedTest(const struct backoff_case *b, session, backoff_sequence,
+    .init = setup, .fini = teardown)
 {
-	static const uint64_t	 want[] = {
-		1000, 2000, 4000, 8000, 16000, 30000, 30000
-	};
-	uint64_t		 now = 0, wait;
-	size_t			 i;
+	uint64_t	 now = b->start, wait;
+	size_t		 i;
 
 	ev(SESSION_EV_START, now, 0);
-	for (i = 0; i < nitems(want); i++) {
-		wait = fail_at(now, 0x80000000U);
-		cr_assert_eq(wait, want[i], "attempt %zu: %llu", i,
-		    (unsigned long long)wait);
+	for (i = 0; i < nitems(b->want); i++) {
+		wait = fail_at(now, b->rnd);
+		cr_assert_eq(wait, b->want[i], "jitter input %#x, attempt %zu: "
+		    "%llu, want %llu", b->rnd, i, (unsigned long long)wait,
+		    (unsigned long long)b->want[i]);
 		now += wait;
 		ev(SESSION_EV_TIMER, now, 0);
 	}
@@ -524,13 +530,17 @@ Test(session, backoff_reset_after_stable, .init = setup, .fini = teardown)
 	cr_assert_eq(fail_at(now, 0), 1500);
 }
 
+/*
+ * Every reject code: a row per code.  Criterion copies the rows into the
+ * process that runs them, so the error is an array, not a pointer.
+ */
 struct reject_case {
 	enum ctlmsg_code	 code;
 	int			 fatal;
-	const char		*error;
+	char			 error[128];
 };
 
-static const struct reject_case reject_cases[] = {
+static struct reject_case reject_cases[] = {
 	{ CTLMSG_CODE_VERSION, 1, "rejected (version): the relay does not "
 	    "speak protocol version 1 (relay: why)" },
 	{ CTLMSG_CODE_BAD_ROOM, 1, "rejected (bad-room): the relay refused "
@@ -552,49 +562,48 @@ static const struct reject_case reject_cases[] = {
 	    "full (relay: why)" },
 };
 
-Test(session, rejects)
+ParameterizedTestParameters(session, rejects)
 {
-	const struct reject_case	*rc;
-	size_t				 i, c;
+	return (cr_make_param_array(struct reject_case, reject_cases,
+	    nitems(reject_cases)));
+}
 
-	for (i = 0; i < nitems(reject_cases); i++) {
-		rc = &reject_cases[i];
-		setup();
-		ev(SESSION_EV_START, 0, 0);
-		ev_up(10, 1200);
-		msg_reject(rc->code, "why");
-		ev_msg(20, 0);
-		cr_assert_str_eq(S.last_error, rc->error);
-		for (c = 0; c < SESSION_CODE_MAX; c++)
-			cr_assert_eq(S.counters.rejects[c],
-			    c == (size_t)rc->code ? 1 : 0, "%s",
-			    ctlmsg_code_name(rc->code));
-		cr_assert_eq(S.counters.failures, 1);
-		act_log_is(0, SESSION_LOG_WARN, rc->error);
-		cr_assert_str_eq(act(1, SESSION_ACT_CLOSE)->text, rc->error);
-		if (rc->fatal) {
-			cr_assert_eq(S.state, SESSION_STOPPED, "%s",
-			    ctlmsg_code_name(rc->code));
-			cr_assert_eq(A.n, 4);
-			act_log_is(2, SESSION_LOG_WARN,
-			    "a retry cannot fix this: exiting");
-			cr_assert_eq(act(3, SESSION_ACT_EXIT)->status, 1);
-			no_timer();
-			/* Nothing moves any more. */
-			ev(SESSION_EV_TIMER, 100000, 0);
-			cr_assert_eq(A.n, 0);
-			ev(SESSION_EV_START, 100000, 0);
-			cr_assert_eq(A.n, 0);
-			cr_assert_eq(S.state, SESSION_STOPPED);
-		} else {
-			cr_assert_eq(S.state, SESSION_RETRYING, "%s",
-			    ctlmsg_code_name(rc->code));
-			cr_assert_eq(A.n, 3);
-			act_log_is(2, SESSION_LOG_INFO, "retrying in 0.7 s");
-			cr_assert_eq(count(SESSION_ACT_EXIT), 0);
-			cr_assert_eq(deadline(), 20 + 750);
-		}
-		teardown();
+ParameterizedTest(const struct reject_case *rc, session, rejects,
+    .init = setup, .fini = teardown)
+{
+	const char	*name = ctlmsg_code_name(rc->code);
+	size_t		 c;
+
+	ev(SESSION_EV_START, 0, 0);
+	ev_up(10, 1200);
+	msg_reject(rc->code, "why");
+	ev_msg(20, 0);
+	cr_assert_str_eq(S.last_error, rc->error);
+	for (c = 0; c < SESSION_CODE_MAX; c++)
+		cr_assert_eq(S.counters.rejects[c],
+		    c == (size_t)rc->code ? 1 : 0, "%s", name);
+	cr_assert_eq(S.counters.failures, 1, "%s", name);
+	act_log_is(0, SESSION_LOG_WARN, rc->error);
+	cr_assert_str_eq(act(1, SESSION_ACT_CLOSE)->text, rc->error);
+	if (rc->fatal) {
+		cr_assert_eq(S.state, SESSION_STOPPED, "%s", name);
+		cr_assert_eq(A.n, 4, "%s: %zu actions", name, A.n);
+		act_log_is(2, SESSION_LOG_WARN,
+		    "a retry cannot fix this: exiting");
+		cr_assert_eq(act(3, SESSION_ACT_EXIT)->status, 1, "%s", name);
+		no_timer();
+		/* Nothing moves any more. */
+		ev(SESSION_EV_TIMER, 100000, 0);
+		cr_assert_eq(A.n, 0, "%s: %zu actions", name, A.n);
+		ev(SESSION_EV_START, 100000, 0);
+		cr_assert_eq(A.n, 0, "%s: %zu actions", name, A.n);
+		cr_assert_eq(S.state, SESSION_STOPPED, "%s", name);
+	} else {
+		cr_assert_eq(S.state, SESSION_RETRYING, "%s", name);
+		cr_assert_eq(A.n, 3, "%s: %zu actions", name, A.n);
+		act_log_is(2, SESSION_LOG_INFO, "retrying in 0.7 s");
+		cr_assert_eq(count(SESSION_ACT_EXIT), 0, "%s", name);
+		cr_assert_eq(deadline(), 20 + 750, "%s", name);
 	}
 }
 
