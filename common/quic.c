@@ -43,7 +43,11 @@
  *    token decrypted under our own key (so it is one we made), and it
  *    and the token generator abort on an address family other than
  *    AF_INET or AF_INET6: paths always come from a UDP socket's
- *    recvmmsg/recvfrom, never from the packet.
+ *    recvmmsg/recvfrom, never from the packet.  With a token not ours,
+ *    initial_check wants the DCID of a first Initial (8+ bytes), which
+ *    ngtcp2_accept checks only without a token.
+ *  - ngtcp2_pkt_write_retry (quic_write_retry) asserts that the Retry's
+ *    SCID differs from the client's DCID: drawn again until it does.
  *  - ngtcp2_cid_init asserts datalen <= NGTCP2_MAX_CIDLEN:
  *    quic_reset_token bounds cidlen; connection IDs taken from a
  *    decoded header are at most NGTCP2_MAX_CIDLEN by construction, and
@@ -141,6 +145,7 @@ struct quic_conn {
 	uint8_t			*closebuf;
 	size_t			 closelen;
 	int			 close_pending;
+	uint64_t		 closing_rx;	/* packets while closing */
 	struct quic_path	 closepath;
 	uint64_t		 deadline;	/* closing/draining end */
 
@@ -646,11 +651,15 @@ initial_check(const struct quic_config *cfg, const struct quic_path *path,
 	}
 	/*
 	 * We send no NEW_TOKEN, so another token is some other server's:
-	 * RFC 9000 8.1.3 says to go on as if there were none.
+	 * RFC 9000 8.1.3 says to go on as if there were none.  Then the
+	 * DCID must be a first Initial's, at least 8 bytes (RFC 9000 7.2):
+	 * ngtcp2_accept() checks that only without a token, and a Retry
+	 * cannot answer a shorter one.
 	 */
 	if (hd->token.len == 0 ||
 	    hd->token.base[0] != NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY)
-		return (QUIC_INITIAL_NEW);
+		return (hd->dcid.datalen < NGTCP2_MIN_INITIAL_DCIDLEN ?
+		    QUIC_INITIAL_BAD : QUIC_INITIAL_NEW);
 	if (retry_key(cfg, key) == -1)
 		return (QUIC_INITIAL_BAD);
 	rv = ngtcp2_crypto_verify_retry_token(odcid, hd->token.base,
@@ -705,8 +714,12 @@ quic_write_retry(const struct quic_config *cfg, const struct quic_path *path,
 		return (-1);
 	if (retry_key(cfg, key) == -1)
 		return (-1);
+	/* ngtcp2_pkt_write_retry() asserts that it differs from the DCID. */
 	rscid.datalen = QUIC_CIDLEN;
-	cb_rand(rscid.data, rscid.datalen, NULL);
+	do
+		cb_rand(rscid.data, rscid.datalen, NULL);
+	while (hd.dcid.datalen == rscid.datalen &&
+	    memcmp(hd.dcid.data, rscid.data, rscid.datalen) == 0);
 	tlen = ngtcp2_crypto_generate_retry_token(token, key, sizeof(key),
 	    hd.version, (const ngtcp2_sockaddr *)&path->remote,
 	    (ngtcp2_socklen)path->remotelen, &rscid, &hd.dcid, now);
@@ -955,8 +968,15 @@ quic_conn_read(struct quic_conn *qc, const struct quic_path *path,
 	case QUIC_ST_CLOSED:
 		return (QUIC_EV_CLOSED);
 	case QUIC_ST_CLOSING:
-		/* The peer did not hear us: send the close again. */
-		qc->close_pending = 1;
+		/*
+		 * The peer did not hear us: send the close again, for the
+		 * 1st, 2nd, 4th, 8th ... packet only (RFC 9000 10.2.1: limit
+		 * the rate), so two closing ends, or a stateless reset and
+		 * a close, do not bounce packets off each other.
+		 */
+		qc->closing_rx++;
+		if ((qc->closing_rx & (qc->closing_rx - 1)) == 0)
+			qc->close_pending = 1;
 		return (0);
 	case QUIC_ST_DRAINING:
 		return (0);

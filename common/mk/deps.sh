@@ -36,7 +36,7 @@ PKGS="build-essential pkg-config byacc libbsd-dev libnl-3-dev
 libnl-route-3-dev libcjson-dev libcriterion-dev libevent-dev libseccomp-dev
 autoconf automake libtool cmake dpkg-dev mandoc iproute2 dnsmasq-base busybox
 ethtool tcpdump procps psmisc iperf3 openssl util-linux
-radvd python3-zeroconf"
+radvd python3-zeroconf clang libclang-rt-14-dev"
 
 WOLFSSL_FLAGS="--enable-static --disable-shared --enable-quic --enable-aesni
 --enable-intelasm --enable-tls13 --enable-aesgcm --enable-chacha

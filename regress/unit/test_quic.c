@@ -1315,3 +1315,34 @@ Test(quic, egress_all_or_nothing)
 	    "nothing was refused by the queue itself");
 	pair_free(&pr);
 }
+
+/*
+ * While closing, the CONNECTION_CLOSE is sent again for the 1st, 2nd,
+ * 4th, 8th ... packet received only (RFC 9000 10.2.1), so two closing
+ * ends, or a closing end and stateless resets, cannot ping-pong.
+ */
+Test(quic, closing_resends_close_at_a_falling_rate)
+{
+	struct pair		 pr;
+	struct quic_path	 path;
+	uint8_t			 pkt[64], out[QUIC_MAX_PKTLEN];
+	int			 i, sent = 0;
+
+	pair_init(&pr, NULL, NULL);
+	handshake(&pr);
+	(void)quic_conn_close(pr.c.qc, 1, "bye", pr.now);
+	cr_assert_gt(quic_conn_write(pr.c.qc, &path, out, sizeof(out),
+	    pr.now), 0, "the first CONNECTION_CLOSE");
+	cr_assert_eq(quic_conn_state(pr.c.qc), QUIC_ST_CLOSING);
+	memset(pkt, 0x41, sizeof(pkt));
+	for (i = 1; i <= 16; i++) {
+		(void)quic_conn_read(pr.c.qc, &pr.c.path, pkt, sizeof(pkt),
+		    pr.now);
+		if (quic_conn_write(pr.c.qc, &path, out, sizeof(out),
+		    pr.now) > 0)
+			sent++;
+	}
+	cr_assert_eq(sent, 5, "packets 1, 2, 4, 8, 16 answered, not %d",
+	    sent);
+	pair_free(&pr);
+}
