@@ -49,7 +49,7 @@
 #include "clientd.h"
 #include "clock.h"
 #include "control.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "daemon.h"
 #include "ether.h"
 #include "log.h"
@@ -78,7 +78,7 @@ static void	 client_start(struct client_env *);
 static void	 client_stop(int, short, void *);
 static void	 tap_read(int, short, void *);
 static void	 up_frame(const uint8_t *, size_t, void *);
-static void	 up_welcome(const struct ctlmsg_welcome *, void *);
+static void	 up_welcome(const struct wiremsg_welcome *, void *);
 static void	 up_state(enum session_state, enum session_state, void *);
 static int	 up_set_mtu(uint32_t, void *);
 static void	 up_exit(int, void *);
@@ -219,7 +219,7 @@ client_start(struct client_env *env)
 
 	memset(&uc, 0, sizeof(uc));
 	session_conf_init(&uc.session);
-	uc.session.role = CTLMSG_ROLE_CLIENT;
+	uc.session.role = WIREMSG_ROLE_CLIENT;
 	if (strlcpy(uc.session.room, env->conf.room,
 	    sizeof(uc.session.room)) >= sizeof(uc.session.room) ||
 	    strlcpy(uc.session.secret, env->conf.secret,
@@ -384,7 +384,7 @@ up_frame(const uint8_t *f, size_t len, void *arg)
 }
 
 static void
-up_welcome(const struct ctlmsg_welcome *w, void *arg)
+up_welcome(const struct wiremsg_welcome *w, void *arg)
 {
 	struct client_env	*env = arg;
 

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #include "control.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "proc.h"
 #include "tapfilter.h"
@@ -46,8 +46,8 @@ struct clientd_conf {
 	uint16_t		 port;
 	char			 server_name[CLIENTD_HOST_MAX + 1];
 	char			 ca_certificate[PATH_MAX];	/* PEM or DER */
-	char			 room[CTLMSG_ROOM_MAX + 1];
-	char			 secret[CTLMSG_SECRET_MAX + 1];	/* "": none */
+	char			 room[WIREMSG_ROOM_MAX + 1];
+	char			 secret[WIREMSG_SECRET_MAX + 1]; /* "": none */
 	int			 mac_set;	/* virtual-mac given */
 	struct ether_mac	 mac;		/* else from /etc/machine-id */
 	char			 tap[IF_NAMESIZE];
@@ -108,8 +108,8 @@ struct client_relay {
 struct client_reconf {
 	char			 relay[CLIENTD_HOST_MAX + 1];
 	char			 server_name[CLIENTD_HOST_MAX + 1];
-	char			 room[CTLMSG_ROOM_MAX + 1];
-	char			 secret[CTLMSG_SECRET_MAX + 1];
+	char			 room[WIREMSG_ROOM_MAX + 1];
+	char			 secret[WIREMSG_SECRET_MAX + 1];
 	struct ether_mac	 mac;
 	char			 tap[IF_NAMESIZE];
 	uint32_t		 tap_mtu;	/* the TAP's MTU at start */

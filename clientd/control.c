@@ -144,7 +144,7 @@ show_peers(struct client_env *env)
 		e = cJSON_CreateObject();
 		control_json_num(e, "peer_id", st.session.peers[i].peer_id);
 		cJSON_AddStringToObject(e, "role",
-		    ctlmsg_role_name(st.session.peers[i].role));
+		    wiremsg_role_name(st.session.peers[i].role));
 		cJSON_AddStringToObject(e, "mac",
 		    ether_mac_str(&st.session.peers[i].mac));
 		cJSON_AddItemToArray(a, e);
@@ -155,7 +155,7 @@ show_peers(struct client_env *env)
 static cJSON *
 show_counters(struct client_env *env)
 {
-	struct ctlmsg_counter		 cs[128];
+	struct wiremsg_counter		 cs[128];
 	const struct client_counters	*c = &env->c;
 	const struct tapfilter_counters	*tc = &env->tf.counters;
 	char				 name[64];

@@ -57,7 +57,7 @@
 #include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "clientd.h"
 #include "ether.h"
 #include "log.h"

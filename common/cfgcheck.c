@@ -34,7 +34,7 @@
 #include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "log.h"
 
 int
@@ -257,12 +257,12 @@ int
 cfgcheck_room(struct cfgcheck *ck, char *dst, size_t dstsz,
     const char *name)
 {
-	if (!ctlmsg_room_valid(name)) {
+	if (!wiremsg_room_valid(name)) {
 		cfglex_error(ck->lx, "room \"%s\": invalid name (1-%d "
-		    "characters of A-Z a-z 0-9 _ -)", name, CTLMSG_ROOM_MAX);
+		    "characters of A-Z a-z 0-9 _ -)", name, WIREMSG_ROOM_MAX);
 		return (-1);
 	}
-	/* ctlmsg_room_valid() bounds the length: dst is too small. */
+	/* wiremsg_room_valid() bounds the length: dst is too small. */
 	if (strlcpy(dst, name, dstsz) >= dstsz)
 		fatalx("%s: %zu bytes for a room name", __func__, dstsz);
 	return (0);
@@ -272,7 +272,7 @@ void
 cfgcheck_secret(struct cfgcheck *ck, char *dst, size_t dstsz,
     const char *room, const char *secret)
 {
-	char	 where[sizeof("room \"\": ") + CTLMSG_ROOM_MAX];
+	char	 where[sizeof("room \"\": ") + WIREMSG_ROOM_MAX];
 	size_t	 len;
 
 	if (room != NULL)
@@ -284,9 +284,9 @@ cfgcheck_secret(struct cfgcheck *ck, char *dst, size_t dstsz,
 		cfglex_error(ck->lx, "%sempty secret", where);
 		return;
 	}
-	if (len > CTLMSG_SECRET_MAX) {
+	if (len > WIREMSG_SECRET_MAX) {
 		cfglex_error(ck->lx, "%ssecret longer than %d characters",
-		    where, CTLMSG_SECRET_MAX);
+		    where, WIREMSG_SECRET_MAX);
 		return;
 	}
 	if (strlcpy(dst, secret, dstsz) >= dstsz)

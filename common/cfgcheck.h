@@ -102,8 +102,8 @@ int	 cfgcheck_range(struct cfgcheck *, const char *, int64_t, int64_t,
  *   host	an IPv4 or IPv6 literal, or a DNS name (cfgcheck_host_valid)
  *   ifname	what the kernel takes as a network interface name
  *   user	a user name: letters, digits, '_', '-', '.', not "-..."
- *   room	a room name (ctlmsg_room_valid); 0 or -1
- *   secret	a room secret of 1 to CTLMSG_SECRET_MAX characters; the
+ *   room	a room name (wiremsg_room_valid); 0 or -1
+ *   secret	a room secret of 1 to WIREMSG_SECRET_MAX characters; the
  *		message names the room unless it is NULL
  *   port	"port N" as a setting given once (bit s): 1-65535
  */

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "session.h"
 
@@ -54,12 +54,12 @@ static void	 proto_error(struct session *, const struct session_event *,
 static void	 on_transport_up(struct session *,
 		    const struct session_event *, struct session_actions *);
 static void	 on_welcome(struct session *, const struct session_event *,
-		    const struct ctlmsg_welcome *, struct session_actions *);
+		    const struct wiremsg_welcome *, struct session_actions *);
 static void	 on_reject(struct session *, const struct session_event *,
-		    const struct ctlmsg_reject *, struct session_actions *);
-static void	 on_peer_joined(struct session *, const struct ctlmsg_peer *,
+		    const struct wiremsg_reject *, struct session_actions *);
+static void	 on_peer_joined(struct session *, const struct wiremsg_peer *,
 		    struct session_actions *);
-static void	 on_peer_left(struct session *, const struct ctlmsg_peer *,
+static void	 on_peer_left(struct session *, const struct wiremsg_peer *,
 		    struct session_actions *);
 static void	 on_msg(struct session *, const struct session_event *,
 		    struct session_actions *);
@@ -148,7 +148,7 @@ session_conf_init(struct session_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	(void)copystr(conf->software, SOFTWARE_DEFAULT,
 	    sizeof(conf->software));
-	conf->role = CTLMSG_ROLE_CLIENT;
+	conf->role = WIREMSG_ROLE_CLIENT;
 	conf->connect_timeout = SESSION_CONNECT_TIMEOUT;
 	conf->hello_timeout = SESSION_HELLO_TIMEOUT;
 	conf->dupmac_grace = SESSION_DUPMAC_GRACE;
@@ -162,8 +162,8 @@ int
 session_init(struct session *s, const struct session_conf *conf,
     char *err, size_t errlen)
 {
-	struct ctlmsg_error	 cerr;
-	struct ctlmsg_hello	*h;
+	struct wiremsg_error	 cerr;
+	struct wiremsg_hello	*h;
 
 	memset(s, 0, sizeof(*s));
 	if (memchr(conf->room, '\0', sizeof(conf->room)) == NULL ||
@@ -173,32 +173,32 @@ session_init(struct session *s, const struct session_conf *conf,
 		    "session: a configuration string is not terminated");
 		return (-1);
 	}
-	if (conf->tap_mtu != 0 && (conf->tap_mtu < CTLMSG_MTU_MIN ||
-	    conf->tap_mtu > CTLMSG_MTU_MAX)) {
+	if (conf->tap_mtu != 0 && (conf->tap_mtu < WIREMSG_MTU_MIN ||
+	    conf->tap_mtu > WIREMSG_MTU_MAX)) {
 		(void)snprintf(err, errlen, "session: TAP MTU %lu out of "
 		    "range %d-%d", (unsigned long)conf->tap_mtu,
-		    CTLMSG_MTU_MIN, CTLMSG_MTU_MAX);
+		    WIREMSG_MTU_MIN, WIREMSG_MTU_MAX);
 		return (-1);
 	}
-	if (conf->role != CTLMSG_ROLE_CLIENT &&
-	    conf->role != CTLMSG_ROLE_GATEWAY) {
+	if (conf->role != WIREMSG_ROLE_CLIENT &&
+	    conf->role != WIREMSG_ROLE_GATEWAY) {
 		(void)snprintf(err, errlen, "session: role %d is neither "
 		    "client nor gateway", (int)conf->role);
 		return (-1);
 	}
 	memcpy(&s->conf, conf, sizeof(s->conf));
 
-	s->hello.type = CTLMSG_HELLO;
+	s->hello.type = WIREMSG_HELLO;
 	h = &s->hello.u.hello;
-	h->proto = CTLMSG_PROTO;
+	h->proto = WIREMSG_PROTO;
 	h->role = conf->role;
 	h->mac = conf->mac;
 	/* The real budget comes with the connection. */
-	h->datagram_budget = CTLMSG_BUDGET_MAX;
+	h->datagram_budget = WIREMSG_BUDGET_MAX;
 	(void)copystr(h->room, conf->room, sizeof(h->room));
 	(void)copystr(h->secret, conf->secret, sizeof(h->secret));
 	(void)copystr(h->software, conf->software, sizeof(h->software));
-	if (ctlmsg_validate(&s->hello, &cerr) == -1) {
+	if (wiremsg_validate(&s->hello, &cerr) == -1) {
 		(void)snprintf(err, errlen, "session: %s", cerr.msg);
 		session_clear(s);
 		return (-1);
@@ -316,7 +316,7 @@ forget_connection(struct session *s)
 	s->room_mtu = 0;
 	s->budget = 0;
 	s->npeers = 0;
-	s->hello.u.hello.datagram_budget = CTLMSG_BUDGET_MAX;
+	s->hello.u.hello.datagram_budget = WIREMSG_BUDGET_MAX;
 }
 
 static void
@@ -401,13 +401,13 @@ on_transport_up(struct session *s, const struct session_event *ev,
 		    "state %s", session_state_name(s->state));
 		return;
 	}
-	if (ev->budget < CTLMSG_BUDGET_MIN) {
+	if (ev->budget < WIREMSG_BUDGET_MIN) {
 		set_error(s, "the connection to the relay has no room for "
 		    "datagrams (budget 0)");
 		retry(s, ev, 1, acts);
 		return;
 	}
-	s->budget = MINIMUM(ev->budget, (uint32_t)CTLMSG_BUDGET_MAX);
+	s->budget = MINIMUM(ev->budget, (uint32_t)WIREMSG_BUDGET_MAX);
 	s->hello.u.hello.datagram_budget = s->budget;
 	s->state = SESSION_HELLO_SENT;
 	arm(s, ev->now, s->conf.hello_timeout);
@@ -420,12 +420,12 @@ on_transport_up(struct session *s, const struct session_event *ev,
 
 static void
 on_welcome(struct session *s, const struct session_event *ev,
-    const struct ctlmsg_welcome *w, struct session_actions *acts)
+    const struct wiremsg_welcome *w, struct session_actions *acts)
 {
 	struct session_action	*a;
 
 	/* The decoder checked these; the core does not rely on it. */
-	if (w->room_mtu < CTLMSG_MTU_MIN || w->room_mtu > CTLMSG_MTU_MAX ||
+	if (w->room_mtu < WIREMSG_MTU_MIN || w->room_mtu > WIREMSG_MTU_MAX ||
 	    w->npeers > nitems(s->peers)) {
 		proto_error(s, ev, "welcome: field \"room_mtu\" or \"peers\" "
 		    "out of range", acts);
@@ -444,7 +444,7 @@ on_welcome(struct session *s, const struct session_event *ev,
 	    "(MAC %s), room MTU %lu, %zu other member%s", s->conf.room,
 	    (unsigned long)s->peer_id, ether_mac_str(&s->conf.mac),
 	    (unsigned long)s->room_mtu, s->npeers, s->npeers == 1 ? "" : "s");
-	if (s->conf.role == CTLMSG_ROLE_CLIENT && s->room_mtu != s->tap_mtu) {
+	if (s->conf.role == WIREMSG_ROLE_CLIENT && s->room_mtu != s->tap_mtu) {
 		if ((a = act_push(acts, SESSION_ACT_SET_MTU)) != NULL)
 			a->mtu = s->room_mtu;
 		s->tap_mtu = s->room_mtu;
@@ -453,7 +453,7 @@ on_welcome(struct session *s, const struct session_event *ev,
 
 static void
 on_reject(struct session *s, const struct session_event *ev,
-    const struct ctlmsg_reject *r, struct session_actions *acts)
+    const struct wiremsg_reject *r, struct session_actions *acts)
 {
 	const char	*room = s->conf.room;
 	const char	*mac = ether_mac_str(&s->conf.mac);
@@ -463,30 +463,30 @@ on_reject(struct session *s, const struct session_event *ev,
 	if ((unsigned int)r->code < SESSION_CODE_MAX)
 		s->counters.rejects[r->code]++;
 	else
-		s->counters.rejects[CTLMSG_CODE_NONE]++;
+		s->counters.rejects[WIREMSG_CODE_NONE]++;
 
 	switch (r->code) {
-	case CTLMSG_CODE_VERSION:
+	case WIREMSG_CODE_VERSION:
 		(void)snprintf(msg, sizeof(msg), "the relay does not speak "
-		    "protocol version %d", CTLMSG_PROTO);
+		    "protocol version %d", WIREMSG_PROTO);
 		break;
-	case CTLMSG_CODE_BAD_ROOM:
+	case WIREMSG_CODE_BAD_ROOM:
 		(void)snprintf(msg, sizeof(msg), "the relay refused the room "
 		    "code %s", room);
 		break;
-	case CTLMSG_CODE_BAD_MAC:
+	case WIREMSG_CODE_BAD_MAC:
 		(void)snprintf(msg, sizeof(msg), "the relay refused MAC %s",
 		    mac);
 		break;
-	case CTLMSG_CODE_BAD_ROLE:
+	case WIREMSG_CODE_BAD_ROLE:
 		(void)snprintf(msg, sizeof(msg), "the relay refused the "
-		    "%s role", ctlmsg_role_name(s->conf.role));
+		    "%s role", wiremsg_role_name(s->conf.role));
 		break;
-	case CTLMSG_CODE_UNAUTHORIZED:
+	case WIREMSG_CODE_UNAUTHORIZED:
 		(void)snprintf(msg, sizeof(msg), "wrong or missing secret "
 		    "for room %s", room);
 		break;
-	case CTLMSG_CODE_DUPLICATE_MAC:
+	case WIREMSG_CODE_DUPLICATE_MAC:
 		(void)snprintf(msg, sizeof(msg), "the relay says MAC %s is "
 		    "already in room %s", mac, room);
 		if (!s->dupmac_streak) {
@@ -498,8 +498,8 @@ on_reject(struct session *s, const struct session_event *ev,
 		    ev->now - s->dupmac_since < s->conf.dupmac_grace)
 			fatal = 0;
 		break;
-	case CTLMSG_CODE_GATEWAY_EXISTS:
-		if (s->conf.role == CTLMSG_ROLE_CLIENT) {
+	case WIREMSG_CODE_GATEWAY_EXISTS:
+		if (s->conf.role == WIREMSG_ROLE_CLIENT) {
 			(void)snprintf(msg, sizeof(msg), "the relay says room "
 			    "%s already has a gateway, but this is a client",
 			    room);
@@ -516,11 +516,11 @@ on_reject(struct session *s, const struct session_event *ev,
 		    ev->now - s->dupmac_since < s->conf.dupmac_grace)
 			fatal = 0;
 		break;
-	case CTLMSG_CODE_ROOM_FULL:
+	case WIREMSG_CODE_ROOM_FULL:
 		(void)snprintf(msg, sizeof(msg), "room %s is full", room);
 		fatal = 0;
 		break;
-	case CTLMSG_CODE_RELAY_FULL:
+	case WIREMSG_CODE_RELAY_FULL:
 		(void)snprintf(msg, sizeof(msg), "the relay is full");
 		fatal = 0;
 		break;
@@ -532,12 +532,12 @@ on_reject(struct session *s, const struct session_event *ev,
 	}
 	if (r->reason[0] != '\0')
 		set_error(s, "rejected (%s): %s (relay: %s)",
-		    ctlmsg_code_name(r->code) != NULL ?
-		    ctlmsg_code_name(r->code) : "unknown", msg, r->reason);
+		    wiremsg_code_name(r->code) != NULL ?
+		    wiremsg_code_name(r->code) : "unknown", msg, r->reason);
 	else
 		set_error(s, "rejected (%s): %s",
-		    ctlmsg_code_name(r->code) != NULL ?
-		    ctlmsg_code_name(r->code) : "unknown", msg);
+		    wiremsg_code_name(r->code) != NULL ?
+		    wiremsg_code_name(r->code) : "unknown", msg);
 
 	if (fatal)
 		stop_fatal(s, 1, acts);
@@ -546,10 +546,10 @@ on_reject(struct session *s, const struct session_event *ev,
 }
 
 static void
-on_peer_joined(struct session *s, const struct ctlmsg_peer *p,
+on_peer_joined(struct session *s, const struct wiremsg_peer *p,
     struct session_actions *acts)
 {
-	const char	*role = ctlmsg_role_name(p->role);
+	const char	*role = wiremsg_role_name(p->role);
 	size_t		 i;
 
 	if (role == NULL)
@@ -584,10 +584,10 @@ on_peer_joined(struct session *s, const struct ctlmsg_peer *p,
 }
 
 static void
-on_peer_left(struct session *s, const struct ctlmsg_peer *p,
+on_peer_left(struct session *s, const struct wiremsg_peer *p,
     struct session_actions *acts)
 {
-	const char	*role = ctlmsg_role_name(p->role);
+	const char	*role = wiremsg_role_name(p->role);
 	size_t		 i;
 
 	if (role == NULL)
@@ -613,7 +613,7 @@ static void
 on_msg(struct session *s, const struct session_event *ev,
     struct session_actions *acts)
 {
-	const struct ctlmsg	*m = ev->msg;
+	const struct wiremsg	*m = ev->msg;
 	char			 what[SESSION_TEXTMAX];
 
 	if (m == NULL)
@@ -621,13 +621,13 @@ on_msg(struct session *s, const struct session_event *ev,
 	if (s->state != SESSION_HELLO_SENT && s->state != SESSION_CONNECTED) {
 		/* Left over from a connection already closed. */
 		act_log(acts, SESSION_LOG_DEBUG, "%s ignored in state %s",
-		    ctlmsg_type_name(m->type) != NULL ?
-		    ctlmsg_type_name(m->type) : "message",
+		    wiremsg_type_name(m->type) != NULL ?
+		    wiremsg_type_name(m->type) : "message",
 		    session_state_name(s->state));
 		return;
 	}
 
-	if (m->type == CTLMSG_DISCONNECT) {
+	if (m->type == WIREMSG_DISCONNECT) {
 		set_error(s, "the relay closed the connection%s: %s",
 		    s->state == SESSION_HELLO_SENT ? " before welcome" : "",
 		    reason_or(m->u.disconnect.reason, "no reason given"));
@@ -636,10 +636,10 @@ on_msg(struct session *s, const struct session_event *ev,
 	}
 	if (s->state == SESSION_HELLO_SENT) {
 		switch (m->type) {
-		case CTLMSG_WELCOME:
+		case WIREMSG_WELCOME:
 			on_welcome(s, ev, &m->u.welcome, acts);
 			return;
-		case CTLMSG_REJECT:
+		case WIREMSG_REJECT:
 			on_reject(s, ev, &m->u.reject, acts);
 			return;
 		default:
@@ -647,13 +647,13 @@ on_msg(struct session *s, const struct session_event *ev,
 		}
 	} else {
 		switch (m->type) {
-		case CTLMSG_PEER_JOINED:
+		case WIREMSG_PEER_JOINED:
 			on_peer_joined(s, &m->u.peer, acts);
 			return;
-		case CTLMSG_PEER_LEFT:
+		case WIREMSG_PEER_LEFT:
 			on_peer_left(s, &m->u.peer, acts);
 			return;
-		case CTLMSG_STATS:
+		case WIREMSG_STATS:
 			if (m->u.stats.reply)
 				act_log(acts, SESSION_LOG_DEBUG, "stats reply "
 				    "from the relay: %zu counters",
@@ -666,8 +666,8 @@ on_msg(struct session *s, const struct session_event *ev,
 		}
 	}
 	(void)snprintf(what, sizeof(what), "unexpected %s from the relay "
-	    "%s", ctlmsg_type_name(m->type) != NULL ?
-	    ctlmsg_type_name(m->type) : "message",
+	    "%s", wiremsg_type_name(m->type) != NULL ?
+	    wiremsg_type_name(m->type) : "message",
 	    s->state == SESSION_HELLO_SENT ? "before welcome" :
 	    "after welcome");
 	proto_error(s, ev, what, acts);

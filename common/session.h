@@ -20,16 +20,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 
 /*
  * The session of any peer with the relay (DESIGN.md sections 4 and 7):
  * connect, hello, welcome, the room's member list, reconnects.  Shared
  * by gatewayd, the Linux client and the Windows client, so it is plain
- * C99: no sockets, no clock, no random source, no file or log I/O.  The caller feeds it
- * events (each with the current time in milliseconds and 32 random
- * bits) and performs the actions it returns, in order.
+ * C99: no sockets, no clock, no random source, no file or log I/O.
+ * The caller feeds it events (each with the current time in
+ * milliseconds and 32 random bits) and performs the actions it returns,
+ * in order.
  *
  *	DISCONNECTED --start--> CONNECTING --transport up--> HELLO_SENT
  *	HELLO_SENT --welcome--> CONNECTED
@@ -109,7 +110,7 @@
 
 #define SESSION_TEXTMAX		512	/* log lines and errors, with NUL */
 #define SESSION_ACTIONS_MAX	8	/* actions one event can return */
-#define SESSION_CODE_MAX	(CTLMSG_CODE_RELAY_FULL + 1)
+#define SESSION_CODE_MAX	(WIREMSG_CODE_RELAY_FULL + 1)
 
 enum session_state {
 	SESSION_DISCONNECTED = 0,
@@ -136,7 +137,7 @@ struct session_event {
 	uint64_t		 now;		/* ms, monotonic */
 	uint32_t		 rnd;		/* random bits for the jitter */
 	uint32_t		 budget;	/* TRANSPORT_UP: frame budget */
-	const struct ctlmsg	*msg;		/* MSG */
+	const struct wiremsg	*msg;		/* MSG */
 	const char		*reason;	/* DOWN, PROTO_ERROR, STOP */
 };
 
@@ -161,7 +162,7 @@ struct session_action {
 	enum session_log_level	 level;		/* LOG */
 	uint32_t		 mtu;		/* SET_MTU */
 	int			 status;	/* EXIT */
-	const struct ctlmsg	*msg;		/* SEND_HELLO: in the session */
+	const struct wiremsg	*msg;		/* SEND_HELLO: in the session */
 	char			 text[SESSION_TEXTMAX];	/* LOG, CLOSE */
 };
 
@@ -171,11 +172,11 @@ struct session_actions {
 };
 
 struct session_conf {
-	enum ctlmsg_role	 role;		/* default: client */
-	char			 room[CTLMSG_ROOM_MAX + 1];
+	enum wiremsg_role	 role;		/* default: client */
+	char			 room[WIREMSG_ROOM_MAX + 1];
 	struct ether_mac	 mac;		/* the virtual or NIC MAC */
-	char			 secret[CTLMSG_SECRET_MAX + 1];	/* "": none */
-	char			 software[CTLMSG_SOFTWARE_MAX + 1];
+	char			 secret[WIREMSG_SECRET_MAX + 1]; /* "": none */
+	char			 software[WIREMSG_SOFTWARE_MAX + 1];
 	uint32_t		 tap_mtu;	/* at start, 0: unknown */
 	uint64_t		 connect_timeout;	/* ms, 0: none */
 	uint64_t		 hello_timeout;		/* ms, 0: none */
@@ -196,7 +197,7 @@ struct session_counters {
 struct session {
 	struct session_conf	 conf;
 	enum session_state	 state;
-	struct ctlmsg		 hello;		/* built at init */
+	struct wiremsg		 hello;		/* built at init */
 	int			 timer;		/* deadline is armed */
 	uint64_t		 deadline;	/* ms */
 	uint32_t		 attempt;	/* consecutive failures */
@@ -208,7 +209,7 @@ struct session {
 	uint32_t		 tap_mtu;	/* last asked for, 0: unknown */
 	uint32_t		 budget;
 	size_t			 npeers;
-	struct ctlmsg_peer	 peers[CTLMSG_MAX_PEERS];	/* others */
+	struct wiremsg_peer	 peers[WIREMSG_MAX_PEERS];	/* others */
 	char			 last_error[SESSION_TEXTMAX];
 	struct session_counters	 counters;
 };
@@ -223,7 +224,7 @@ struct session_status {
 	uint64_t		 retry_in_ms;	/* RETRYING: time left */
 	const char		*last_error;	/* "" if none */
 	size_t			 npeers;	/* CONNECTED only */
-	const struct ctlmsg_peer *peers;
+	const struct wiremsg_peer *peers;
 	const struct session_counters *counters;
 };
 

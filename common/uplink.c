@@ -37,7 +37,7 @@
 
 #include "clock.h"
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "egress.h"
 #include "log.h"
 #include "overlay.h"
@@ -86,8 +86,8 @@ struct uplink {
 	int			 have_sid;
 	int			 up;		/* TRANSPORT_UP given */
 	int			 stopped;
-	struct ctlmsg_reader	 reader;
-	struct ctlmsg		 msg;
+	struct wiremsg_reader	 reader;
+	struct wiremsg		 msg;
 	struct ovl_tx		 tx;
 	struct ovl_reasm	 reasm;
 	struct egress_stats	 eg;
@@ -189,7 +189,7 @@ uplink_new(struct event_base *base, int fd, const struct uplink_conf *conf,
 	}
 	u->path.locallen = len;
 	relay_format(u);
-	ctlmsg_reader_init(&u->reader);
+	wiremsg_reader_init(&u->reader);
 	ovl_tx_init(&u->tx, (uint16_t)arc4random());
 	if (ovl_reasm_init(&u->reasm, 0, 0) == -1) {
 		(void)snprintf(err, errlen, "uplink: reassembly table: %s",
@@ -236,7 +236,7 @@ uplink_free(struct uplink *u)
 	if (u->fd != -1)
 		(void)close(u->fd);
 	explicit_bzero(&u->msg, sizeof(u->msg));
-	ctlmsg_reader_clear(&u->reader);
+	wiremsg_reader_clear(&u->reader);
 	free(u);
 }
 
@@ -373,8 +373,8 @@ conn_open(struct uplink *u)
 	cfg.server_name = u->server_name;
 	cfg.cb = &uplink_quic_cb;
 	cfg.arg = u;
-	ctlmsg_reader_clear(&u->reader);
-	ctlmsg_reader_init(&u->reader);
+	wiremsg_reader_clear(&u->reader);
+	wiremsg_reader_init(&u->reader);
 	u->have_sid = 0;
 	u->sid = -1;
 	u->up = 0;
@@ -468,7 +468,7 @@ conn_service(struct uplink *u)
 	struct timeval		 tv;
 	enum quic_state		 st;
 	const char		*why;
-	char			 reason[CTLMSG_REASON_MAX + 1];
+	char			 reason[WIREMSG_REASON_MAX + 1];
 	uint64_t		 now, exp, ms, d;
 
 	dead_free(u);
@@ -607,9 +607,9 @@ ev_session_cb(int fd, short event, void *arg)
 static void
 send_hello(struct uplink *u)
 {
-	struct ctlmsg		 m;
-	struct ctlmsg_error	 err;
-	uint8_t			 buf[CTLMSG_FRAME_MAX];
+	struct wiremsg		 m;
+	struct wiremsg_error	 err;
+	uint8_t			 buf[WIREMSG_FRAME_MAX];
 	size_t			 len, budget;
 
 	if (u->qc == NULL || !u->have_sid)
@@ -617,8 +617,8 @@ send_hello(struct uplink *u)
 	memcpy(&m, &u->s.hello, sizeof(m));
 	budget = quic_conn_frame_budget(u->qc);
 	m.u.hello.datagram_budget = (uint32_t)MINIMUM(MAXIMUM(budget,
-	    CTLMSG_BUDGET_MIN), CTLMSG_BUDGET_MAX);
-	if (ctlmsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
+	    WIREMSG_BUDGET_MIN), WIREMSG_BUDGET_MAX);
+	if (wiremsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
 		explicit_bzero(&m, sizeof(m));
 		log_warnx("hello: %s", err.msg);
 		(void)quic_conn_close(u->qc, UPLINK_ERR_CLOSE, "bad hello",
@@ -634,19 +634,19 @@ send_hello(struct uplink *u)
 static void
 send_stats(struct uplink *u)
 {
-	struct ctlmsg		 m;
-	struct ctlmsg_error	 err;
-	uint8_t			 buf[CTLMSG_FRAME_MAX];
+	struct wiremsg		 m;
+	struct wiremsg_error	 err;
+	uint8_t			 buf[WIREMSG_FRAME_MAX];
 	size_t			 len;
 
 	if (u->qc == NULL || !u->have_sid)
 		return;
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_STATS;
+	m.type = WIREMSG_STATS;
 	m.u.stats.reply = 1;
 	m.u.stats.ncounters = uplink_counters_export(u, m.u.stats.counters,
 	    nitems(m.u.stats.counters));
-	if (ctlmsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
+	if (wiremsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
 		log_warnx("stats reply: %s", err.msg);
 		return;
 	}
@@ -680,7 +680,7 @@ cb_handshake(struct quic_conn *qc, void *arg)
 }
 
 static void
-on_message(struct uplink *u, const struct ctlmsg *m)
+on_message(struct uplink *u, const struct wiremsg *m)
 {
 	struct session_event	 ev;
 
@@ -691,15 +691,15 @@ on_message(struct uplink *u, const struct ctlmsg *m)
 	if (u->s.state != SESSION_CONNECTED)
 		return;
 	switch (m->type) {
-	case CTLMSG_WELCOME:
+	case WIREMSG_WELCOME:
 		if (u->cb.welcome != NULL)
 			u->cb.welcome(&m->u.welcome, u->arg);
 		break;
-	case CTLMSG_PEER_JOINED:
+	case WIREMSG_PEER_JOINED:
 		if (u->cb.peer_joined != NULL)
 			u->cb.peer_joined(&m->u.peer, u->arg);
 		break;
-	case CTLMSG_PEER_LEFT:
+	case WIREMSG_PEER_LEFT:
 		if (u->cb.peer_left != NULL)
 			u->cb.peer_left(&m->u.peer, u->arg);
 		break;
@@ -713,7 +713,7 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
     size_t len, int fin, void *arg)
 {
 	struct uplink		*u = arg;
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 	struct session_event	 ev;
 	size_t			 used;
 	int			 rv;
@@ -729,7 +729,7 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 		return;
 	}
 	while (len > 0 && u->qc == qc) {
-		rv = ctlmsg_reader_feed(&u->reader, data, len, &used,
+		rv = wiremsg_reader_feed(&u->reader, data, len, &used,
 		    &u->msg, &err);
 		data += used;
 		len -= used;
@@ -746,7 +746,7 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 	if (fin && u->qc == qc) {
 		ev.type = SESSION_EV_TRANSPORT_DOWN;
 		ev.reason = "the relay ended the control stream";
-		if (ctlmsg_reader_eof(&u->reader, &err) == -1)
+		if (wiremsg_reader_eof(&u->reader, &err) == -1)
 			ev.reason = err.msg;
 		session_feed(u, &ev);
 	}
@@ -814,81 +814,84 @@ uplink_status(struct uplink *u, struct uplink_status *st)
 
 /*
  * The uplink's counters: frames, drops by reason, QUIC (all connections
- * so far), overlay and session.  Names fit CTLMSG_COUNTER_NAME_MAX.
+ * so far), overlay and session.  Names fit WIREMSG_COUNTER_NAME_MAX.
  */
 size_t
-uplink_counters_export(const struct uplink *u, struct ctlmsg_counter *cs,
+uplink_counters_export(const struct uplink *u, struct wiremsg_counter *cs,
     size_t max)
 {
 	struct quic_stats		 q = u->qclosed;
 	const struct session_counters	*sc = &u->s.counters;
-	char				 name[CTLMSG_COUNTER_NAME_MAX + 1];
+	char				 name[WIREMSG_COUNTER_NAME_MAX + 1];
 	size_t				 n = 0, i;
 
 	if (u->qc != NULL)
 		quic_stats_add(&q, quic_conn_stats(u->qc));
-	ctlmsg_counter_put(cs, max, &n, "uplink-frames-in", u->c.frames_in);
-	ctlmsg_counter_put(cs, max, &n, "uplink-drop-not-connected",
+	wiremsg_counter_put(cs, max, &n, "uplink-frames-in", u->c.frames_in);
+	wiremsg_counter_put(cs, max, &n, "uplink-drop-not-connected",
 	    u->c.drop_notconnected);
 	for (i = 0; egress_stat_name(i) != NULL; i++) {
 		(void)snprintf(name, sizeof(name), "egress-%s",
 		    egress_stat_name(i));
-		ctlmsg_counter_put(cs, max, &n,
+		wiremsg_counter_put(cs, max, &n,
 		    name, egress_stat_value(&u->eg, i));
 	}
-	ctlmsg_counter_put(cs, max, &n, "uplink-drop-before-welcome",
+	wiremsg_counter_put(cs, max, &n, "uplink-drop-before-welcome",
 	    u->c.drop_early);
-	ctlmsg_counter_put(cs, max, &n, "udp-recv", u->c.udp_recv);
-	ctlmsg_counter_put(cs, max, &n, "udp-sent", u->c.udp_sent);
-	ctlmsg_counter_put(cs, max, &n, "udp-send-errors",
+	wiremsg_counter_put(cs, max, &n, "udp-recv", u->c.udp_recv);
+	wiremsg_counter_put(cs, max, &n, "udp-sent", u->c.udp_sent);
+	wiremsg_counter_put(cs, max, &n, "udp-send-errors",
 	    u->c.udp_send_errors);
-	ctlmsg_counter_put(cs, max, &n, "udp-recv-errors",
+	wiremsg_counter_put(cs, max, &n, "udp-recv-errors",
 	    u->c.udp_recv_errors);
-	ctlmsg_counter_put(cs, max, &n, "udp-drop-not-relay", u->c.udp_foreign);
-	ctlmsg_counter_put(cs, max, &n, "udp-drop-truncated",
+	wiremsg_counter_put(cs, max, &n, "udp-drop-not-relay",
+	    u->c.udp_foreign);
+	wiremsg_counter_put(cs, max, &n, "udp-drop-truncated",
 	    u->c.udp_truncated);
-	ctlmsg_counter_put(cs, max, &n, "quic-pkt-recv", q.pkt_recv);
-	ctlmsg_counter_put(cs, max, &n, "quic-pkt-sent", q.pkt_sent);
-	ctlmsg_counter_put(cs, max, &n, "quic-pkt-bad", q.pkt_bad);
-	ctlmsg_counter_put(cs, max, &n, "quic-pkt-too-short", q.pkt_short);
-	ctlmsg_counter_put(cs, max, &n, "quic-dgram-recv", q.dgram_recv);
-	ctlmsg_counter_put(cs, max, &n, "quic-dgram-sent", q.dgram_sent);
-	ctlmsg_counter_put(cs, max, &n, "quic-dgram-lost", q.dgram_lost);
-	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-full",
+	wiremsg_counter_put(cs, max, &n, "quic-pkt-recv", q.pkt_recv);
+	wiremsg_counter_put(cs, max, &n, "quic-pkt-sent", q.pkt_sent);
+	wiremsg_counter_put(cs, max, &n, "quic-pkt-bad", q.pkt_bad);
+	wiremsg_counter_put(cs, max, &n, "quic-pkt-too-short", q.pkt_short);
+	wiremsg_counter_put(cs, max, &n, "quic-dgram-recv", q.dgram_recv);
+	wiremsg_counter_put(cs, max, &n, "quic-dgram-sent", q.dgram_sent);
+	wiremsg_counter_put(cs, max, &n, "quic-dgram-lost", q.dgram_lost);
+	wiremsg_counter_put(cs, max, &n, "quic-dgram-drop-full",
 	    q.dgram_drop_full);
-	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-toobig",
+	wiremsg_counter_put(cs, max, &n, "quic-dgram-drop-toobig",
 	    q.dgram_drop_toobig);
-	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-notready",
+	wiremsg_counter_put(cs, max, &n, "quic-dgram-drop-notready",
 	    q.dgram_drop_notready);
-	ctlmsg_counter_put(cs, max, &n, "quic-dgram-drop-refused",
+	wiremsg_counter_put(cs, max, &n, "quic-dgram-drop-refused",
 	    q.dgram_drop_refused);
-	ctlmsg_counter_put(cs, max, &n, "quic-stateless-resets",
+	wiremsg_counter_put(cs, max, &n, "quic-stateless-resets",
 	    q.stateless_reset);
-	ctlmsg_counter_put(cs, max, &n, "ctl-errors", u->c.ctl_errors);
+	wiremsg_counter_put(cs, max, &n, "ctl-errors", u->c.ctl_errors);
 	for (i = 0; ovl_rx_stat_name(i) != NULL; i++) {
 		(void)snprintf(name, sizeof(name), "ovl-rx-%s",
 		    ovl_rx_stat_name(i));
-		ctlmsg_counter_put(cs, max, &n, name,
+		wiremsg_counter_put(cs, max, &n, name,
 		    ovl_rx_stat_value(&u->reasm.stats, i));
 	}
 	for (i = 0; ovl_tx_stat_name(i) != NULL; i++) {
 		(void)snprintf(name, sizeof(name), "ovl-tx-%s",
 		    ovl_tx_stat_name(i));
-		ctlmsg_counter_put(cs, max, &n, name,
+		wiremsg_counter_put(cs, max, &n, name,
 		    ovl_tx_stat_value(&u->tx.stats, i));
 	}
-	ctlmsg_counter_put(cs, max, &n, "session-connects", sc->connects);
-	ctlmsg_counter_put(cs, max, &n, "session-welcomes", sc->welcomes);
-	ctlmsg_counter_put(cs, max, &n, "session-failures", sc->failures);
-	ctlmsg_counter_put(cs, max, &n, "session-disconnects", sc->disconnects);
-	ctlmsg_counter_put(cs, max, &n, "session-timeouts", sc->timeouts);
-	ctlmsg_counter_put(cs, max, &n, "session-proto-errors",
+	wiremsg_counter_put(cs, max, &n, "session-connects", sc->connects);
+	wiremsg_counter_put(cs, max, &n, "session-welcomes", sc->welcomes);
+	wiremsg_counter_put(cs, max, &n, "session-failures", sc->failures);
+	wiremsg_counter_put(cs, max, &n, "session-disconnects",
+	    sc->disconnects);
+	wiremsg_counter_put(cs, max, &n, "session-timeouts", sc->timeouts);
+	wiremsg_counter_put(cs, max, &n, "session-proto-errors",
 	    sc->proto_errors);
-	ctlmsg_counter_put(cs, max, &n, "session-peer-errors", sc->peer_errors);
+	wiremsg_counter_put(cs, max, &n, "session-peer-errors",
+	    sc->peer_errors);
 	for (i = 1; i < SESSION_CODE_MAX; i++) {
 		(void)snprintf(name, sizeof(name), "session-reject-%s",
-		    ctlmsg_code_name((enum ctlmsg_code)i));
-		ctlmsg_counter_put(cs, max, &n, name, sc->rejects[i]);
+		    wiremsg_code_name((enum wiremsg_code)i));
+		wiremsg_counter_put(cs, max, &n, name, sc->rejects[i]);
 	}
 	return (n);
 }

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "session.h"
 
 /*
@@ -70,9 +70,9 @@ struct event_base;
 
 struct uplink_cb {
 	void	(*frame)(const uint8_t *, size_t, void *);
-	void	(*welcome)(const struct ctlmsg_welcome *, void *);
-	void	(*peer_joined)(const struct ctlmsg_peer *, void *);
-	void	(*peer_left)(const struct ctlmsg_peer *, void *);
+	void	(*welcome)(const struct wiremsg_welcome *, void *);
+	void	(*peer_joined)(const struct wiremsg_peer *, void *);
+	void	(*peer_left)(const struct wiremsg_peer *, void *);
 	void	(*state)(enum session_state, enum session_state, void *);
 	int	(*set_mtu)(uint32_t, void *);
 	void	(*exit)(int, void *);
@@ -117,6 +117,6 @@ enum session_state uplink_state(const struct uplink *);
 uint32_t	 uplink_room_mtu(const struct uplink *);
 void		 uplink_status(struct uplink *, struct uplink_status *);
 size_t		 uplink_counters_export(const struct uplink *,
-		    struct ctlmsg_counter *, size_t);
+		    struct wiremsg_counter *, size_t);
 
 #endif /* SOFTLAN_UPLINK_H */

@@ -20,7 +20,7 @@
 
 #include "cam.h"
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 
 static int	 cam_find(const struct cam *, const struct ether_mac *,
@@ -178,7 +178,7 @@ cam_clear(struct cam *cam)
  * MACs are tracked afterwards.
  */
 size_t
-cam_welcome(struct cam *cam, const struct ctlmsg_welcome *w, uint64_t now)
+cam_welcome(struct cam *cam, const struct wiremsg_welcome *w, uint64_t now)
 {
 	size_t	 i;
 
@@ -196,12 +196,12 @@ cam_welcome(struct cam *cam, const struct ctlmsg_welcome *w, uint64_t now)
  * (counted as full).
  */
 int
-cam_peer_joined(struct cam *cam, const struct ctlmsg_peer *p, uint64_t now)
+cam_peer_joined(struct cam *cam, const struct wiremsg_peer *p, uint64_t now)
 {
 	struct cam_entry	*e;
 	size_t			 idx;
 
-	if (p->role != CTLMSG_ROLE_CLIENT)
+	if (p->role != WIREMSG_ROLE_CLIENT)
 		return (0);
 	if (!ether_mac_valid_client(&p->mac) ||
 	    ether_mac_eq(&p->mac, &cam->nic)) {
@@ -227,12 +227,12 @@ cam_peer_joined(struct cam *cam, const struct ctlmsg_peer *p, uint64_t now)
  * announced for another peer id (a stale message, counted as left-stale).
  */
 int
-cam_peer_left(struct cam *cam, const struct ctlmsg_peer *p)
+cam_peer_left(struct cam *cam, const struct wiremsg_peer *p)
 {
 	struct cam_entry	*e;
 	size_t			 idx;
 
-	if (p->role != CTLMSG_ROLE_CLIENT)
+	if (p->role != WIREMSG_ROLE_CLIENT)
 		return (0);
 	if (!cam_find(cam, &p->mac, &idx)) {
 		cam->counters.left_unknown++;
@@ -400,21 +400,21 @@ cam_walk(const struct cam *cam, cam_walk_cb cb, void *arg)
  * Returns how many were written.
  */
 size_t
-cam_counters_export(const struct cam *cam, struct ctlmsg_counter *out,
+cam_counters_export(const struct cam *cam, struct wiremsg_counter *out,
     size_t max)
 {
 	const struct cam_counters	*c = &cam->counters;
 	size_t				 n = 0;
 
-	ctlmsg_counter_put(out, max, &n, "cam-macs", cam->n);
-	ctlmsg_counter_put(out, max, &n, "cam-added", c->added);
-	ctlmsg_counter_put(out, max, &n, "cam-left", c->left);
-	ctlmsg_counter_put(out, max, &n, "cam-left-unknown", c->left_unknown);
-	ctlmsg_counter_put(out, max, &n, "cam-left-stale", c->left_stale);
-	ctlmsg_counter_put(out, max, &n, "cam-cleared", c->cleared);
-	ctlmsg_counter_put(out, max, &n, "cam-expired", c->expired);
-	ctlmsg_counter_put(out, max, &n, "cam-refreshes", c->refreshes);
-	ctlmsg_counter_put(out, max, &n, "cam-full", c->full);
-	ctlmsg_counter_put(out, max, &n, "cam-invalid", c->invalid);
+	wiremsg_counter_put(out, max, &n, "cam-macs", cam->n);
+	wiremsg_counter_put(out, max, &n, "cam-added", c->added);
+	wiremsg_counter_put(out, max, &n, "cam-left", c->left);
+	wiremsg_counter_put(out, max, &n, "cam-left-unknown", c->left_unknown);
+	wiremsg_counter_put(out, max, &n, "cam-left-stale", c->left_stale);
+	wiremsg_counter_put(out, max, &n, "cam-cleared", c->cleared);
+	wiremsg_counter_put(out, max, &n, "cam-expired", c->expired);
+	wiremsg_counter_put(out, max, &n, "cam-refreshes", c->refreshes);
+	wiremsg_counter_put(out, max, &n, "cam-full", c->full);
+	wiremsg_counter_put(out, max, &n, "cam-invalid", c->invalid);
 	return (n);
 }

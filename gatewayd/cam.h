@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 
 /*
@@ -108,11 +108,11 @@ void		 cam_free(struct cam *);
 void		 cam_set_nic(struct cam *, const struct ether_mac *);
 void		 cam_set_interval(struct cam *, uint64_t);
 void		 cam_clear(struct cam *);
-size_t		 cam_welcome(struct cam *, const struct ctlmsg_welcome *,
+size_t		 cam_welcome(struct cam *, const struct wiremsg_welcome *,
 		    uint64_t);
-int		 cam_peer_joined(struct cam *, const struct ctlmsg_peer *,
+int		 cam_peer_joined(struct cam *, const struct wiremsg_peer *,
 		    uint64_t);
-int		 cam_peer_left(struct cam *, const struct ctlmsg_peer *);
+int		 cam_peer_left(struct cam *, const struct wiremsg_peer *);
 int		 cam_learn(struct cam *, const struct ether_mac *, uint64_t);
 const struct cam_entry *cam_lookup(const struct cam *,
 		    const struct ether_mac *);
@@ -124,6 +124,6 @@ void		 cam_build_frame(const struct ether_mac *,
 		    const struct ether_mac *, uint8_t [CAM_FRAME_LEN]);
 void		 cam_walk(const struct cam *, cam_walk_cb, void *);
 size_t		 cam_counters_export(const struct cam *,
-		    struct ctlmsg_counter *, size_t);
+		    struct wiremsg_counter *, size_t);
 
 #endif /* SOFTLAN_CAM_H */

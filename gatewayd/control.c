@@ -119,7 +119,7 @@ show_peers(struct gw_env *env)
 		e = cJSON_CreateObject();
 		control_json_num(e, "peer_id", st.session.peers[i].peer_id);
 		cJSON_AddStringToObject(e, "role",
-		    ctlmsg_role_name(st.session.peers[i].role));
+		    wiremsg_role_name(st.session.peers[i].role));
 		cJSON_AddStringToObject(e, "mac",
 		    ether_mac_str(&st.session.peers[i].mac));
 		cJSON_AddItemToArray(a, e);
@@ -133,7 +133,7 @@ show_peers(struct gw_env *env)
 static cJSON *
 show_counters(struct gw_env *env)
 {
-	struct ctlmsg_counter	 cs[128];
+	struct wiremsg_counter	 cs[128];
 	const struct gw_tx_counters *c = &env->c;
 	cJSON			*o, *a;
 	size_t			 i, n;

@@ -44,7 +44,7 @@
 #include "cam.h"
 #include "clock.h"
 #include "control.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "daemon.h"
 #include "ether.h"
 #include "gatewayd.h"
@@ -86,9 +86,9 @@ static int	 lan_write(struct gw_env *, const uint8_t *, size_t);
 static void	 cam_arm(struct gw_env *);
 static void	 cam_tick(int, short, void *);
 static void	 up_frame(const uint8_t *, size_t, void *);
-static void	 up_welcome(const struct ctlmsg_welcome *, void *);
-static void	 up_peer_joined(const struct ctlmsg_peer *, void *);
-static void	 up_peer_left(const struct ctlmsg_peer *, void *);
+static void	 up_welcome(const struct wiremsg_welcome *, void *);
+static void	 up_peer_joined(const struct wiremsg_peer *, void *);
+static void	 up_peer_left(const struct wiremsg_peer *, void *);
 static void	 up_state(enum session_state, enum session_state, void *);
 static void	 up_exit(int, void *);
 
@@ -248,7 +248,7 @@ uplink_setup(struct gw_env *env)
 
 	memset(&uc, 0, sizeof(uc));
 	session_conf_init(&uc.session);
-	uc.session.role = CTLMSG_ROLE_GATEWAY;
+	uc.session.role = WIREMSG_ROLE_GATEWAY;
 	uc.session.mac = env->info.hwaddr;
 	(void)strlcpy(uc.session.room, env->conf.room,
 	    sizeof(uc.session.room));
@@ -568,7 +568,7 @@ up_frame(const uint8_t *frame, size_t len, void *arg)
 }
 
 static void
-up_welcome(const struct ctlmsg_welcome *w, void *arg)
+up_welcome(const struct wiremsg_welcome *w, void *arg)
 {
 	struct gw_env	*env = arg;
 
@@ -579,7 +579,7 @@ up_welcome(const struct ctlmsg_welcome *w, void *arg)
 }
 
 static void
-up_peer_joined(const struct ctlmsg_peer *p, void *arg)
+up_peer_joined(const struct wiremsg_peer *p, void *arg)
 {
 	struct gw_env	*env = arg;
 
@@ -588,7 +588,7 @@ up_peer_joined(const struct ctlmsg_peer *p, void *arg)
 }
 
 static void
-up_peer_left(const struct ctlmsg_peer *p, void *arg)
+up_peer_left(const struct wiremsg_peer *p, void *arg)
 {
 	struct gw_env	*env = arg;
 

@@ -27,7 +27,7 @@
 
 #include "cam.h"
 #include "control.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "lan.h"
 #include "priv.h"
 #include "proc.h"
@@ -47,8 +47,8 @@ struct gatewayd_conf {
 	uint16_t	 port;				/* "port N" */
 	char		 server_name[GATEWAYD_HOST_MAX + 1];	/* default: relay */
 	char		 ca_certificate[PATH_MAX];	/* PEM or DER */
-	char		 room[CTLMSG_ROOM_MAX + 1];
-	char		 secret[CTLMSG_SECRET_MAX + 1];	/* "": none */
+	char		 room[WIREMSG_ROOM_MAX + 1];
+	char		 secret[WIREMSG_SECRET_MAX + 1];	/* "": none */
 	char		 interface[IF_NAMESIZE];
 	uint32_t	 cam_refresh;			/* seconds */
 	char		 user[LOGIN_NAME_MAX];
@@ -93,8 +93,8 @@ struct gateway_reconf {
 	char		 relay[GATEWAYD_HOST_MAX + 1];
 	uint16_t	 port;
 	char		 server_name[GATEWAYD_HOST_MAX + 1];
-	char		 room[CTLMSG_ROOM_MAX + 1];
-	char		 secret[CTLMSG_SECRET_MAX + 1];
+	char		 room[WIREMSG_ROOM_MAX + 1];
+	char		 secret[WIREMSG_SECRET_MAX + 1];
 	char		 interface[IF_NAMESIZE];
 	uint32_t	 cam_refresh;	/* seconds */
 };

@@ -403,23 +403,24 @@ lan_input(struct lan_counters *c, uint8_t *buf, size_t *lenp, size_t bufsize,
  * but pass.  Returns how many were written.
  */
 size_t
-lan_counters_export(const struct lan_counters *c, struct ctlmsg_counter *out,
+lan_counters_export(const struct lan_counters *c, struct wiremsg_counter *out,
     size_t max)
 {
-	char		 name[CTLMSG_COUNTER_NAME_MAX + 1];
+	char		 name[WIREMSG_COUNTER_NAME_MAX + 1];
 	unsigned int	 r;
 	size_t		 n = 0;
 
-	ctlmsg_counter_put(out, max, &n, "lan-frames-in", c->frames_in);
-	ctlmsg_counter_put(out, max, &n, "lan-bytes-in", c->bytes_in);
-	ctlmsg_counter_put(out, max, &n, "lan-frames-out", c->frames_out);
-	ctlmsg_counter_put(out, max, &n, "lan-bytes-out", c->bytes_out);
-	ctlmsg_counter_put(out, max, &n, "lan-vlan-restored", c->vlan_restored);
-	ctlmsg_counter_put(out, max, &n, "lan-csum-fixed", c->csum_fixed);
+	wiremsg_counter_put(out, max, &n, "lan-frames-in", c->frames_in);
+	wiremsg_counter_put(out, max, &n, "lan-bytes-in", c->bytes_in);
+	wiremsg_counter_put(out, max, &n, "lan-frames-out", c->frames_out);
+	wiremsg_counter_put(out, max, &n, "lan-bytes-out", c->bytes_out);
+	wiremsg_counter_put(out, max, &n, "lan-vlan-restored",
+	    c->vlan_restored);
+	wiremsg_counter_put(out, max, &n, "lan-csum-fixed", c->csum_fixed);
 	for (r = LAN_PASS + 1; r < LAN_REASON_MAX; r++) {
 		snprintf(name, sizeof(name), "lan-%s",
 		    lan_reason_name((enum lan_reason)r));
-		ctlmsg_counter_put(out, max, &n, name, c->reasons[r]);
+		wiremsg_counter_put(out, max, &n, name, c->reasons[r]);
 	}
 	return (n);
 }

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "cam.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 
 /*
@@ -114,6 +114,6 @@ ssize_t		 lan_restore_vlan(uint8_t *, size_t, size_t, uint16_t,
 		    uint16_t);
 const char	*lan_reason_name(enum lan_reason);
 size_t		 lan_counters_export(const struct lan_counters *,
-		    struct ctlmsg_counter *, size_t);
+		    struct wiremsg_counter *, size_t);
 
 #endif /* SOFTLAN_LAN_H */

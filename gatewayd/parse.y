@@ -49,7 +49,7 @@
 #include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "gatewayd.h"
 #include "log.h"
 

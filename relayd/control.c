@@ -135,7 +135,7 @@ show_peers(struct relay_env *env)
 		e = cJSON_CreateObject();
 		control_json_num(e, "peer_id", p->id);
 		cJSON_AddStringToObject(e, "room", p->room->name);
-		cJSON_AddStringToObject(e, "role", ctlmsg_role_name(p->role));
+		cJSON_AddStringToObject(e, "role", wiremsg_role_name(p->role));
 		cJSON_AddStringToObject(e, "mac", ether_mac_str(&p->mac));
 		cJSON_AddStringToObject(e, "address", c->addr);
 		control_json_num(e, "budget",
@@ -156,7 +156,7 @@ show_peers(struct relay_env *env)
 static cJSON *
 show_counters(struct relay_env *env)
 {
-	struct ctlmsg_counter	 cs[128];
+	struct wiremsg_counter	 cs[128];
 	struct ovl_rx_stats	 rx = env->rx_closed;
 	struct ovl_tx_stats	 tx = env->tx_closed;
 	struct quic_stats	 qs = env->qst_closed;

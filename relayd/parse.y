@@ -52,7 +52,7 @@
 #include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "log.h"
 #include "mtu.h"
 #include "relayd.h"
@@ -322,7 +322,7 @@ main		: LISTEN ON STRING port {
 			if (cfgcheck_once(&ck, S_MAX_CLIENTS,
 			    "max-clients") == 0 &&
 			    cfgcheck_range(&ck, "max-clients", $2, 1,
-			    CTLMSG_MAX_PEERS) == 0)
+			    WIREMSG_MAX_PEERS) == 0)
 				conf->rc.max_clients = $2;
 		}
 		| MAC_AGE number {
@@ -377,9 +377,10 @@ main		: LISTEN ON STRING port {
 			    cfgcheck_range(&ck, "max-handshakes", $2, 1,
 			    HANDSHAKES_LIMIT) == 0 && $3 != -2) {
 				if ($3 > $2)
-					yyerror("max-handshakes %lld per-source "
-					    "%lld: more per source than in all",
-					    (long long)$2, (long long)$3);
+					yyerror("max-handshakes %lld "
+					    "per-source %lld: more per source "
+					    "than in all", (long long)$2,
+					    (long long)$3);
 				else {
 					conf->max_handshakes = $2;
 					if ($3 != -1)
@@ -433,7 +434,7 @@ roomopt		: SECRET STRING {
 				yyerror("room \"%s\": max-clients set twice",
 				    room->name);
 			else if (cfgcheck_range(&ck, "max-clients", $2, 1,
-			    CTLMSG_MAX_PEERS) == 0)
+			    WIREMSG_MAX_PEERS) == 0)
 				room->max_clients = $2;
 			room_seen |= 4;
 		}

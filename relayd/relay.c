@@ -57,7 +57,7 @@
 
 #include "clock.h"
 #include "control.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "daemon.h"
 #include "egress.h"
 #include "ether.h"
@@ -110,7 +110,7 @@ static struct sockaddr_storage txaddr[RELAY_BATCH];
 static struct mmsghdr	 txmsg[RELAY_BATCH];
 static size_t		 ntx;
 static int		 txfd = -1;
-static uint8_t		 ctlbuf[CTLMSG_FRAME_MAX];
+static uint8_t		 ctlbuf[WIREMSG_FRAME_MAX];
 static struct fwd_result fwdres;
 
 static int	 cid_cmp(const struct cid_node *, const struct cid_node *);
@@ -144,11 +144,11 @@ static void	 hs_done(struct relay_env *, struct rconn *);
 static int	 hs_evict(struct relay_env *, uint64_t);
 static void	 conn_leave(struct relay_env *, struct rconn *);
 static void	 conn_fail(struct rconn *, uint64_t, const char *);
-static int	 conn_send_msg(struct rconn *, const struct ctlmsg *);
+static int	 conn_send_msg(struct rconn *, const struct wiremsg *);
 static void	 conn_hello(struct relay_env *, struct rconn *,
-		    const struct ctlmsg_hello *);
-static void	 conn_ctlmsg(struct relay_env *, struct rconn *,
-		    const struct ctlmsg *);
+		    const struct wiremsg_hello *);
+static void	 conn_wiremsg(struct relay_env *, struct rconn *,
+		    const struct wiremsg *);
 static void	 cb_handshake(struct quic_conn *, void *);
 static void	 cb_stream(struct quic_conn *, int64_t, const uint8_t *,
 		    size_t, int, void *);
@@ -844,7 +844,7 @@ conn_timer(int fd, short event, void *arg)
 static void
 conn_leave(struct relay_env *env, struct rconn *c)
 {
-	struct ctlmsg	 m;
+	struct wiremsg	 m;
 	struct peer	*others[ROOM_MEMBERS_MAX];
 	struct peer	*p = c->peer;
 	struct rconn	*o;
@@ -854,9 +854,9 @@ conn_leave(struct relay_env *env, struct rconn *c)
 		return;
 	c->peer = NULL;
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_PEER_LEFT;
+	m.type = WIREMSG_PEER_LEFT;
 	log_info("%s: peer %u (%s %s) left room %s", c->addr, p->id,
-	    ctlmsg_role_name(p->role), ether_mac_str(&p->mac), p->room->name);
+	    wiremsg_role_name(p->role), ether_mac_str(&p->mac), p->room->name);
 	n = relay_leave(env->relay, p, &m.u.peer, others, nitems(others));
 	for (i = 0; i < n; i++) {
 		o = others[i]->cookie;
@@ -887,7 +887,7 @@ conn_free(struct relay_env *env, struct rconn *c)
 	egress_stats_add(&env->eg_closed, &c->eg);
 	ovl_reasm_free(&c->reasm);
 	if (c->rd != NULL) {
-		ctlmsg_reader_clear(c->rd);
+		wiremsg_reader_clear(c->rd);
 		free(c->rd);
 	}
 	src_put(env, c->src);
@@ -940,7 +940,7 @@ hs_evict(struct relay_env *env, uint64_t now)
 static void
 conn_fail(struct rconn *c, uint64_t code, const char *reason)
 {
-	struct ctlmsg	 m;
+	struct wiremsg	 m;
 
 	if (c->linger || (quic_conn_state(c->qc) != QUIC_ST_OPEN &&
 	    quic_conn_state(c->qc) != QUIC_ST_HANDSHAKE))
@@ -949,7 +949,7 @@ conn_fail(struct rconn *c, uint64_t code, const char *reason)
 	log_info("%s: closing: %s", c->addr, reason);
 	if (code != RELAY_ERR_REJECTED) {
 		memset(&m, 0, sizeof(m));
-		m.type = CTLMSG_DISCONNECT;
+		m.type = WIREMSG_DISCONNECT;
 		strlcpy(m.u.disconnect.reason, reason,
 		    sizeof(m.u.disconnect.reason));
 		(void)conn_send_msg(c, &m);
@@ -963,16 +963,16 @@ conn_fail(struct rconn *c, uint64_t code, const char *reason)
 }
 
 static int
-conn_send_msg(struct rconn *c, const struct ctlmsg *m)
+conn_send_msg(struct rconn *c, const struct wiremsg *m)
 {
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 	size_t			 len;
 
 	if (c->sid == -1)
 		return (-1);
-	if (ctlmsg_encode(m, ctlbuf, sizeof(ctlbuf), &len, &err) == -1) {
+	if (wiremsg_encode(m, ctlbuf, sizeof(ctlbuf), &len, &err) == -1) {
 		log_warnx("%s: cannot encode %s: %s", c->addr,
-		    ctlmsg_type_name(m->type), err.msg);
+		    wiremsg_type_name(m->type), err.msg);
 		return (-1);
 	}
 	conn_dirty(c);
@@ -983,14 +983,14 @@ conn_send_msg(struct rconn *c, const struct ctlmsg *m)
 
 static void
 conn_hello(struct relay_env *env, struct rconn *c,
-    const struct ctlmsg_hello *h)
+    const struct wiremsg_hello *h)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	struct peer		*others[ROOM_MEMBERS_MAX];
 	struct peer		*p;
 	struct rconn		*o;
-	enum ctlmsg_code	 code;
-	char			 reason[CTLMSG_REASON_MAX + 1];
+	enum wiremsg_code	 code;
+	char			 reason[WIREMSG_REASON_MAX + 1];
 	size_t			 i, n;
 
 	if (c->reasm.slots == NULL && ovl_reasm_init(&c->reasm,
@@ -1002,12 +1002,12 @@ conn_hello(struct relay_env *env, struct rconn *c,
 	if (relay_admit(env->relay, h, clock_ns() / 1000000, &p, &code,
 	    reason, sizeof(reason)) == -1) {
 		memset(&m, 0, sizeof(m));
-		m.type = CTLMSG_REJECT;
+		m.type = WIREMSG_REJECT;
 		m.u.reject.code = code;
 		strlcpy(m.u.reject.reason, reason, sizeof(m.u.reject.reason));
 		log_info("%s: %s %s for room %s rejected: %s (%s)", c->addr,
-		    ctlmsg_role_name(h->role), ether_mac_str(&h->mac),
-		    h->room, ctlmsg_code_name(code), reason);
+		    wiremsg_role_name(h->role), ether_mac_str(&h->mac),
+		    h->room, wiremsg_code_name(code), reason);
 		(void)conn_send_msg(c, &m);
 		conn_fail(c, RELAY_ERR_REJECTED, reason);
 		return;
@@ -1015,17 +1015,17 @@ conn_hello(struct relay_env *env, struct rconn *c,
 	p->cookie = c;
 	c->peer = p;
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_WELCOME;
+	m.type = WIREMSG_WELCOME;
 	relay_welcome(p, &m.u.welcome);
 	if (conn_send_msg(c, &m) == -1) {
 		conn_fail(c, RELAY_ERR_PROTOCOL, "cannot send welcome");
 		return;
 	}
 	log_info("%s: peer %u (%s %s, %s) joined room %s (mtu %u)", c->addr,
-	    p->id, ctlmsg_role_name(p->role), ether_mac_str(&p->mac),
+	    p->id, wiremsg_role_name(p->role), ether_mac_str(&p->mac),
 	    p->software, p->room->name, p->room->mtu);
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_PEER_JOINED;
+	m.type = WIREMSG_PEER_JOINED;
 	peer_info(p, &m.u.peer);
 	n = relay_others(p, others, nitems(others));
 	for (i = 0; i < n; i++) {
@@ -1037,30 +1037,30 @@ conn_hello(struct relay_env *env, struct rconn *c,
 }
 
 static void
-conn_ctlmsg(struct relay_env *env, struct rconn *c, const struct ctlmsg *m)
+conn_wiremsg(struct relay_env *env, struct rconn *c, const struct wiremsg *m)
 {
-	static struct ctlmsg	 r;
-	char			 reason[CTLMSG_REASON_MAX + 1];
+	static struct wiremsg	 r;
+	char			 reason[WIREMSG_REASON_MAX + 1];
 
 	switch (m->type) {
-	case CTLMSG_HELLO:
+	case WIREMSG_HELLO:
 		if (c->peer != NULL) {
 			conn_fail(c, RELAY_ERR_PROTOCOL, "hello: sent twice");
 			return;
 		}
 		conn_hello(env, c, &m->u.hello);
 		return;
-	case CTLMSG_STATS:
+	case WIREMSG_STATS:
 		if (c->peer == NULL || m->u.stats.reply)
 			break;
 		memset(&r, 0, sizeof(r));
-		r.type = CTLMSG_STATS;
+		r.type = WIREMSG_STATS;
 		r.u.stats.reply = 1;
 		r.u.stats.ncounters = fwd_counters_export(&c->peer->counters,
-		    r.u.stats.counters, CTLMSG_MAX_COUNTERS);
+		    r.u.stats.counters, WIREMSG_MAX_COUNTERS);
 		(void)conn_send_msg(c, &r);
 		return;
-	case CTLMSG_DISCONNECT:
+	case WIREMSG_DISCONNECT:
 		log_info("%s: peer disconnects: %s", c->addr,
 		    m->u.disconnect.reason);
 		conn_leave(env, c);
@@ -1071,7 +1071,7 @@ conn_ctlmsg(struct relay_env *env, struct rconn *c, const struct ctlmsg *m)
 		break;
 	}
 	snprintf(reason, sizeof(reason), "%s: unexpected %s",
-	    ctlmsg_type_name(m->type), c->peer == NULL ?
+	    wiremsg_type_name(m->type), c->peer == NULL ?
 	    "before hello" : "from a peer");
 	conn_fail(c, RELAY_ERR_PROTOCOL, reason);
 }
@@ -1092,9 +1092,9 @@ static void
 cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
     size_t len, int fin, void *arg)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	struct rconn		*c = arg;
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 	size_t			 used;
 	int			 rv;
 
@@ -1108,25 +1108,25 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 		return;
 	}
 	if (c->rd == NULL) {
-		/* CTLMSG_MAX bytes: not for a handshake that goes nowhere. */
+		/* WIREMSG_MAX bytes: not for a handshake that goes nowhere. */
 		if ((c->rd = malloc(sizeof(*c->rd))) == NULL) {
 			log_warn("%s", __func__);
 			conn_fail(c, RELAY_ERR_PROTOCOL, "out of memory");
 			return;
 		}
-		ctlmsg_reader_init(c->rd);
+		wiremsg_reader_init(c->rd);
 	}
 	while (len > 0) {
-		rv = ctlmsg_reader_feed(c->rd, data, len, &used, &m, &err);
+		rv = wiremsg_reader_feed(c->rd, data, len, &used, &m, &err);
 		data += used;
 		len -= used;
 		if (rv == -1) {
-			if (c->peer == NULL && err.code != CTLMSG_CODE_NONE) {
+			if (c->peer == NULL && err.code != WIREMSG_CODE_NONE) {
 				/* Refused by the decoder: count it too. */
 				if (err.code < RELAY_CODE_MAX)
 					renv.relay->rejected[err.code]++;
 				memset(&m, 0, sizeof(m));
-				m.type = CTLMSG_REJECT;
+				m.type = WIREMSG_REJECT;
 				m.u.reject.code = err.code;
 				strlcpy(m.u.reject.reason, err.msg,
 				    sizeof(m.u.reject.reason));
@@ -1134,18 +1134,18 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 				conn_fail(c, RELAY_ERR_REJECTED, err.msg);
 			} else
 				conn_fail(c, RELAY_ERR_PROTOCOL, err.msg);
-			ctlmsg_clear(&m);
+			wiremsg_clear(&m);
 			return;
 		}
 		if (rv == 1) {
-			conn_ctlmsg(&renv, c, &m);
-			ctlmsg_clear(&m);
+			conn_wiremsg(&renv, c, &m);
+			wiremsg_clear(&m);
 			if (c->linger)
 				return;
 		}
 	}
 	if (fin) {
-		if (ctlmsg_reader_eof(c->rd, &err) == -1)
+		if (wiremsg_reader_eof(c->rd, &err) == -1)
 			conn_fail(c, RELAY_ERR_PROTOCOL, err.msg);
 		else
 			conn_fail(c, RELAY_ERR_PROTOCOL,

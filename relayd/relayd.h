@@ -31,7 +31,7 @@
 #include <time.h>
 
 #include "control.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "egress.h"
 #include "overlay.h"
 #include "proc.h"
@@ -66,8 +66,8 @@ TAILQ_HEAD(listen_list, listen_addr);
 /* One "room NAME { ... }" declaration. */
 struct room_decl {
 	TAILQ_ENTRY(room_decl)		 entry;
-	char				 name[CTLMSG_ROOM_MAX + 1];
-	char				 secret[CTLMSG_SECRET_MAX + 1];
+	char				 name[WIREMSG_ROOM_MAX + 1];
+	char				 secret[WIREMSG_SECRET_MAX + 1];
 	uint16_t			 mtu;		/* 0: relay's */
 	uint32_t			 max_clients;	/* 0: relay's */
 };
@@ -171,13 +171,13 @@ struct rconn {
 	char			 addr[INET6_ADDRSTRLEN + 8];
 	struct src_node		*src;
 	struct peer		*peer;
-	struct ctlmsg_reader	*rd;		/* with the first stream data */
+	struct wiremsg_reader	*rd;		/* with the first stream data */
 	int64_t			 sid;		/* -1: none yet */
 	int			 handshake;	/* done, or validated */
 	int			 linger;	/* close once flushed */
 	uint64_t		 linger_until;	/* ns */
 	uint64_t		 close_code;
-	char			 close_reason[CTLMSG_REASON_MAX + 1];
+	char			 close_reason[WIREMSG_REASON_MAX + 1];
 	struct ovl_reasm	 reasm;		/* allocated at hello */
 	struct ovl_tx		 tx;
 	struct egress_stats	 eg;		/* frames to this peer */
@@ -235,7 +235,7 @@ struct relay_env {
 	struct rconn_list	 dirty;
 	size_t			 nconns;
 	size_t			 nhandshakes;	/* unvalidated ones */
-	struct rconn_list	 hsq;		/* all handshakes, oldest first */
+	struct rconn_list	 hsq;		/* handshakes, oldest first */
 	size_t			 nhsq;
 	uint64_t		 freed;		/* connections since a trim */
 	uint64_t		 trim_ms;

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "l2class.h"
 #include "mtu.h"
@@ -41,7 +41,7 @@ static int	 mac_entry_cmp(const struct mac_entry *,
 		    const struct mac_entry *);
 static int	 room_cmp(const struct room *, const struct room *);
 static int	 secret_eq(const char *, const char *);
-static int	 reject(struct relay *, enum ctlmsg_code, enum ctlmsg_code *,
+static int	 reject(struct relay *, enum wiremsg_code, enum wiremsg_code *,
 		    char *, size_t, const char *, ...)
 		    __attribute__((__format__(__printf__, 6, 7)));
 static struct room *room_create(struct relay *, const char *,
@@ -60,7 +60,7 @@ static int	 bucket_take(const struct relay *, struct peer *, uint64_t);
 static void	 fwd_drop(struct relay *, struct peer *, struct fwd_result *,
 		    enum fwd_reason);
 static void	 fwd_add(struct fwd_result *, struct peer *);
-static void	 put_fwd(struct ctlmsg_counter *, size_t, size_t *,
+static void	 put_fwd(struct wiremsg_counter *, size_t, size_t *,
 		    const struct fwd_counters *);
 
 RB_GENERATE(room_confs, room_conf, entry, room_conf_cmp)
@@ -146,7 +146,7 @@ relay_new(const struct relay_conf *conf, char *err, size_t errlen)
 	else if (conf->max_peers == 0)
 		bad = "max peers must be at least 1";
 	else if (conf->max_clients == 0 ||
-	    conf->max_clients > CTLMSG_MAX_PEERS)
+	    conf->max_clients > WIREMSG_MAX_PEERS)
 		bad = "max clients must be 1-128";
 	else if (conf->mtu < MTU_ROOM_MIN || conf->mtu > MTU_ROOM_MAX)
 		bad = "mtu must be 576-1500";
@@ -204,16 +204,16 @@ relay_declare(struct relay *r, const char *name, const char *secret,
 {
 	struct room_conf	*rc;
 
-	if (!ctlmsg_room_valid(name)) {
+	if (!wiremsg_room_valid(name)) {
 		snprintf(err, errlen, "room \"%s\": invalid room code "
 		    "(1-32 characters of A-Z a-z 0-9 _ -)", name);
 		return (-1);
 	}
 	if (secret == NULL)
 		secret = "";
-	if (strlen(secret) > CTLMSG_SECRET_MAX) {
+	if (strlen(secret) > WIREMSG_SECRET_MAX) {
 		snprintf(err, errlen, "room \"%s\": secret longer than %d "
-		    "characters", name, CTLMSG_SECRET_MAX);
+		    "characters", name, WIREMSG_SECRET_MAX);
 		return (-1);
 	}
 	if (mtu != 0 && (mtu < MTU_ROOM_MIN || mtu > MTU_ROOM_MAX)) {
@@ -221,9 +221,9 @@ relay_declare(struct relay *r, const char *name, const char *secret,
 		    "%d-%d", name, mtu, MTU_ROOM_MIN, MTU_ROOM_MAX);
 		return (-1);
 	}
-	if (max_clients > CTLMSG_MAX_PEERS) {
+	if (max_clients > WIREMSG_MAX_PEERS) {
 		snprintf(err, errlen, "room \"%s\": max clients %u out of "
-		    "range 1-%d", name, max_clients, CTLMSG_MAX_PEERS);
+		    "range 1-%d", name, max_clients, WIREMSG_MAX_PEERS);
 		return (-1);
 	}
 	if ((rc = calloc(1, sizeof(*rc))) == NULL) {
@@ -246,19 +246,19 @@ relay_declare(struct relay *r, const char *name, const char *secret,
 
 /*
  * Constant-time comparison of a declared secret (want: a zero-padded
- * buffer of CTLMSG_SECRET_MAX + 1 bytes) with the one a hello carried:
+ * buffer of WIREMSG_SECRET_MAX + 1 bytes) with the one a hello carried:
  * the time taken depends on neither the content nor the length of the
  * declared secret.  (Debian 12's libbsd has no timingsafe_bcmp.)
  */
 static int
 secret_eq(const char *want, const char *got)
 {
-	char		 b[CTLMSG_SECRET_MAX + 1];
+	char		 b[WIREMSG_SECRET_MAX + 1];
 	volatile uint8_t diff = 0;
 	size_t		 i;
 
 	memset(b, 0, sizeof(b));
-	memcpy(b, got, strnlen(got, CTLMSG_SECRET_MAX));
+	memcpy(b, got, strnlen(got, WIREMSG_SECRET_MAX));
 	for (i = 0; i < sizeof(b); i++)
 		diff |= (uint8_t)(want[i] ^ b[i]);
 	explicit_bzero(b, sizeof(b));
@@ -266,7 +266,7 @@ secret_eq(const char *want, const char *got)
 }
 
 static int
-reject(struct relay *r, enum ctlmsg_code code, enum ctlmsg_code *codep,
+reject(struct relay *r, enum wiremsg_code code, enum wiremsg_code *codep,
     char *reason, size_t reasonlen, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -292,8 +292,8 @@ reject(struct relay *r, enum ctlmsg_code code, enum ctlmsg_code *codep,
  * room's client limit, the relay's peer and room limits.
  */
 int
-relay_admit(struct relay *r, const struct ctlmsg_hello *h, uint64_t now,
-    struct peer **out, enum ctlmsg_code *code, char *reason, size_t rlen)
+relay_admit(struct relay *r, const struct wiremsg_hello *h, uint64_t now,
+    struct peer **out, enum wiremsg_code *code, char *reason, size_t rlen)
 {
 	struct room_conf	 key, *rc;
 	struct room		*room;
@@ -303,22 +303,22 @@ relay_admit(struct relay *r, const struct ctlmsg_hello *h, uint64_t now,
 	int			 created = 0;
 
 	*out = NULL;
-	*code = CTLMSG_CODE_NONE;
+	*code = WIREMSG_CODE_NONE;
 	if (rlen > 0)
 		reason[0] = '\0';
 
-	if (h->proto != CTLMSG_PROTO)
-		return (reject(r, CTLMSG_CODE_VERSION, code, reason, rlen,
+	if (h->proto != WIREMSG_PROTO)
+		return (reject(r, WIREMSG_CODE_VERSION, code, reason, rlen,
 		    "protocol version %u not supported (this relay speaks %d)",
-		    h->proto, CTLMSG_PROTO));
-	if (!ctlmsg_room_valid(h->room))
-		return (reject(r, CTLMSG_CODE_BAD_ROOM, code, reason, rlen,
+		    h->proto, WIREMSG_PROTO));
+	if (!wiremsg_room_valid(h->room))
+		return (reject(r, WIREMSG_CODE_BAD_ROOM, code, reason, rlen,
 		    "invalid room code (1-32 characters of A-Z a-z 0-9 _ -)"));
-	if (h->role != CTLMSG_ROLE_CLIENT && h->role != CTLMSG_ROLE_GATEWAY)
-		return (reject(r, CTLMSG_CODE_BAD_ROLE, code, reason, rlen,
+	if (h->role != WIREMSG_ROLE_CLIENT && h->role != WIREMSG_ROLE_GATEWAY)
+		return (reject(r, WIREMSG_CODE_BAD_ROLE, code, reason, rlen,
 		    "role must be client or gateway"));
-	if (!ctlmsg_mac_valid(h->role, &h->mac, &why))
-		return (reject(r, CTLMSG_CODE_BAD_MAC, code, reason, rlen,
+	if (!wiremsg_mac_valid(h->role, &h->mac, &why))
+		return (reject(r, WIREMSG_CODE_BAD_MAC, code, reason, rlen,
 		    "mac %s: %s", ether_mac_str(&h->mac), why));
 
 	memset(&key, 0, sizeof(key));
@@ -326,63 +326,63 @@ relay_admit(struct relay *r, const struct ctlmsg_hello *h, uint64_t now,
 	rc = RB_FIND(room_confs, &r->declared, &key);
 	if (rc != NULL && rc->secret[0] != '\0') {
 		if (h->secret[0] == '\0')
-			return (reject(r, CTLMSG_CODE_UNAUTHORIZED, code,
+			return (reject(r, WIREMSG_CODE_UNAUTHORIZED, code,
 			    reason, rlen, "room %s requires a secret",
 			    h->room));
 		if (!secret_eq(rc->secret, h->secret))
-			return (reject(r, CTLMSG_CODE_UNAUTHORIZED, code,
+			return (reject(r, WIREMSG_CODE_UNAUTHORIZED, code,
 			    reason, rlen, "wrong secret for room %s",
 			    h->room));
 	}
 	if (rc == NULL && !r->conf.open_rooms)
-		return (reject(r, CTLMSG_CODE_UNAUTHORIZED, code, reason, rlen,
+		return (reject(r, WIREMSG_CODE_UNAUTHORIZED, code, reason, rlen,
 		    "room %s is not declared and this relay admits declared "
 		    "rooms only", h->room));
 
 	room = relay_room_find(r, h->room);
 	if (room != NULL) {
-		if (h->role == CTLMSG_ROLE_GATEWAY && room->gateway != NULL)
-			return (reject(r, CTLMSG_CODE_GATEWAY_EXISTS, code,
+		if (h->role == WIREMSG_ROLE_GATEWAY && room->gateway != NULL)
+			return (reject(r, WIREMSG_CODE_GATEWAY_EXISTS, code,
 			    reason, rlen, "room %s already has a gateway "
 			    "(peer %u)", h->room, room->gateway->id));
 		if ((me = room_mac_find(room, &h->mac)) != NULL) {
 			if (me->learned && mac_stale(r, me, now))
 				mac_expire(r, room, me);
 			else if (me->learned)
-				return (reject(r, CTLMSG_CODE_DUPLICATE_MAC,
+				return (reject(r, WIREMSG_CODE_DUPLICATE_MAC,
 				    code, reason, rlen, "mac %s is in use "
 				    "behind the gateway of room %s",
 				    ether_mac_str(&h->mac), h->room));
 			else
-				return (reject(r, CTLMSG_CODE_DUPLICATE_MAC,
+				return (reject(r, WIREMSG_CODE_DUPLICATE_MAC,
 				    code, reason, rlen, "mac %s is in use by "
 				    "peer %u in room %s",
 				    ether_mac_str(&h->mac), me->owner->id,
 				    h->room));
 		}
-		if (h->role == CTLMSG_ROLE_CLIENT &&
+		if (h->role == WIREMSG_ROLE_CLIENT &&
 		    room->nclients >= room->max_clients)
-			return (reject(r, CTLMSG_CODE_ROOM_FULL, code, reason,
+			return (reject(r, WIREMSG_CODE_ROOM_FULL, code, reason,
 			    rlen, "room %s is full (%u clients)", h->room,
 			    room->max_clients));
 	}
 	if (r->npeers >= r->conf.max_peers)
-		return (reject(r, CTLMSG_CODE_RELAY_FULL, code, reason, rlen,
+		return (reject(r, WIREMSG_CODE_RELAY_FULL, code, reason, rlen,
 		    "relay is full (%u peers)", r->conf.max_peers));
 	if (room == NULL && r->nrooms >= r->conf.max_rooms)
-		return (reject(r, CTLMSG_CODE_RELAY_FULL, code, reason, rlen,
+		return (reject(r, WIREMSG_CODE_RELAY_FULL, code, reason, rlen,
 		    "relay is full (%u rooms)", r->conf.max_rooms));
 	if (r->next_id == 0)
-		return (reject(r, CTLMSG_CODE_RELAY_FULL, code, reason, rlen,
+		return (reject(r, WIREMSG_CODE_RELAY_FULL, code, reason, rlen,
 		    "relay has run out of peer ids, restart it"));
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return (reject(r, CTLMSG_CODE_RELAY_FULL, code, reason, rlen,
+		return (reject(r, WIREMSG_CODE_RELAY_FULL, code, reason, rlen,
 		    "out of memory"));
 	if (room == NULL) {
 		if ((room = room_create(r, h->room, rc, now)) == NULL) {
 			free(p);
-			return (reject(r, CTLMSG_CODE_RELAY_FULL, code,
+			return (reject(r, WIREMSG_CODE_RELAY_FULL, code,
 			    reason, rlen, "out of memory"));
 		}
 		created = 1;
@@ -391,7 +391,7 @@ relay_admit(struct relay *r, const struct ctlmsg_hello *h, uint64_t now,
 	p->mac = h->mac;
 	p->datagram_budget = h->datagram_budget;
 	snprintf(p->software, sizeof(p->software), "%.*s",
-	    CTLMSG_SOFTWARE_MAX, h->software);
+	    WIREMSG_SOFTWARE_MAX, h->software);
 	p->room = room;
 	p->joined = now;
 	p->tokens = (uint64_t)r->conf.bcast_burst * TOKEN_UNIT;
@@ -400,7 +400,7 @@ relay_admit(struct relay *r, const struct ctlmsg_hello *h, uint64_t now,
 		free(p);
 		if (created)
 			room_destroy(r, room);
-		return (reject(r, CTLMSG_CODE_RELAY_FULL, code, reason, rlen,
+		return (reject(r, WIREMSG_CODE_RELAY_FULL, code, reason, rlen,
 		    "out of memory"));
 	}
 
@@ -409,7 +409,7 @@ relay_admit(struct relay *r, const struct ctlmsg_hello *h, uint64_t now,
 	r->npeers++;
 	TAILQ_INSERT_TAIL(&room->members, p, entry);
 	room->nmembers++;
-	if (p->role == CTLMSG_ROLE_GATEWAY)
+	if (p->role == WIREMSG_ROLE_GATEWAY)
 		room->gateway = p;
 	else
 		room->nclients++;
@@ -485,7 +485,7 @@ room_mac_find(struct room *room, const struct ether_mac *mac)
 }
 
 void
-peer_info(const struct peer *p, struct ctlmsg_peer *cp)
+peer_info(const struct peer *p, struct wiremsg_peer *cp)
 {
 	memset(cp, 0, sizeof(*cp));
 	cp->peer_id = p->id;
@@ -495,7 +495,7 @@ peer_info(const struct peer *p, struct ctlmsg_peer *cp)
 
 /* The welcome for a newly admitted peer: the other members, join order. */
 void
-relay_welcome(const struct peer *p, struct ctlmsg_welcome *w)
+relay_welcome(const struct peer *p, struct wiremsg_welcome *w)
 {
 	const struct peer	*q;
 
@@ -538,7 +538,7 @@ relay_others(const struct peer *p, struct peer **out, size_t max)
  * is destroyed.  Returns the number of peers in notify.
  */
 size_t
-relay_leave(struct relay *r, struct peer *p, struct ctlmsg_peer *gone,
+relay_leave(struct relay *r, struct peer *p, struct wiremsg_peer *gone,
     struct peer **notify, size_t max)
 {
 	struct room	*room = p->room;
@@ -592,7 +592,7 @@ mac_unpin_all(struct room *room, struct peer *p)
 {
 	struct mac_entry	*me, *nme;
 
-	if (p->role == CTLMSG_ROLE_GATEWAY) {
+	if (p->role == WIREMSG_ROLE_GATEWAY) {
 		RB_FOREACH_SAFE(me, mac_table, &room->macs, nme)
 			if (me->owner == p)
 				mac_remove(room, me);
@@ -749,7 +749,7 @@ room_forward(struct relay *r, struct peer *from, const uint8_t *frame,
 	r->counters.frames_in++;
 	r->counters.bytes_in += len;
 
-	from_client = from->role == CTLMSG_ROLE_CLIENT;
+	from_client = from->role == WIREMSG_ROLE_CLIENT;
 	c = l2_classify(frame, len, room->mtu, from_client, &res->ef);
 	res->parsed = c != L2_DROP_RUNT;
 	if (c != L2_PASS) {
@@ -793,7 +793,7 @@ room_forward(struct relay *r, struct peer *from, const uint8_t *frame,
 	    me->owner == from) {
 		fwd_drop(r, from, res, FWD_DROP_HAIRPIN);
 		return;
-	} else if (me != NULL && me->owner->role == CTLMSG_ROLE_CLIENT) {
+	} else if (me != NULL && me->owner->role == WIREMSG_ROLE_CLIENT) {
 		fwd_add(res, me->owner);
 	} else if (!from_client) {
 		fwd_drop(r, from, res, FWD_DROP_GW_UNKNOWN);
@@ -817,33 +817,33 @@ room_forward(struct relay *r, struct peer *from, const uint8_t *frame,
 
 
 static void
-put_fwd(struct ctlmsg_counter *out, size_t max, size_t *n,
+put_fwd(struct wiremsg_counter *out, size_t max, size_t *n,
     const struct fwd_counters *fc)
 {
-	char		 name[CTLMSG_COUNTER_NAME_MAX + 1];
+	char		 name[WIREMSG_COUNTER_NAME_MAX + 1];
 	unsigned int	 rs;
 
-	ctlmsg_counter_put(out, max, n, "frames-in", fc->frames_in);
-	ctlmsg_counter_put(out, max, n, "bytes-in", fc->bytes_in);
-	ctlmsg_counter_put(out, max, n, "frames-out", fc->frames_out);
-	ctlmsg_counter_put(out, max, n, "bytes-out", fc->bytes_out);
+	wiremsg_counter_put(out, max, n, "frames-in", fc->frames_in);
+	wiremsg_counter_put(out, max, n, "bytes-in", fc->bytes_in);
+	wiremsg_counter_put(out, max, n, "frames-out", fc->frames_out);
+	wiremsg_counter_put(out, max, n, "bytes-out", fc->bytes_out);
 	for (rs = FWD_OK + 1; rs < FWD_REASON_MAX; rs++) {
 		snprintf(name, sizeof(name), "drop-%s",
 		    fwd_reason_name((enum fwd_reason)rs));
-		ctlmsg_counter_put(out, max, n, name, fc->drops[rs]);
+		wiremsg_counter_put(out, max, n, name, fc->drops[rs]);
 	}
 }
 
 /*
  * Counters as name/value pairs for a stats reply or the control socket,
  * at most max of them; each returns how many it wrote.  The names are
- * stable and valid counter names (ctlmsg.h):
+ * stable and valid counter names (wiremsg.h):
  *
  * fwd_counters_export() (a peer's): frames-in, bytes-in, frames-out,
  * bytes-out, then drop-<reason> for every reason of fwd_reason_name().
  */
 size_t
-fwd_counters_export(const struct fwd_counters *fc, struct ctlmsg_counter *out,
+fwd_counters_export(const struct fwd_counters *fc, struct wiremsg_counter *out,
     size_t max)
 {
 	size_t	 n = 0;
@@ -857,17 +857,17 @@ fwd_counters_export(const struct fwd_counters *fc, struct ctlmsg_counter *out,
  * macs-expired, learn-full, then the room's frame counters.
  */
 size_t
-room_counters_export(const struct room *room, struct ctlmsg_counter *out,
+room_counters_export(const struct room *room, struct wiremsg_counter *out,
     size_t max)
 {
 	size_t	 n = 0;
 
-	ctlmsg_counter_put(out, max, &n, "members", room->nmembers);
-	ctlmsg_counter_put(out, max, &n, "clients", room->nclients);
-	ctlmsg_counter_put(out, max, &n, "macs", room->nlearned);
-	ctlmsg_counter_put(out, max, &n, "macs-learned", room->learned_total);
-	ctlmsg_counter_put(out, max, &n, "macs-expired", room->expired);
-	ctlmsg_counter_put(out, max, &n, "learn-full", room->learn_full);
+	wiremsg_counter_put(out, max, &n, "members", room->nmembers);
+	wiremsg_counter_put(out, max, &n, "clients", room->nclients);
+	wiremsg_counter_put(out, max, &n, "macs", room->nlearned);
+	wiremsg_counter_put(out, max, &n, "macs-learned", room->learned_total);
+	wiremsg_counter_put(out, max, &n, "macs-expired", room->expired);
+	wiremsg_counter_put(out, max, &n, "learn-full", room->learn_full);
 	put_fwd(out, max, &n, &room->counters);
 	return (n);
 }
@@ -878,26 +878,26 @@ room_counters_export(const struct room *room, struct ctlmsg_counter *out,
  * learn-full, then the relay's frame counters.
  */
 size_t
-relay_counters_export(const struct relay *r, struct ctlmsg_counter *out,
+relay_counters_export(const struct relay *r, struct wiremsg_counter *out,
     size_t max)
 {
-	char		 name[CTLMSG_COUNTER_NAME_MAX + 1];
+	char		 name[WIREMSG_COUNTER_NAME_MAX + 1];
 	unsigned int	 c;
 	size_t		 n = 0;
 
-	ctlmsg_counter_put(out, max, &n, "peers", r->npeers);
-	ctlmsg_counter_put(out, max, &n, "rooms", r->nrooms);
-	ctlmsg_counter_put(out, max, &n, "admitted", r->admitted);
-	ctlmsg_counter_put(out, max, &n, "left", r->left);
-	ctlmsg_counter_put(out, max, &n, "rooms-created", r->rooms_created);
-	for (c = CTLMSG_CODE_NONE + 1; c < RELAY_CODE_MAX; c++) {
+	wiremsg_counter_put(out, max, &n, "peers", r->npeers);
+	wiremsg_counter_put(out, max, &n, "rooms", r->nrooms);
+	wiremsg_counter_put(out, max, &n, "admitted", r->admitted);
+	wiremsg_counter_put(out, max, &n, "left", r->left);
+	wiremsg_counter_put(out, max, &n, "rooms-created", r->rooms_created);
+	for (c = WIREMSG_CODE_NONE + 1; c < RELAY_CODE_MAX; c++) {
 		snprintf(name, sizeof(name), "reject-%s",
-		    ctlmsg_code_name((enum ctlmsg_code)c));
-		ctlmsg_counter_put(out, max, &n, name, r->rejected[c]);
+		    wiremsg_code_name((enum wiremsg_code)c));
+		wiremsg_counter_put(out, max, &n, name, r->rejected[c]);
 	}
-	ctlmsg_counter_put(out, max, &n, "macs-learned", r->learned_total);
-	ctlmsg_counter_put(out, max, &n, "macs-expired", r->expired);
-	ctlmsg_counter_put(out, max, &n, "learn-full", r->learn_full);
+	wiremsg_counter_put(out, max, &n, "macs-learned", r->learned_total);
+	wiremsg_counter_put(out, max, &n, "macs-expired", r->expired);
+	wiremsg_counter_put(out, max, &n, "learn-full", r->learn_full);
 	put_fwd(out, max, &n, &r->counters);
 	return (n);
 }

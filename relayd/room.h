@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "l2class.h"
 
@@ -67,7 +67,7 @@
  * pointers are valid until the next relay_leave().
  */
 
-#define ROOM_MEMBERS_MAX	(CTLMSG_MAX_PEERS + 1)
+#define ROOM_MEMBERS_MAX	(WIREMSG_MAX_PEERS + 1)
 
 #define RELAY_MAX_ROOMS_DEFAULT		256
 #define RELAY_MAX_PEERS_DEFAULT		1024
@@ -81,7 +81,7 @@
 struct relay_conf {
 	uint32_t	 max_rooms;	/* 1..; rooms at the same time */
 	uint32_t	 max_peers;	/* 1..; peers at the same time */
-	uint32_t	 max_clients;	/* 1..CTLMSG_MAX_PEERS, per room */
+	uint32_t	 max_clients;	/* 1..WIREMSG_MAX_PEERS, per room */
 	int		 open_rooms;	/* admit undeclared rooms */
 	uint16_t	 mtu;		/* MTU_ROOM_MIN..MTU_ROOM_MAX */
 	uint64_t	 mac_age;	/* ms, 1..; learned MAC lifetime */
@@ -93,8 +93,8 @@ struct relay_conf {
 /* A room declared in relayd.conf. */
 struct room_conf {
 	RB_ENTRY(room_conf)	 entry;
-	char			 name[CTLMSG_ROOM_MAX + 1];
-	char			 secret[CTLMSG_SECRET_MAX + 1];	/* "": none */
+	char			 name[WIREMSG_ROOM_MAX + 1];
+	char			 secret[WIREMSG_SECRET_MAX + 1]; /* "": none */
 	uint16_t		 mtu;		/* 0: the relay's */
 	uint32_t		 max_clients;	/* 0: the relay's */
 };
@@ -139,10 +139,10 @@ struct peer {
 	RB_ENTRY(peer)		 id_entry;	/* relay's peers by id */
 	TAILQ_ENTRY(peer)	 entry;		/* room members, join order */
 	uint32_t		 id;
-	enum ctlmsg_role	 role;
+	enum wiremsg_role	 role;
 	struct ether_mac	 mac;
 	uint32_t		 datagram_budget;	/* from hello */
-	char			 software[CTLMSG_SOFTWARE_MAX + 1];
+	char			 software[WIREMSG_SOFTWARE_MAX + 1];
 	struct room		*room;
 	uint64_t		 joined;	/* ms */
 	/* Broadcast/multicast token bucket, in thousandths of a frame. */
@@ -166,7 +166,7 @@ RB_HEAD(mac_table, mac_entry);
 
 struct room {
 	RB_ENTRY(room)		 entry;
-	char			 name[CTLMSG_ROOM_MAX + 1];
+	char			 name[WIREMSG_ROOM_MAX + 1];
 	const struct room_conf	*conf;		/* NULL: undeclared */
 	uint16_t		 mtu;		/* fixed at creation */
 	uint32_t		 max_clients;
@@ -184,7 +184,7 @@ struct room {
 };
 RB_HEAD(room_tree, room);
 
-#define RELAY_CODE_MAX	(CTLMSG_CODE_RELAY_FULL + 1)
+#define RELAY_CODE_MAX	(WIREMSG_CODE_RELAY_FULL + 1)
 
 struct relay {
 	struct relay_conf	 conf;
@@ -224,14 +224,14 @@ struct relay	*relay_new(const struct relay_conf *, char *, size_t);
 void		 relay_free(struct relay *);
 int		 relay_declare(struct relay *, const char *, const char *,
 		    uint16_t, uint32_t, char *, size_t);
-int		 relay_admit(struct relay *, const struct ctlmsg_hello *,
-		    uint64_t, struct peer **, enum ctlmsg_code *, char *,
+int		 relay_admit(struct relay *, const struct wiremsg_hello *,
+		    uint64_t, struct peer **, enum wiremsg_code *, char *,
 		    size_t);
-void		 relay_welcome(const struct peer *, struct ctlmsg_welcome *);
+void		 relay_welcome(const struct peer *, struct wiremsg_welcome *);
 size_t		 relay_others(const struct peer *, struct peer **, size_t);
-void		 peer_info(const struct peer *, struct ctlmsg_peer *);
+void		 peer_info(const struct peer *, struct wiremsg_peer *);
 size_t		 relay_leave(struct relay *, struct peer *,
-		    struct ctlmsg_peer *, struct peer **, size_t);
+		    struct wiremsg_peer *, struct peer **, size_t);
 struct peer	*relay_peer_find(struct relay *, uint32_t);
 struct room	*relay_room_find(struct relay *, const char *);
 void		 room_forward(struct relay *, struct peer *, const uint8_t *,
@@ -240,10 +240,10 @@ size_t		 room_expire(struct relay *, uint64_t);
 struct mac_entry *room_mac_find(struct room *, const struct ether_mac *);
 const char	*fwd_reason_name(enum fwd_reason);
 size_t		 fwd_counters_export(const struct fwd_counters *,
-		    struct ctlmsg_counter *, size_t);
+		    struct wiremsg_counter *, size_t);
 size_t		 room_counters_export(const struct room *,
-		    struct ctlmsg_counter *, size_t);
+		    struct wiremsg_counter *, size_t);
 size_t		 relay_counters_export(const struct relay *,
-		    struct ctlmsg_counter *, size_t);
+		    struct wiremsg_counter *, size_t);
 
 #endif /* SOFTLAN_ROOM_H */

@@ -40,7 +40,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "log.h"
 #include "overlay.h"
@@ -130,22 +130,22 @@ mac(const char *s)
 }
 
 static struct peer *
-join(struct relay *r, enum ctlmsg_role role, const struct ether_mac *m)
+join(struct relay *r, enum wiremsg_role role, const struct ether_mac *m)
 {
-	struct ctlmsg_hello	 h;
+	struct wiremsg_hello	 h;
 	struct peer		*p = NULL;
-	enum ctlmsg_code	 code = CTLMSG_CODE_NONE;
-	char			 reason[CTLMSG_REASON_MAX + 1] = "";
+	enum wiremsg_code	 code = WIREMSG_CODE_NONE;
+	char			 reason[WIREMSG_REASON_MAX + 1] = "";
 
 	memset(&h, 0, sizeof(h));
-	h.proto = CTLMSG_PROTO;
+	h.proto = WIREMSG_PROTO;
 	h.role = role;
 	strlcpy(h.room, ROOM, sizeof(h.room));
 	h.mac = *m;
 	h.datagram_budget = BUDGET;
 	strlcpy(h.software, "bench_room", sizeof(h.software));
 	if (relay_admit(r, &h, 0, &p, &code, reason, sizeof(reason)) == -1)
-		errx(1, "relay_admit: %s: %s", ctlmsg_code_name(code),
+		errx(1, "relay_admit: %s: %s", wiremsg_code_name(code),
 		    reason);
 	return (p);
 }
@@ -315,11 +315,11 @@ main(void)
 	gwmac = mac(GWMAC);
 	lanmac = mac(LANMAC);
 	bcast = mac("ff:ff:ff:ff:ff:ff");
-	gw = join(r, CTLMSG_ROLE_GATEWAY, &gwmac);
+	gw = join(r, WIREMSG_ROLE_GATEWAY, &gwmac);
 	for (i = 0; i < NCLIENTS; i++) {
 		cmac = mac("02:00:00:00:00:01");
 		cmac.octet[5] = (uint8_t)(i + 1);
-		cl[i] = join(r, CTLMSG_ROLE_CLIENT, &cmac);
+		cl[i] = join(r, WIREMSG_ROLE_CLIENT, &cmac);
 	}
 	/* The joins allocated: the wrappers are in place. */
 	if (nalloc == 0)

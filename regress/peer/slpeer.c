@@ -82,7 +82,7 @@
 
 #include "clock.h"
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "daemon.h"
 #include "egress.h"
 #include "ether.h"
@@ -129,8 +129,8 @@ struct peer {
 	int			 reset_seen;
 	int			 have_token;
 	uint8_t			 token[QUIC_RESET_TOKENLEN];
-	struct ctlmsg_reader	 reader;
-	struct ctlmsg		 msg;
+	struct wiremsg_reader	 reader;
+	struct wiremsg		 msg;
 	struct ovl_tx		 tx;
 	struct egress_stats	 egress;
 	struct ovl_reasm	 reasm;
@@ -156,8 +156,8 @@ static void	 peer_command(struct peer *, char *, uint64_t);
 static int	 peer_ctl_write(struct peer *, const uint8_t *, size_t);
 static void	 peer_send_hello(struct peer *);
 static void	 peer_send_frame(struct peer *, const uint8_t *, size_t);
-static void	 peer_message(struct peer *, const struct ctlmsg *);
-static const char *peer_list(const struct ctlmsg_welcome *, char *, size_t);
+static void	 peer_message(struct peer *, const struct wiremsg *);
+static const char *peer_list(const struct wiremsg_welcome *, char *, size_t);
 static void	 cb_handshake(struct quic_conn *, void *);
 static void	 cb_stream(struct quic_conn *, int64_t, const uint8_t *,
 		    size_t, int, void *);
@@ -274,7 +274,7 @@ ctl_prefix(uint8_t *buf, size_t len)
 	buf[1] = (uint8_t)(len >> 16);
 	buf[2] = (uint8_t)(len >> 8);
 	buf[3] = (uint8_t)len;
-	return (CTLMSG_HDRLEN);
+	return (WIREMSG_HDRLEN);
 }
 
 /*
@@ -446,7 +446,7 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
     size_t len, int fin, void *arg)
 {
 	struct peer		*p = arg;
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 	size_t			 used;
 	int			 rv;
 
@@ -455,7 +455,7 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 		return;
 	}
 	while (len > 0) {
-		rv = ctlmsg_reader_feed(&p->reader, data, len, &used,
+		rv = wiremsg_reader_feed(&p->reader, data, len, &used,
 		    &p->msg, &err);
 		data += used;
 		len -= used;
@@ -468,7 +468,7 @@ cb_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 			peer_message(p, &p->msg);
 	}
 	if (fin) {
-		if (ctlmsg_reader_eof(&p->reader, &err) == -1)
+		if (wiremsg_reader_eof(&p->reader, &err) == -1)
 			out("error control stream: %s", err.msg);
 		out("control-eof");
 	}
@@ -496,7 +496,7 @@ cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
 }
 
 static const char *
-peer_list(const struct ctlmsg_welcome *w, char *buf, size_t bufsz)
+peer_list(const struct wiremsg_welcome *w, char *buf, size_t bufsz)
 {
 	size_t	 i, n = 0;
 	int	 rv;
@@ -507,7 +507,7 @@ peer_list(const struct ctlmsg_welcome *w, char *buf, size_t bufsz)
 	for (i = 0; i < w->npeers; i++) {
 		rv = snprintf(buf + n, bufsz - n, "%s%u/%s/%s",
 		    i > 0 ? "," : "", w->peers[i].peer_id,
-		    ctlmsg_role_name(w->peers[i].role),
+		    wiremsg_role_name(w->peers[i].role),
 		    ether_mac_str(&w->peers[i].mac));
 		if (rv < 0 || (size_t)rv >= bufsz - n)
 			break;
@@ -517,32 +517,32 @@ peer_list(const struct ctlmsg_welcome *w, char *buf, size_t bufsz)
 }
 
 static void
-peer_message(struct peer *p, const struct ctlmsg *m)
+peer_message(struct peer *p, const struct wiremsg *m)
 {
-	char	 list[CTLMSG_MAX_PEERS * 48];
+	char	 list[WIREMSG_MAX_PEERS * 48];
 	size_t	 i;
 
 	switch (m->type) {
-	case CTLMSG_WELCOME:
+	case WIREMSG_WELCOME:
 		out("welcome peer_id=%u mtu=%u peers=%s", m->u.welcome.peer_id,
 		    m->u.welcome.room_mtu,
 		    peer_list(&m->u.welcome, list, sizeof(list)));
 		break;
-	case CTLMSG_REJECT:
+	case WIREMSG_REJECT:
 		p->rejected = 1;
 		out("reject code=%s reason=%s",
-		    ctlmsg_code_name(m->u.reject.code), m->u.reject.reason);
+		    wiremsg_code_name(m->u.reject.code), m->u.reject.reason);
 		break;
-	case CTLMSG_PEER_JOINED:
-	case CTLMSG_PEER_LEFT:
-		out("%s id=%u role=%s mac=%s", ctlmsg_type_name(m->type),
-		    m->u.peer.peer_id, ctlmsg_role_name(m->u.peer.role),
+	case WIREMSG_PEER_JOINED:
+	case WIREMSG_PEER_LEFT:
+		out("%s id=%u role=%s mac=%s", wiremsg_type_name(m->type),
+		    m->u.peer.peer_id, wiremsg_role_name(m->u.peer.role),
 		    ether_mac_str(&m->u.peer.mac));
 		break;
-	case CTLMSG_DISCONNECT:
+	case WIREMSG_DISCONNECT:
 		out("disconnect reason=%s", m->u.disconnect.reason);
 		break;
-	case CTLMSG_STATS:
+	case WIREMSG_STATS:
 		if (!m->u.stats.reply) {
 			out("stats-request");
 			break;
@@ -554,7 +554,7 @@ peer_message(struct peer *p, const struct ctlmsg *m)
 		out("%s", "");
 		break;
 	default:
-		out("error unexpected %s message", ctlmsg_type_name(m->type));
+		out("error unexpected %s message", wiremsg_type_name(m->type));
 		break;
 	}
 }
@@ -581,9 +581,9 @@ peer_ctl_write(struct peer *p, const uint8_t *data, size_t len)
 static void
 peer_send_hello(struct peer *p)
 {
-	struct ctlmsg		 m;
-	struct ctlmsg_error	 err;
-	uint8_t			 buf[CTLMSG_FRAME_MAX];
+	struct wiremsg		 m;
+	struct wiremsg_error	 err;
+	uint8_t			 buf[WIREMSG_FRAME_MAX];
 	char			 room[256], mac[256], role[256];
 	char			 secret[1024], json[4096];
 	size_t			 len, budget;
@@ -592,15 +592,15 @@ peer_send_hello(struct peer *p)
 	budget = p->budget_override;
 	if (budget == 0)
 		budget = quic_conn_frame_budget(p->qc);
-	if (budget > CTLMSG_BUDGET_MAX)
-		budget = CTLMSG_BUDGET_MAX;
+	if (budget > WIREMSG_BUDGET_MAX)
+		budget = WIREMSG_BUDGET_MAX;
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_HELLO;
+	m.type = WIREMSG_HELLO;
 	m.u.hello.proto = (uint32_t)p->proto;
 	m.u.hello.datagram_budget = (uint32_t)budget;
-	if (p->proto != CTLMSG_PROTO ||
-	    ctlmsg_role_parse(p->role, &m.u.hello.role) == -1 ||
+	if (p->proto != WIREMSG_PROTO ||
+	    wiremsg_role_parse(p->role, &m.u.hello.role) == -1 ||
 	    ether_mac_parse(p->mac, &m.u.hello.mac) == -1 ||
 	    strlcpy(m.u.hello.room, p->room, sizeof(m.u.hello.room)) >=
 	    sizeof(m.u.hello.room) ||
@@ -609,7 +609,7 @@ peer_send_hello(struct peer *p)
 		ok = 0;
 	(void)strlcpy(m.u.hello.software, "slpeer",
 	    sizeof(m.u.hello.software));
-	if (ok && ctlmsg_encode(&m, buf, sizeof(buf), &len, &err) == 0) {
+	if (ok && wiremsg_encode(&m, buf, sizeof(buf), &len, &err) == 0) {
 		explicit_bzero(&m, sizeof(m));
 		(void)peer_ctl_write(p, buf, len);
 		explicit_bzero(buf, sizeof(buf));
@@ -666,9 +666,9 @@ peer_send_frame(struct peer *p, const uint8_t *frame, size_t len)
 static void
 peer_command(struct peer *p, char *line, uint64_t now)
 {
-	static uint8_t		 buf[PEER_RAWMAX + CTLMSG_HDRLEN];
-	struct ctlmsg		 m;
-	struct ctlmsg_error	 err;
+	static uint8_t		 buf[PEER_RAWMAX + WIREMSG_HDRLEN];
+	struct wiremsg		 m;
+	struct wiremsg_error	 err;
 	const char		*errstr;
 	char			*arg;
 	size_t			 len, i;
@@ -702,8 +702,8 @@ peer_command(struct peer *p, char *line, uint64_t now)
 			return;
 		}
 		(void)ctl_prefix(buf, len);
-		memcpy(buf + CTLMSG_HDRLEN, arg, len);
-		if (peer_ctl_write(p, buf, CTLMSG_HDRLEN + len) == 0)
+		memcpy(buf + WIREMSG_HDRLEN, arg, len);
+		if (peer_ctl_write(p, buf, WIREMSG_HDRLEN + len) == 0)
 			out("sent json=%zu", len);
 	} else if (strcmp(line, "bigmsg") == 0) {
 		n = strtonum(arg, 1, PEER_RAWMAX, &errstr);
@@ -715,21 +715,21 @@ peer_command(struct peer *p, char *line, uint64_t now)
 		(void)ctl_prefix(buf, len);
 		/* {"type":"stats","pad":"xxx...x"}, as long as asked. */
 		for (i = 0; i < len; i++)
-			buf[CTLMSG_HDRLEN + i] = 'x';
+			buf[WIREMSG_HDRLEN + i] = 'x';
 		if (len >= 32) {
-			memcpy(buf + CTLMSG_HDRLEN, "{\"type\":\"stats\","
+			memcpy(buf + WIREMSG_HDRLEN, "{\"type\":\"stats\","
 			    "\"pad\":\"", 24);
-			buf[CTLMSG_HDRLEN + len - 2] = '"';
-			buf[CTLMSG_HDRLEN + len - 1] = '}';
+			buf[WIREMSG_HDRLEN + len - 2] = '"';
+			buf[WIREMSG_HDRLEN + len - 1] = '}';
 		}
-		if (peer_ctl_write(p, buf, CTLMSG_HDRLEN + len) == 0)
+		if (peer_ctl_write(p, buf, WIREMSG_HDRLEN + len) == 0)
 			out("sent bigmsg=%zu", len);
 	} else if (strcmp(line, "hello") == 0) {
 		peer_send_hello(p);
 	} else if (strcmp(line, "stats") == 0) {
 		memset(&m, 0, sizeof(m));
-		m.type = CTLMSG_STATS;
-		if (ctlmsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
+		m.type = WIREMSG_STATS;
+		if (wiremsg_encode(&m, buf, sizeof(buf), &len, &err) == -1) {
 			out("error stats: %s", err.msg);
 			return;
 		}
@@ -810,14 +810,14 @@ main(int argc, char *argv[])
 	p->port = "443";
 	p->role = "client";
 	p->secret = "";
-	p->proto = CTLMSG_PROTO;
+	p->proto = WIREMSG_PROTO;
 	p->sock = -1;
 
 	while ((ch = getopt(argc, argv, "B:c:gkm:Nn:o:P:p:R:r:S:t:v")) != -1) {
 		switch (ch) {
 		case 'B':
 			p->budget_override = (size_t)strtonum(optarg, 1,
-			    CTLMSG_BUDGET_MAX, &errstr);
+			    WIREMSG_BUDGET_MAX, &errstr);
 			if (errstr != NULL)
 				errx(EXIT_FAIL, "budget %s: %s", optarg, errstr);
 			break;
@@ -886,7 +886,7 @@ main(int argc, char *argv[])
 	quic_init();
 	if ((p->line = malloc(PEER_LINEMAX)) == NULL)
 		fatal("line buffer");
-	ctlmsg_reader_init(&p->reader);
+	wiremsg_reader_init(&p->reader);
 	ovl_tx_init(&p->tx, (uint16_t)arc4random());
 	if (ovl_reasm_init(&p->reasm, 0, 0) == -1)
 		fatal("reassembly table");

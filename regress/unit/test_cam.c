@@ -27,7 +27,7 @@
 #include <criterion/criterion.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "../../gatewayd/cam.h"
 
@@ -44,14 +44,14 @@ cmac(uint8_t last)
 	return (m);
 }
 
-static struct ctlmsg_peer
+static struct wiremsg_peer
 client(uint32_t id, uint8_t last)
 {
-	struct ctlmsg_peer	 p;
+	struct wiremsg_peer	 p;
 
 	memset(&p, 0, sizeof(p));
 	p.peer_id = id;
-	p.role = CTLMSG_ROLE_CLIENT;
+	p.role = WIREMSG_ROLE_CLIENT;
 	p.mac = cmac(last);
 	return (p);
 }
@@ -91,7 +91,7 @@ Test(cam, defaults)
 Test(cam, first_seen_due_at_once_then_every_interval)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 p = client(7, 1);
+	struct wiremsg_peer	 p = client(7, 1);
 	struct ether_mac	 out[4];
 	uint64_t		 when;
 
@@ -126,7 +126,7 @@ Test(cam, first_seen_due_at_once_then_every_interval)
 Test(cam, due_respects_max_and_keeps_the_rest_due)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 p;
+	struct wiremsg_peer	 p;
 	struct ether_mac	 out[2];
 	uint8_t			 i;
 
@@ -150,7 +150,7 @@ Test(cam, due_respects_max_and_keeps_the_rest_due)
 Test(cam, new_mac_later_is_due_at_once)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 a = client(1, 1), b = client(2, 2);
+	struct wiremsg_peer	 a = client(1, 1), b = client(2, 2);
 	struct ether_mac	 out[4];
 
 	cam = mkcam(IVL, 0);
@@ -170,7 +170,7 @@ Test(cam, new_mac_later_is_due_at_once)
 Test(cam, welcome_clients_only_and_replaces_table)
 {
 	struct cam		*cam;
-	struct ctlmsg_welcome	 w;
+	struct wiremsg_welcome	 w;
 	struct ether_mac	 learned = cmac(0x99);
 
 	cam = mkcam(IVL, 0);
@@ -182,11 +182,11 @@ Test(cam, welcome_clients_only_and_replaces_table)
 	w.peers[1] = client(2, 2);
 	/* Another gateway (a relay bug): never tracked. */
 	w.peers[2].peer_id = 3;
-	w.peers[2].role = CTLMSG_ROLE_GATEWAY;
+	w.peers[2].role = WIREMSG_ROLE_GATEWAY;
 	w.peers[2].mac = cmac(3);
 	/* Our own NIC's MAC as a client (not valid anyway): refused. */
 	w.peers[3].peer_id = 4;
-	w.peers[3].role = CTLMSG_ROLE_CLIENT;
+	w.peers[3].role = WIREMSG_ROLE_CLIENT;
 	w.peers[3].mac = nic;
 	w.npeers = 4;
 	cr_assert_eq(cam_welcome(cam, &w, 100), 2);
@@ -206,7 +206,7 @@ Test(cam, welcome_clients_only_and_replaces_table)
 Test(cam, peer_left_removes)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 a = client(1, 1), b = client(2, 2), gone;
+	struct wiremsg_peer	 a = client(1, 1), b = client(2, 2), gone;
 	struct ether_mac	 out[4];
 
 	cam = mkcam(IVL, 0);
@@ -230,7 +230,7 @@ Test(cam, peer_left_removes)
 	cr_assert_eq(cam->counters.left_stale, 1);
 	/* A gateway leaving touches nothing. */
 	gone = b;
-	gone.role = CTLMSG_ROLE_GATEWAY;
+	gone.role = WIREMSG_ROLE_GATEWAY;
 	cr_assert_eq(cam_peer_left(cam, &gone), 0);
 	cr_assert_not_null(cam_lookup(cam, &b.mac));
 
@@ -244,7 +244,7 @@ Test(cam, peer_left_removes)
 Test(cam, peer_left_removes_learned_mac)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 a = client(5, 5);
+	struct wiremsg_peer	 a = client(5, 5);
 
 	cam = mkcam(IVL, 0);
 	cr_assert_eq(cam_learn(cam, &a.mac, 0), 1);
@@ -256,7 +256,7 @@ Test(cam, peer_left_removes_learned_mac)
 Test(cam, disconnect_clears)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 a = client(1, 1), b = client(2, 2);
+	struct wiremsg_peer	 a = client(1, 1), b = client(2, 2);
 	struct ether_mac	 out[4];
 	uint64_t		 when;
 
@@ -280,7 +280,7 @@ Test(cam, disconnect_clears)
 Test(cam, never_tracks_nic_multicast_zero)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 p;
+	struct wiremsg_peer	 p;
 	const struct ether_mac	 bad[] = {
 		{{ 0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc }},	/* the NIC */
 		{{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }},
@@ -316,7 +316,7 @@ Test(cam, never_tracks_nic_multicast_zero)
 Test(cam, learn_from_traffic)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 p = client(3, 3);
+	struct wiremsg_peer	 p = client(3, 3);
 	struct ether_mac	 out[4];
 	const struct cam_entry	*e;
 
@@ -346,7 +346,7 @@ Test(cam, learn_from_traffic)
 Test(cam, learned_only_entries_age_out)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 a = client(1, 1);
+	struct wiremsg_peer	 a = client(1, 1);
 	struct ether_mac	 l = cmac(9), out[4];
 
 	cam = mkcam(10 * CAM_LEARNED_AGE, 0);	/* interval > age */
@@ -370,7 +370,7 @@ Test(cam, learned_only_entries_age_out)
 Test(cam, table_full_counted)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 p;
+	struct wiremsg_peer	 p;
 	uint8_t			 i;
 
 	cam = mkcam(IVL, 4);
@@ -415,7 +415,7 @@ Test(cam, lookup_consistent_under_churn)
 {
 	struct cam		*cam;
 	struct ether_mac	 m[200];
-	struct ctlmsg_peer	 p;
+	struct wiremsg_peer	 p;
 	unsigned int		 i, seed = 12345;
 	size_t			 j;
 
@@ -432,7 +432,7 @@ Test(cam, lookup_consistent_under_churn)
 	}
 	for (i = 0; i < nitems(m); i += 2) {
 		memset(&p, 0, sizeof(p));
-		p.role = CTLMSG_ROLE_CLIENT;
+		p.role = WIREMSG_ROLE_CLIENT;
 		p.mac = m[i];
 		cr_assert_eq(cam_peer_left(cam, &p), 1);
 	}
@@ -473,7 +473,7 @@ Test(cam, frame_bytes)
 Test(cam, set_interval_reschedules)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 a = client(1, 1);
+	struct wiremsg_peer	 a = client(1, 1);
 	struct ether_mac	 out[2];
 
 	cam = mkcam(IVL, 0);
@@ -526,8 +526,8 @@ walk_cb(const struct cam_entry *e, void *arg)
 Test(cam, walk_and_counters)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 a = client(1, 2), b = client(2, 1);
-	struct ctlmsg_counter	 c[16];
+	struct wiremsg_peer	 a = client(1, 2), b = client(2, 1);
+	struct wiremsg_counter	 c[16];
 	struct ether_mac	 out[2];
 	struct walked		 w;
 	size_t			 n, i;

@@ -33,7 +33,7 @@
 
 #include "cfgcheck.h"
 #include "cfglex.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "log.h"
 
 enum {
@@ -275,8 +275,8 @@ Test(cfgcheck, paths_and_names)
 
 Test(cfgcheck, room_and_secret)
 {
-	char	 room[CTLMSG_ROOM_MAX + 1], secret[CTLMSG_SECRET_MAX + 1];
-	char	 longsecret[CTLMSG_SECRET_MAX + 2];
+	char	 room[WIREMSG_ROOM_MAX + 1], secret[WIREMSG_SECRET_MAX + 1];
+	char	 longsecret[WIREMSG_SECRET_MAX + 2];
 	char	 want[128];
 
 	memset(longsecret, 's', sizeof(longsecret) - 1);
@@ -297,12 +297,12 @@ Test(cfgcheck, room_and_secret)
 	cr_assert_str_eq(secret, "hunter2");
 	cr_assert_eq(cfgcheck_close(&ck), 4);
 	snprintf(want, sizeof(want), "room \"l a n\": invalid name (1-%d "
-	    "characters of A-Z a-z 0-9 _ -)", CTLMSG_ROOM_MAX);
+	    "characters of A-Z a-z 0-9 _ -)", WIREMSG_ROOM_MAX);
 	assert_msg(0, want);
 	assert_msg(1, "empty secret");
 	assert_msg(2, "room \"lan\": empty secret");
 	snprintf(want, sizeof(want), "room \"lan\": secret longer than %d "
-	    "characters", CTLMSG_SECRET_MAX);
+	    "characters", WIREMSG_SECRET_MAX);
 	assert_msg(3, want);
 }
 

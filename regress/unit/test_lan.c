@@ -30,7 +30,7 @@
 #include <criterion/parameterized.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "../../gatewayd/cam.h"
 #include "../../gatewayd/lan.h"
@@ -192,13 +192,13 @@ static struct cam *
 mkcam(void)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 p;
+	struct wiremsg_peer	 p;
 
 	cam = cam_new(&nic, 0, 0);
 	cr_assert_not_null(cam);
 	memset(&p, 0, sizeof(p));
 	p.peer_id = 1;
-	p.role = CTLMSG_ROLE_CLIENT;
+	p.role = WIREMSG_ROLE_CLIENT;
 	p.mac = remote;
 	cr_assert_eq(cam_peer_joined(cam, &p, 0), 1);
 	return (cam);
@@ -324,13 +324,13 @@ Test(lan, classify_runt)
 Test(lan, classify_follows_the_cam)
 {
 	struct cam		*cam;
-	struct ctlmsg_peer	 p;
+	struct wiremsg_peer	 p;
 	uint8_t			 buf[60];
 
 	cam = mkcam();
 	memset(&p, 0, sizeof(p));
 	p.peer_id = 1;
-	p.role = CTLMSG_ROLE_CLIENT;
+	p.role = WIREMSG_ROLE_CLIENT;
 	p.mac = remote;
 	mkframe(buf, sizeof(buf), &remote, &host, 0);
 	cr_assert_eq(lan_classify(buf, 60, PKT_HOST, cam, &nic, 1500),
@@ -739,7 +739,7 @@ Test(lan, input_counts_every_path)
 Test(lan, counters_export)
 {
 	struct lan_counters	 c;
-	struct ctlmsg_counter	 out[32];
+	struct wiremsg_counter	 out[32];
 	size_t			 n, i;
 
 	memset(&c, 0, sizeof(c));

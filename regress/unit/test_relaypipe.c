@@ -34,7 +34,7 @@
 #include <criterion/criterion.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "overlay.h"
 #include "../../relayd/room.h"
@@ -84,12 +84,12 @@ mac(const char *s)
 }
 
 static void
-join(struct member *m, const char *name, enum ctlmsg_role role,
+join(struct member *m, const char *name, enum wiremsg_role role,
     const char *room, const char *macstr, size_t tx_budget,
     size_t relay_budget, uint64_t now)
 {
-	struct ctlmsg_hello	 h;
-	enum ctlmsg_code	 code;
+	struct wiremsg_hello	 h;
+	enum wiremsg_code	 code;
 
 	memset(m, 0, sizeof(*m));
 	m->name = name;
@@ -101,7 +101,7 @@ join(struct member *m, const char *name, enum ctlmsg_role role,
 	cr_assert_eq(ovl_reasm_init(&m->relay_rx, 0, 0), 0);
 
 	memset(&h, 0, sizeof(h));
-	h.proto = CTLMSG_PROTO;
+	h.proto = WIREMSG_PROTO;
 	h.role = role;
 	(void)strlcpy(h.room, room, sizeof(h.room));
 	h.mac = mac(macstr);
@@ -125,10 +125,10 @@ setup(void)
 	 * Ingress budgets 400 and 500 (4 fragments for 1514 bytes), 600
 	 * (3); egress budgets 800 and 1167 (2 fragments), 1514 (whole).
 	 */
-	join(GW, "gw", CTLMSG_ROLE_GATEWAY, "lan", GWMAC, 500, BIGLEN, 1);
-	join(C1, "c1", CTLMSG_ROLE_CLIENT, "lan", C1MAC, 400, 800, 1);
-	join(C2, "c2", CTLMSG_ROLE_CLIENT, "lan", C2MAC, 600, 1167, 1);
-	join(C3, "c3", CTLMSG_ROLE_CLIENT, "other", C3MAC, 400, 800, 1);
+	join(GW, "gw", WIREMSG_ROLE_GATEWAY, "lan", GWMAC, 500, BIGLEN, 1);
+	join(C1, "c1", WIREMSG_ROLE_CLIENT, "lan", C1MAC, 400, 800, 1);
+	join(C2, "c2", WIREMSG_ROLE_CLIENT, "lan", C2MAC, 600, 1167, 1);
+	join(C3, "c3", WIREMSG_ROLE_CLIENT, "other", C3MAC, 400, 800, 1);
 }
 
 static void

@@ -38,7 +38,7 @@
 #endif
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "l2class.h"
 #include "../../relayd/room.h"
@@ -54,8 +54,8 @@
 #define MCAST	"01:00:5e:00:00:fb"	/* mDNS */
 #define STP	"01:80:c2:00:00:00"
 
-#define CLIENT	CTLMSG_ROLE_CLIENT
-#define GATEWAY	CTLMSG_ROLE_GATEWAY
+#define CLIENT	WIREMSG_ROLE_CLIENT
+#define GATEWAY	WIREMSG_ROLE_GATEWAY
 
 static struct relay	*R;
 static char		 err[256];
@@ -121,14 +121,14 @@ mac(const char *s)
 	return (m);
 }
 
-static struct ctlmsg_hello
-hello(enum ctlmsg_role role, const char *room, const char *m,
+static struct wiremsg_hello
+hello(enum wiremsg_role role, const char *room, const char *m,
     const char *secret)
 {
-	struct ctlmsg_hello	 h;
+	struct wiremsg_hello	 h;
 
 	memset(&h, 0, sizeof(h));
-	h.proto = CTLMSG_PROTO;
+	h.proto = WIREMSG_PROTO;
 	h.role = role;
 	strlcpy(h.room, room, sizeof(h.room));
 	h.mac = mac(m);
@@ -139,28 +139,28 @@ hello(enum ctlmsg_role role, const char *room, const char *m,
 	return (h);
 }
 
-static char	 last_reason[CTLMSG_REASON_MAX + 1];
+static char	 last_reason[WIREMSG_REASON_MAX + 1];
 
 /*
  * Admission that must fail with code; the reason must be set (and is
  * kept in last_reason).
  */
 static void
-refuse(const struct ctlmsg_hello *h, enum ctlmsg_code want)
+refuse(const struct wiremsg_hello *h, enum wiremsg_code want)
 {
 	struct peer		*p = (struct peer *)0x1;
-	enum ctlmsg_code	 code = CTLMSG_CODE_NONE;
-	char			 reason[CTLMSG_REASON_MAX + 1];
+	enum wiremsg_code	 code = WIREMSG_CODE_NONE;
+	char			 reason[WIREMSG_REASON_MAX + 1];
 
 	reason[0] = '\0';
 	cr_assert_eq(relay_admit(R, h, 0, &p, &code, reason, sizeof(reason)),
 	    -1, "hello for room %s admitted, want %s", h->room,
-	    ctlmsg_code_name(want));
+	    wiremsg_code_name(want));
 	cr_assert_eq(code, want, "code %s, want %s (%s)",
-	    ctlmsg_code_name(code), ctlmsg_code_name(want), reason);
+	    wiremsg_code_name(code), wiremsg_code_name(want), reason);
 	cr_assert_null(p);
 	cr_assert_neq(reason[0], '\0', "no reason for %s",
-	    ctlmsg_code_name(want));
+	    wiremsg_code_name(want));
 	strlcpy(last_reason, reason, sizeof(last_reason));
 }
 
@@ -172,28 +172,28 @@ reason_has(const char *what)
 }
 
 static void
-refuse_as(enum ctlmsg_role role, const char *room, const char *m,
-    const char *secret, enum ctlmsg_code want)
+refuse_as(enum wiremsg_role role, const char *room, const char *m,
+    const char *secret, enum wiremsg_code want)
 {
-	struct ctlmsg_hello	 h = hello(role, room, m, secret);
+	struct wiremsg_hello	 h = hello(role, room, m, secret);
 
 	refuse(&h, want);
 }
 
 static struct peer *
-join_at(enum ctlmsg_role role, const char *room, const char *m,
+join_at(enum wiremsg_role role, const char *room, const char *m,
     const char *secret, uint64_t now)
 {
-	struct ctlmsg_hello	 h = hello(role, room, m, secret);
+	struct wiremsg_hello	 h = hello(role, room, m, secret);
 	struct peer		*p = NULL;
-	enum ctlmsg_code	 code = CTLMSG_CODE_NONE;
-	char			 reason[CTLMSG_REASON_MAX + 1] = "";
+	enum wiremsg_code	 code = WIREMSG_CODE_NONE;
+	char			 reason[WIREMSG_REASON_MAX + 1] = "";
 
 	cr_assert_eq(relay_admit(R, &h, now, &p, &code, reason,
 	    sizeof(reason)), 0, "%s %s in room %s refused: %s: %s",
-	    ctlmsg_role_name(role), m, room, ctlmsg_code_name(code), reason);
+	    wiremsg_role_name(role), m, room, wiremsg_code_name(code), reason);
 	cr_assert_not_null(p);
-	cr_assert_eq(code, CTLMSG_CODE_NONE);
+	cr_assert_eq(code, WIREMSG_CODE_NONE);
 	cr_assert_neq(p->id, 0);
 	cr_assert_eq(p->role, role);
 	cr_assert(ether_mac_eq(&p->mac, &h.mac));
@@ -201,7 +201,7 @@ join_at(enum ctlmsg_role role, const char *room, const char *m,
 }
 
 static struct peer *
-join(enum ctlmsg_role role, const char *room, const char *m)
+join(enum wiremsg_role role, const char *room, const char *m)
 {
 	return (join_at(role, room, m, NULL, 0));
 }
@@ -358,7 +358,7 @@ Test(room_conf, defaults)
 	cr_assert_eq(c.open_rooms, 0);
 	cr_assert_gt(c.max_rooms, 0);
 	cr_assert_gt(c.max_peers, 0);
-	cr_assert(c.max_clients > 0 && c.max_clients <= CTLMSG_MAX_PEERS);
+	cr_assert(c.max_clients > 0 && c.max_clients <= WIREMSG_MAX_PEERS);
 	cr_assert_gt(c.bcast_rate, 0);
 	cr_assert_gt(c.bcast_burst, 0);
 }
@@ -375,7 +375,7 @@ Test(room_conf, invalid)
 		case 0: c.max_rooms = 0; break;
 		case 1: c.max_peers = 0; break;
 		case 2: c.max_clients = 0; break;
-		case 3: c.max_clients = CTLMSG_MAX_PEERS + 1; break;
+		case 3: c.max_clients = WIREMSG_MAX_PEERS + 1; break;
 		case 4: c.mtu = 575; break;
 		case 5: c.mtu = 1501; break;
 		case 6: c.mac_age = 0; break;
@@ -390,7 +390,7 @@ Test(room_conf, invalid)
 	/* Boundaries are accepted; no burst is fine without a rate. */
 	relay_conf_init(&c);
 	c.mtu = 576;
-	c.max_clients = CTLMSG_MAX_PEERS;
+	c.max_clients = WIREMSG_MAX_PEERS;
 	c.bcast_rate = 0;
 	c.bcast_burst = 0;
 	r = relay_new(&c, err, sizeof(err));
@@ -400,7 +400,7 @@ Test(room_conf, invalid)
 
 Test(room_conf, declare, .fini = teardown)
 {
-	char	 longsecret[CTLMSG_SECRET_MAX + 2];
+	char	 longsecret[WIREMSG_SECRET_MAX + 2];
 
 	R = mkrelay(0);
 	cr_assert_eq(relay_declare(R, "lan", "s3cret", 1280, 4, err,
@@ -417,7 +417,7 @@ Test(room_conf, declare, .fini = teardown)
 	cr_assert(strstr(err, "mtu") != NULL, "%s", err);
 	cr_assert_eq(relay_declare(R, "m", "", 1501, 0, err, sizeof(err)),
 	    -1);
-	cr_assert_eq(relay_declare(R, "m", "", 0, CTLMSG_MAX_PEERS + 1, err,
+	cr_assert_eq(relay_declare(R, "m", "", 0, WIREMSG_MAX_PEERS + 1, err,
 	    sizeof(err)), -1);
 	cr_assert(strstr(err, "max clients") != NULL, "%s", err);
 	memset(longsecret, 'x', sizeof(longsecret) - 1);
@@ -425,7 +425,7 @@ Test(room_conf, declare, .fini = teardown)
 	cr_assert_eq(relay_declare(R, "m", longsecret, 0, 0, err,
 	    sizeof(err)), -1);
 	cr_assert(strstr(err, "secret") != NULL, "%s", err);
-	longsecret[CTLMSG_SECRET_MAX] = '\0';
+	longsecret[WIREMSG_SECRET_MAX] = '\0';
 	cr_assert_eq(relay_declare(R, "m", longsecret, 0, 0, err,
 	    sizeof(err)), 0, "%s", err);
 }
@@ -434,15 +434,15 @@ Test(room_conf, declare, .fini = teardown)
 
 Test(room_admit, version, .fini = teardown)
 {
-	struct ctlmsg_hello	 h;
+	struct wiremsg_hello	 h;
 
 	R = mkrelay(1);
 	h = hello(CLIENT, "lan", CL1, NULL);
 	h.proto = 2;
-	refuse(&h, CTLMSG_CODE_VERSION);
+	refuse(&h, WIREMSG_CODE_VERSION);
 	h.proto = 0;
-	refuse(&h, CTLMSG_CODE_VERSION);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_VERSION], 2);
+	refuse(&h, WIREMSG_CODE_VERSION);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_VERSION], 2);
 	cr_assert_eq(R->nrooms, 0, "a refused hello created a room");
 	cr_assert_eq(R->npeers, 0);
 }
@@ -450,69 +450,69 @@ Test(room_admit, version, .fini = teardown)
 Test(room_admit, bad_room, .fini = teardown)
 {
 	R = mkrelay(1);
-	refuse_as(CLIENT, "", CL1, NULL, CTLMSG_CODE_BAD_ROOM);
-	refuse_as(CLIENT, "lan party", CL1, NULL, CTLMSG_CODE_BAD_ROOM);
-	refuse_as(CLIENT, "lan/1", CL1, NULL, CTLMSG_CODE_BAD_ROOM);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_BAD_ROOM], 3);
+	refuse_as(CLIENT, "", CL1, NULL, WIREMSG_CODE_BAD_ROOM);
+	refuse_as(CLIENT, "lan party", CL1, NULL, WIREMSG_CODE_BAD_ROOM);
+	refuse_as(CLIENT, "lan/1", CL1, NULL, WIREMSG_CODE_BAD_ROOM);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_BAD_ROOM], 3);
 	join(CLIENT, "Lan_Party-32", CL1);
 }
 
 Test(room_admit, bad_room_too_long, .fini = teardown)
 {
-	struct ctlmsg_hello	 h;
+	struct wiremsg_hello	 h;
 
 	R = mkrelay(1);
 	h = hello(CLIENT, "x", CL1, NULL);
 	/* 33 characters: not possible from the codec, checked anyway. */
 	memset(h.room, 'a', sizeof(h.room));
-	refuse(&h, CTLMSG_CODE_BAD_ROOM);
+	refuse(&h, WIREMSG_CODE_BAD_ROOM);
 }
 
 Test(room_admit, bad_role, .fini = teardown)
 {
 	R = mkrelay(1);
-	refuse_as(CTLMSG_ROLE_NONE, "lan", CL1, NULL, CTLMSG_CODE_BAD_ROLE);
-	refuse_as((enum ctlmsg_role)7, "lan", CL1, NULL,
-	    CTLMSG_CODE_BAD_ROLE);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_BAD_ROLE], 2);
+	refuse_as(WIREMSG_ROLE_NONE, "lan", CL1, NULL, WIREMSG_CODE_BAD_ROLE);
+	refuse_as((enum wiremsg_role)7, "lan", CL1, NULL,
+	    WIREMSG_CODE_BAD_ROLE);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_BAD_ROLE], 2);
 }
 
 Test(room_admit, bad_mac, .fini = teardown)
 {
 	R = mkrelay(1);
 	/* A client's MAC must be locally administered. */
-	refuse_as(CLIENT, "lan", GWMAC, NULL, CTLMSG_CODE_BAD_MAC);
+	refuse_as(CLIENT, "lan", GWMAC, NULL, WIREMSG_CODE_BAD_MAC);
 	refuse_as(CLIENT, "lan", "00:00:00:00:00:00", NULL,
-	    CTLMSG_CODE_BAD_MAC);
-	refuse_as(CLIENT, "lan", BCAST, NULL, CTLMSG_CODE_BAD_MAC);
+	    WIREMSG_CODE_BAD_MAC);
+	refuse_as(CLIENT, "lan", BCAST, NULL, WIREMSG_CODE_BAD_MAC);
 	refuse_as(CLIENT, "lan", "03:00:00:00:00:01", NULL,
-	    CTLMSG_CODE_BAD_MAC);
+	    WIREMSG_CODE_BAD_MAC);
 	/* A gateway's must be unicast and non-zero, local or not. */
-	refuse_as(GATEWAY, "lan", MCAST, NULL, CTLMSG_CODE_BAD_MAC);
+	refuse_as(GATEWAY, "lan", MCAST, NULL, WIREMSG_CODE_BAD_MAC);
 	refuse_as(GATEWAY, "lan", "00:00:00:00:00:00", NULL,
-	    CTLMSG_CODE_BAD_MAC);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_BAD_MAC], 6);
+	    WIREMSG_CODE_BAD_MAC);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_BAD_MAC], 6);
 	join(GATEWAY, "lan", GWMAC);
 	join(GATEWAY, "lan2", "02:00:00:00:00:99");
 }
 
 Test(room_admit, order_of_checks, .fini = teardown)
 {
-	struct ctlmsg_hello	 h;
+	struct wiremsg_hello	 h;
 
 	R = mkrelay(0);
 	/* Everything wrong: the version is reported first. */
-	h = hello(CTLMSG_ROLE_NONE, "bad room", GWMAC, NULL);
+	h = hello(WIREMSG_ROLE_NONE, "bad room", GWMAC, NULL);
 	h.proto = 9;
-	refuse(&h, CTLMSG_CODE_VERSION);
-	h.proto = CTLMSG_PROTO;
-	refuse(&h, CTLMSG_CODE_BAD_ROOM);
+	refuse(&h, WIREMSG_CODE_VERSION);
+	h.proto = WIREMSG_PROTO;
+	refuse(&h, WIREMSG_CODE_BAD_ROOM);
 	strlcpy(h.room, "lan", sizeof(h.room));
-	refuse(&h, CTLMSG_CODE_BAD_ROLE);
+	refuse(&h, WIREMSG_CODE_BAD_ROLE);
 	h.role = CLIENT;
-	refuse(&h, CTLMSG_CODE_BAD_MAC);
+	refuse(&h, WIREMSG_CODE_BAD_MAC);
 	h.mac = mac(CL1);
-	refuse(&h, CTLMSG_CODE_UNAUTHORIZED);	/* not declared */
+	refuse(&h, WIREMSG_CODE_UNAUTHORIZED);	/* not declared */
 }
 
 Test(room_admit, secret, .fini = teardown)
@@ -523,23 +523,23 @@ Test(room_admit, secret, .fini = teardown)
 	cr_assert_eq(relay_declare(R, "free", "", 0, 0, err, sizeof(err)),
 	    0);
 
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_UNAUTHORIZED);
 	reason_has("requires a secret");
-	refuse_as(CLIENT, "lan", CL1, "", CTLMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "lan", CL1, "", WIREMSG_CODE_UNAUTHORIZED);
 	reason_has("requires a secret");
-	refuse_as(CLIENT, "lan", CL1, "hunter3", CTLMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "lan", CL1, "hunter3", WIREMSG_CODE_UNAUTHORIZED);
 	reason_has("wrong secret");
-	refuse_as(CLIENT, "lan", CL1, "hunter", CTLMSG_CODE_UNAUTHORIZED);
-	refuse_as(CLIENT, "lan", CL1, "hunter22", CTLMSG_CODE_UNAUTHORIZED);
-	refuse_as(CLIENT, "lan", CL1, "HUNTER2", CTLMSG_CODE_UNAUTHORIZED);
-	refuse_as(GATEWAY, "lan", GWMAC, "nope", CTLMSG_CODE_UNAUTHORIZED);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_UNAUTHORIZED], 7);
+	refuse_as(CLIENT, "lan", CL1, "hunter", WIREMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "lan", CL1, "hunter22", WIREMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "lan", CL1, "HUNTER2", WIREMSG_CODE_UNAUTHORIZED);
+	refuse_as(GATEWAY, "lan", GWMAC, "nope", WIREMSG_CODE_UNAUTHORIZED);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_UNAUTHORIZED], 7);
 	cr_assert_eq(R->nrooms, 0);
 
 	join_at(CLIENT, "lan", CL1, "hunter2", 0);
 	join_at(GATEWAY, "lan", GWMAC, "hunter2", 0);
 	/* Members still need it once the room exists. */
-	refuse_as(CLIENT, "lan", CL2, NULL, CTLMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "lan", CL2, NULL, WIREMSG_CODE_UNAUTHORIZED);
 	/* A room without a secret ignores one. */
 	join_at(CLIENT, "free", CL1, "whatever", 0);
 	join_at(CLIENT, "free", CL2, NULL, 0);
@@ -548,15 +548,15 @@ Test(room_admit, secret, .fini = teardown)
 
 Test(room_admit, secret_max_length, .fini = teardown)
 {
-	char	 s[CTLMSG_SECRET_MAX + 1];
+	char	 s[WIREMSG_SECRET_MAX + 1];
 
 	R = mkrelay(0);
 	memset(s, 'k', sizeof(s) - 1);
 	s[sizeof(s) - 1] = '\0';
 	cr_assert_eq(relay_declare(R, "lan", s, 0, 0, err, sizeof(err)), 0);
-	s[CTLMSG_SECRET_MAX - 1] = 'j';		/* last byte differs */
-	refuse_as(CLIENT, "lan", CL1, s, CTLMSG_CODE_UNAUTHORIZED);
-	s[CTLMSG_SECRET_MAX - 1] = 'k';
+	s[WIREMSG_SECRET_MAX - 1] = 'j';		/* last byte differs */
+	refuse_as(CLIENT, "lan", CL1, s, WIREMSG_CODE_UNAUTHORIZED);
+	s[WIREMSG_SECRET_MAX - 1] = 'k';
 	join_at(CLIENT, "lan", CL1, s, 0);
 }
 
@@ -565,9 +565,9 @@ Test(room_admit, open_rooms_off, .fini = teardown)
 	R = mkrelay(0);
 	cr_assert_eq(relay_declare(R, "lan", NULL, 0, 0, err, sizeof(err)),
 	    0);
-	refuse_as(CLIENT, "other", CL1, NULL, CTLMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "other", CL1, NULL, WIREMSG_CODE_UNAUTHORIZED);
 	reason_has("not declared");
-	refuse_as(GATEWAY, "other", GWMAC, "x", CTLMSG_CODE_UNAUTHORIZED);
+	refuse_as(GATEWAY, "other", GWMAC, "x", WIREMSG_CODE_UNAUTHORIZED);
 	cr_assert_null(relay_room_find(R, "other"));
 	join(CLIENT, "lan", CL1);
 }
@@ -584,7 +584,7 @@ Test(room_admit, open_rooms_on, .fini = teardown)
 	/* Declared rooms keep their secret on an open relay. */
 	cr_assert_eq(relay_declare(R, "lan", "pw", 0, 0, err, sizeof(err)),
 	    0);
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_UNAUTHORIZED);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_UNAUTHORIZED);
 	join_at(CLIENT, "lan", CL1, "pw", 0);
 }
 
@@ -595,10 +595,10 @@ Test(room_admit, gateway_exists, .fini = teardown)
 	R = mkrelay(1);
 	gw = join(GATEWAY, "lan", GWMAC);
 	refuse_as(GATEWAY, "lan", "00:1b:21:0a:0b:0d", NULL,
-	    CTLMSG_CODE_GATEWAY_EXISTS);
+	    WIREMSG_CODE_GATEWAY_EXISTS);
 	/* Checked before duplicate MACs: same MAC, same code. */
-	refuse_as(GATEWAY, "lan", GWMAC, NULL, CTLMSG_CODE_GATEWAY_EXISTS);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_GATEWAY_EXISTS], 2);
+	refuse_as(GATEWAY, "lan", GWMAC, NULL, WIREMSG_CODE_GATEWAY_EXISTS);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_GATEWAY_EXISTS], 2);
 	/* Another room may have its own, even with the same MAC. */
 	join(GATEWAY, "lan2", GWMAC);
 	/* Once the first leaves, a new gateway is admitted. */
@@ -612,16 +612,16 @@ Test(room_admit, duplicate_mac, .fini = teardown)
 	R = mkrelay(1);
 	join(CLIENT, "lan", CL1);
 	join(GATEWAY, "lan", GWMAC);
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_DUPLICATE_MAC);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_DUPLICATE_MAC);
 	reason_has("02:00:00:00:00:01");
 	/* A client may not take the gateway's MAC (if local) ... */
 	join(GATEWAY, "lan2", "02:00:00:00:00:77");
 	refuse_as(CLIENT, "lan2", "02:00:00:00:00:77", NULL,
-	    CTLMSG_CODE_DUPLICATE_MAC);
+	    WIREMSG_CODE_DUPLICATE_MAC);
 	/* ... nor a gateway a client's. */
 	join(CLIENT, "lan3", CL2);
-	refuse_as(GATEWAY, "lan3", CL2, NULL, CTLMSG_CODE_DUPLICATE_MAC);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_DUPLICATE_MAC], 3);
+	refuse_as(GATEWAY, "lan3", CL2, NULL, WIREMSG_CODE_DUPLICATE_MAC);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_DUPLICATE_MAC], 3);
 	/* The same MAC in another room is another broadcast domain. */
 	join(CLIENT, "lan2", CL1);
 }
@@ -640,9 +640,9 @@ Test(room_admit, duplicate_learned_mac, .fini = teardown)
 	sent(gw, buf, len, 1000, 1, c1);
 	cr_assert_not_null(room_mac_find(gw->room, &(struct ether_mac){
 	    { 0x02, 0, 0, 0, 0, 0x02 } }));
-	refuse_as(CLIENT, "lan", CL2, NULL, CTLMSG_CODE_DUPLICATE_MAC);
+	refuse_as(CLIENT, "lan", CL2, NULL, WIREMSG_CODE_DUPLICATE_MAC);
 	reason_has("behind the gateway");
-	cr_assert_eq(R->rejected[CTLMSG_CODE_DUPLICATE_MAC], 1);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_DUPLICATE_MAC], 1);
 }
 
 Test(room_admit, room_full, .fini = teardown)
@@ -654,11 +654,11 @@ Test(room_admit, room_full, .fini = teardown)
 	    sizeof(err)), 0);
 	c1 = join(CLIENT, "small", CL1);
 	join(CLIENT, "small", CL2);
-	refuse_as(CLIENT, "small", CL3, NULL, CTLMSG_CODE_ROOM_FULL);
+	refuse_as(CLIENT, "small", CL3, NULL, WIREMSG_CODE_ROOM_FULL);
 	/* The gateway does not count as a client. */
 	join(GATEWAY, "small", GWMAC);
-	refuse_as(CLIENT, "small", CL3, NULL, CTLMSG_CODE_ROOM_FULL);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_ROOM_FULL], 2);
+	refuse_as(CLIENT, "small", CL3, NULL, WIREMSG_CODE_ROOM_FULL);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_ROOM_FULL], 2);
 	cr_assert_eq(c1->room->nclients, 2);
 	cr_assert_eq(c1->room->nmembers, 3);
 	relay_leave(R, c1, NULL, NULL, 0);
@@ -679,29 +679,29 @@ Test(room_admit, room_full_default, .fini = teardown)
 		snprintf(m, sizeof(m), "02:00:00:00:01:%02x", i);
 		join(CLIENT, "lan", m);
 	}
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_ROOM_FULL);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_ROOM_FULL);
 }
 
 Test(room_admit, room_full_at_protocol_limit, .fini = teardown)
 {
 	struct relay_conf	 c;
-	struct ctlmsg_welcome	 w;
+	struct wiremsg_welcome	 w;
 	struct peer		*p = NULL;
 	char			 m[ETHER_MAC_STRLEN];
 	int			 i;
 
 	relay_conf_init(&c);
 	c.open_rooms = 1;
-	c.max_clients = CTLMSG_MAX_PEERS;
+	c.max_clients = WIREMSG_MAX_PEERS;
 	R = mkrelay_conf(&c);
-	for (i = 0; i < CTLMSG_MAX_PEERS; i++) {
+	for (i = 0; i < WIREMSG_MAX_PEERS; i++) {
 		snprintf(m, sizeof(m), "02:00:00:00:01:%02x", i);
 		join(CLIENT, "lan", m);
 	}
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_ROOM_FULL);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_ROOM_FULL);
 	p = join(GATEWAY, "lan", GWMAC);
 	relay_welcome(p, &w);
-	cr_assert_eq(w.npeers, CTLMSG_MAX_PEERS);
+	cr_assert_eq(w.npeers, WIREMSG_MAX_PEERS);
 	cr_assert_eq(p->room->nmembers, ROOM_MEMBERS_MAX);
 }
 
@@ -717,10 +717,10 @@ Test(room_admit, relay_full_peers, .fini = teardown)
 	p = join(CLIENT, "a", CL1);
 	join(CLIENT, "b", CL1);
 	join(GATEWAY, "a", GWMAC);
-	refuse_as(CLIENT, "a", CL2, NULL, CTLMSG_CODE_RELAY_FULL);
+	refuse_as(CLIENT, "a", CL2, NULL, WIREMSG_CODE_RELAY_FULL);
 	reason_has("peers");
-	refuse_as(CLIENT, "c", CL2, NULL, CTLMSG_CODE_RELAY_FULL);
-	cr_assert_eq(R->rejected[CTLMSG_CODE_RELAY_FULL], 2);
+	refuse_as(CLIENT, "c", CL2, NULL, WIREMSG_CODE_RELAY_FULL);
+	cr_assert_eq(R->rejected[WIREMSG_CODE_RELAY_FULL], 2);
 	cr_assert_eq(R->nrooms, 2);
 	relay_leave(R, p, NULL, NULL, 0);
 	join(CLIENT, "a", CL2);
@@ -737,7 +737,7 @@ Test(room_admit, relay_full_rooms, .fini = teardown)
 	R = mkrelay_conf(&c);
 	p = join(CLIENT, "a", CL1);
 	join(CLIENT, "b", CL1);
-	refuse_as(CLIENT, "c", CL1, NULL, CTLMSG_CODE_RELAY_FULL);
+	refuse_as(CLIENT, "c", CL1, NULL, WIREMSG_CODE_RELAY_FULL);
 	reason_has("rooms");
 	/* Existing rooms still take members. */
 	q = join(CLIENT, "a", CL2);
@@ -746,7 +746,7 @@ Test(room_admit, relay_full_rooms, .fini = teardown)
 	cr_assert_null(relay_room_find(R, "c"));
 	/* Room "a" still has a member: still full. */
 	relay_leave(R, p, NULL, NULL, 0);
-	refuse_as(CLIENT, "c", CL1, NULL, CTLMSG_CODE_RELAY_FULL);
+	refuse_as(CLIENT, "c", CL1, NULL, WIREMSG_CODE_RELAY_FULL);
 	relay_leave(R, q, NULL, NULL, 0);
 	cr_assert_null(relay_room_find(R, "a"));
 	join(CLIENT, "c", CL1);
@@ -765,10 +765,10 @@ Test(room_admit, limits_order, .fini = teardown)
 	join(CLIENT, "lan", CL1);
 	join(GATEWAY, "lan", GWMAC);
 	/* Everything is full: the room's own problems come first. */
-	refuse_as(GATEWAY, "lan", LAN1, NULL, CTLMSG_CODE_GATEWAY_EXISTS);
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_DUPLICATE_MAC);
-	refuse_as(CLIENT, "lan", CL2, NULL, CTLMSG_CODE_ROOM_FULL);
-	refuse_as(CLIENT, "new", CL2, NULL, CTLMSG_CODE_RELAY_FULL);
+	refuse_as(GATEWAY, "lan", LAN1, NULL, WIREMSG_CODE_GATEWAY_EXISTS);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_DUPLICATE_MAC);
+	refuse_as(CLIENT, "lan", CL2, NULL, WIREMSG_CODE_ROOM_FULL);
+	refuse_as(CLIENT, "new", CL2, NULL, WIREMSG_CODE_RELAY_FULL);
 }
 
 Test(room_admit, peer_ids, .fini = teardown)
@@ -811,10 +811,10 @@ Test(room_admit, peer_ids_exhausted, .fini = teardown)
 	R->next_id = UINT32_MAX;
 	p = join(CLIENT, "a", CL1);
 	cr_assert_eq(p->id, UINT32_MAX);
-	refuse_as(CLIENT, "a", CL2, NULL, CTLMSG_CODE_RELAY_FULL);
+	refuse_as(CLIENT, "a", CL2, NULL, WIREMSG_CODE_RELAY_FULL);
 	relay_leave(R, p, NULL, NULL, 0);
 	/* Never 0, never again UINT32_MAX. */
-	refuse_as(CLIENT, "a", CL2, NULL, CTLMSG_CODE_RELAY_FULL);
+	refuse_as(CLIENT, "a", CL2, NULL, WIREMSG_CODE_RELAY_FULL);
 }
 
 Test(room_admit, peer_fields, .fini = teardown)
@@ -834,7 +834,7 @@ Test(room_admit, peer_fields, .fini = teardown)
 Test(room_admit, room_mtu, .fini = teardown)
 {
 	struct relay_conf	 c;
-	struct ctlmsg_welcome	 w;
+	struct wiremsg_welcome	 w;
 	struct peer		*p;
 
 	R = mkrelay(1);
@@ -874,7 +874,7 @@ Test(room_admit, room_mtu, .fini = teardown)
 }
 
 static void
-assert_peer(const struct ctlmsg_peer *cp, const struct peer *p)
+assert_peer(const struct wiremsg_peer *cp, const struct peer *p)
 {
 	cr_assert_eq(cp->peer_id, p->id);
 	cr_assert_eq(cp->role, p->role);
@@ -883,10 +883,10 @@ assert_peer(const struct ctlmsg_peer *cp, const struct peer *p)
 
 Test(room_admit, members_and_notify, .fini = teardown)
 {
-	struct ctlmsg_welcome	 w;
-	struct ctlmsg_peer	 gone;
-	struct ctlmsg		 msg;
-	struct ctlmsg_error	 cerr;
+	struct wiremsg_welcome	 w;
+	struct wiremsg_peer	 gone;
+	struct wiremsg		 msg;
+	struct wiremsg_error	 cerr;
 	struct peer		*a, *gw, *b, *other;
 	struct peer		*list[ROOM_MEMBERS_MAX];
 
@@ -912,9 +912,9 @@ Test(room_admit, members_and_notify, .fini = teardown)
 	assert_peer(&w.peers[1], gw);
 	/* The welcome is one the codec accepts. */
 	memset(&msg, 0, sizeof(msg));
-	msg.type = CTLMSG_WELCOME;
+	msg.type = WIREMSG_WELCOME;
 	msg.u.welcome = w;
-	cr_assert_eq(ctlmsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
+	cr_assert_eq(wiremsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
 	cr_assert_eq(relay_others(b, list, nitems(list)), 2);
 	cr_assert_eq(list[0], a);
 	cr_assert_eq(list[1], gw);
@@ -1311,18 +1311,18 @@ Test(room_fwd, learned_then_client_joins, .fini = teardown)
 	len = arp(buf, BCAST, "02:00:00:00:00:04");
 	sent(l.gw, buf, len, 1000, 3, l.a, l.b, l.c);
 	refuse_as(CLIENT, "lan", "02:00:00:00:00:04", NULL,
-	    CTLMSG_CODE_DUPLICATE_MAC);
+	    WIREMSG_CODE_DUPLICATE_MAC);
 	/* Still fresh just before the age. */
 	{
-		struct ctlmsg_hello	 h = hello(CLIENT, "lan",
+		struct wiremsg_hello	 h = hello(CLIENT, "lan",
 		    "02:00:00:00:00:04", NULL);
 		struct peer		*p = NULL;
-		enum ctlmsg_code	 code;
+		enum wiremsg_code	 code;
 		char			 reason[64];
 
 		cr_assert_eq(relay_admit(R, &h, 1000 + 299999, &p, &code,
 		    reason, sizeof(reason)), -1);
-		cr_assert_eq(code, CTLMSG_CODE_DUPLICATE_MAC);
+		cr_assert_eq(code, WIREMSG_CODE_DUPLICATE_MAC);
 	}
 	/* Aged out (even before room_expire() ran): admitted. */
 	d = join_at(CLIENT, "lan", "02:00:00:00:00:04", NULL, 1000 + 300000);
@@ -1860,8 +1860,8 @@ Test(room_counters, names)
 Test(room_counters, export_is_a_valid_stats_reply)
 {
 	struct fwd_counters	 fc;
-	struct ctlmsg		 msg;
-	struct ctlmsg_error	 cerr;
+	struct wiremsg		 msg;
+	struct wiremsg_error	 cerr;
 	size_t			 n, i;
 
 	memset(&fc, 0, sizeof(fc));
@@ -1869,13 +1869,13 @@ Test(room_counters, export_is_a_valid_stats_reply)
 	fc.bytes_out = 1234;
 	fc.drops[FWD_DROP_LOOP] = 3;
 	memset(&msg, 0, sizeof(msg));
-	msg.type = CTLMSG_STATS;
+	msg.type = WIREMSG_STATS;
 	msg.u.stats.reply = 1;
 	n = fwd_counters_export(&fc, msg.u.stats.counters,
 	    nitems(msg.u.stats.counters));
 	cr_assert_eq(n, 4 + FWD_REASON_MAX - 1);
 	msg.u.stats.ncounters = n;
-	cr_assert_eq(ctlmsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
+	cr_assert_eq(wiremsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
 	cr_assert_str_eq(msg.u.stats.counters[0].name, "frames-in");
 	cr_assert_eq(msg.u.stats.counters[0].value, 7);
 	cr_assert_str_eq(msg.u.stats.counters[3].name, "bytes-out");
@@ -1894,27 +1894,27 @@ Test(room_counters, export_is_a_valid_stats_reply)
 Test(room_counters, room_and_relay_export, .fini = teardown)
 {
 	struct lan		 l = mklan();
-	struct ctlmsg		 msg;
-	struct ctlmsg_error	 cerr;
-	struct ctlmsg_counter	*c;
+	struct wiremsg		 msg;
+	struct wiremsg_error	 cerr;
+	struct wiremsg_counter	*c;
 	uint8_t			 buf[64];
 	size_t			 len, n, i;
 
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_DUPLICATE_MAC);
-	refuse_as(CLIENT, "lan", CL1, NULL, CTLMSG_CODE_DUPLICATE_MAC);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_DUPLICATE_MAC);
+	refuse_as(CLIENT, "lan", CL1, NULL, WIREMSG_CODE_DUPLICATE_MAC);
 	len = arp(buf, BCAST, LAN1);
 	sent(l.gw, buf, len, 0, 3, l.a, l.b, l.c);
 	len = arp(buf, BCAST, CL2);
 	dropped(l.a, buf, len, 0, FWD_DROP_SPOOFED);
 
 	memset(&msg, 0, sizeof(msg));
-	msg.type = CTLMSG_STATS;
+	msg.type = WIREMSG_STATS;
 	msg.u.stats.reply = 1;
 	c = msg.u.stats.counters;
 	n = room_counters_export(l.a->room, c, nitems(msg.u.stats.counters));
 	cr_assert_eq(n, 6 + 4 + FWD_REASON_MAX - 1);
 	msg.u.stats.ncounters = n;
-	cr_assert_eq(ctlmsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
+	cr_assert_eq(wiremsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
 	cr_assert_str_eq(c[0].name, "members");
 	cr_assert_eq(c[0].value, 4);
 	cr_assert_str_eq(c[1].name, "clients");
@@ -1930,9 +1930,9 @@ Test(room_counters, room_and_relay_export, .fini = teardown)
 
 	n = relay_counters_export(R, c, nitems(msg.u.stats.counters));
 	cr_assert_eq(n, 5 + 9 + 3 + 4 + FWD_REASON_MAX - 1);
-	cr_assert_leq(n, CTLMSG_MAX_COUNTERS);
+	cr_assert_leq(n, WIREMSG_MAX_COUNTERS);
 	msg.u.stats.ncounters = n;
-	cr_assert_eq(ctlmsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
+	cr_assert_eq(wiremsg_validate(&msg, &cerr), 0, "%s", cerr.msg);
 	cr_assert_str_eq(c[0].name, "peers");
 	cr_assert_eq(c[0].value, 4);
 	cr_assert_str_eq(c[1].name, "rooms");
@@ -1956,15 +1956,15 @@ Test(room_counters, room_and_relay_export, .fini = teardown)
 
 Test(room_admit, unterminated_strings, .fini = teardown)
 {
-	struct ctlmsg_hello	 h;
+	struct wiremsg_hello	 h;
 	struct peer		*p = NULL;
-	enum ctlmsg_code	 code;
-	char			 reason[CTLMSG_REASON_MAX + 1];
+	enum wiremsg_code	 code;
+	char			 reason[WIREMSG_REASON_MAX + 1];
 
 	R = mkrelay(1);
 	h = hello(CLIENT, "lan", CL1, NULL);
 	memset(h.software, 'v', sizeof(h.software));
 	cr_assert_eq(relay_admit(R, &h, 0, &p, &code, reason,
 	    sizeof(reason)), 0, "%s", reason);
-	cr_assert_eq(strlen(p->software), CTLMSG_SOFTWARE_MAX);
+	cr_assert_eq(strlen(p->software), WIREMSG_SOFTWARE_MAX);
 }

@@ -33,7 +33,7 @@
 #include <criterion/parameterized.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "session.h"
 
@@ -47,7 +47,7 @@
 
 static struct session		 S;
 static struct session_actions	 A;
-static struct ctlmsg		 M;
+static struct wiremsg		 M;
 
 static void
 conf_default(struct session_conf *conf)
@@ -172,7 +172,7 @@ count(enum session_action_type type)
 }
 
 static void
-peer(struct ctlmsg_peer *p, uint32_t id, enum ctlmsg_role role,
+peer(struct wiremsg_peer *p, uint32_t id, enum wiremsg_role role,
     const char *mac)
 {
 	memset(p, 0, sizeof(*p));
@@ -186,26 +186,26 @@ static void
 msg_welcome(uint32_t mtu)
 {
 	memset(&M, 0, sizeof(M));
-	M.type = CTLMSG_WELCOME;
+	M.type = WIREMSG_WELCOME;
 	M.u.welcome.peer_id = 7;
 	M.u.welcome.room_mtu = mtu;
 	M.u.welcome.npeers = 2;
-	peer(&M.u.welcome.peers[0], 1, CTLMSG_ROLE_GATEWAY, GWMAC);
-	peer(&M.u.welcome.peers[1], 3, CTLMSG_ROLE_CLIENT, CL3);
+	peer(&M.u.welcome.peers[0], 1, WIREMSG_ROLE_GATEWAY, GWMAC);
+	peer(&M.u.welcome.peers[1], 3, WIREMSG_ROLE_CLIENT, CL3);
 }
 
 static void
-msg_reject(enum ctlmsg_code code, const char *reason)
+msg_reject(enum wiremsg_code code, const char *reason)
 {
 	memset(&M, 0, sizeof(M));
-	M.type = CTLMSG_REJECT;
+	M.type = WIREMSG_REJECT;
 	M.u.reject.code = code;
 	cr_assert_lt(snprintf(M.u.reject.reason, sizeof(M.u.reject.reason),
 	    "%s", reason), (int)sizeof(M.u.reject.reason));
 }
 
 static void
-msg_peer(enum ctlmsg_type type, uint32_t id, enum ctlmsg_role role,
+msg_peer(enum wiremsg_type type, uint32_t id, enum wiremsg_role role,
     const char *mac)
 {
 	memset(&M, 0, sizeof(M));
@@ -298,8 +298,8 @@ Test(session, init_errors)
 Test(session, happy_path, .init = setup, .fini = teardown)
 {
 	const struct session_action	*a;
-	const struct ctlmsg_hello	*h;
-	struct ctlmsg_error		 cerr;
+	const struct wiremsg_hello	*h;
+	struct wiremsg_error		 cerr;
 	struct session_status		 st;
 
 	no_timer();
@@ -323,16 +323,16 @@ Test(session, happy_path, .init = setup, .fini = teardown)
 	    "hello for room " ROOM " as " ME " (budget 1167)");
 	a = act(1, SESSION_ACT_SEND_HELLO);
 	cr_assert_not_null(a->msg);
-	cr_assert_eq(a->msg->type, CTLMSG_HELLO);
+	cr_assert_eq(a->msg->type, WIREMSG_HELLO);
 	h = &a->msg->u.hello;
-	cr_assert_eq(h->proto, CTLMSG_PROTO);
-	cr_assert_eq(h->role, CTLMSG_ROLE_CLIENT);
+	cr_assert_eq(h->proto, WIREMSG_PROTO);
+	cr_assert_eq(h->role, WIREMSG_ROLE_CLIENT);
 	cr_assert_str_eq(h->room, ROOM);
 	cr_assert_str_eq(ether_mac_str(&h->mac), ME);
 	cr_assert_eq(h->datagram_budget, 1167);
 	cr_assert_str_eq(h->secret, SECRET);
 	cr_assert_str_eq(h->software, "softlan-test/1");
-	cr_assert_eq(ctlmsg_validate(a->msg, &cerr), 0, "%s", cerr.msg);
+	cr_assert_eq(wiremsg_validate(a->msg, &cerr), 0, "%s", cerr.msg);
 	cr_assert_eq(deadline(), 1500 + SESSION_HELLO_TIMEOUT);
 
 	msg_welcome(1400);
@@ -348,7 +348,7 @@ Test(session, happy_path, .init = setup, .fini = teardown)
 	cr_assert_eq(S.room_mtu, 1400);
 	cr_assert_eq(S.npeers, 2);
 
-	msg_peer(CTLMSG_PEER_JOINED, 9, CTLMSG_ROLE_CLIENT, CL2);
+	msg_peer(WIREMSG_PEER_JOINED, 9, WIREMSG_ROLE_CLIENT, CL2);
 	ev_msg(2000, 0);
 	cr_assert_eq(A.n, 1);
 	act_log_is(0, SESSION_LOG_INFO,
@@ -357,14 +357,14 @@ Test(session, happy_path, .init = setup, .fini = teardown)
 	cr_assert_eq(S.peers[2].peer_id, 9);
 	cr_assert_str_eq(ether_mac_str(&S.peers[2].mac), CL2);
 
-	msg_peer(CTLMSG_PEER_LEFT, 3, CTLMSG_ROLE_CLIENT, CL3);
+	msg_peer(WIREMSG_PEER_LEFT, 3, WIREMSG_ROLE_CLIENT, CL3);
 	ev_msg(3000, 0);
 	cr_assert_eq(A.n, 1);
 	act_log_is(0, SESSION_LOG_INFO,
 	    "peer 3 left room " ROOM " (client " CL3 ")");
 	cr_assert_eq(S.npeers, 2);
 	cr_assert_eq(S.peers[0].peer_id, 1);
-	cr_assert_eq(S.peers[0].role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_eq(S.peers[0].role, WIREMSG_ROLE_GATEWAY);
 	cr_assert_eq(S.peers[1].peer_id, 9);
 
 	session_status(&S, 4600, &st);
@@ -535,30 +535,30 @@ Test(session, backoff_reset_after_stable, .init = setup, .fini = teardown)
  * process that runs them, so the error is an array, not a pointer.
  */
 struct reject_case {
-	enum ctlmsg_code	 code;
+	enum wiremsg_code	 code;
 	int			 fatal;
 	char			 error[128];
 };
 
 static struct reject_case reject_cases[] = {
-	{ CTLMSG_CODE_VERSION, 1, "rejected (version): the relay does not "
+	{ WIREMSG_CODE_VERSION, 1, "rejected (version): the relay does not "
 	    "speak protocol version 1 (relay: why)" },
-	{ CTLMSG_CODE_BAD_ROOM, 1, "rejected (bad-room): the relay refused "
+	{ WIREMSG_CODE_BAD_ROOM, 1, "rejected (bad-room): the relay refused "
 	    "the room code " ROOM " (relay: why)" },
-	{ CTLMSG_CODE_BAD_MAC, 1, "rejected (bad-mac): the relay refused "
+	{ WIREMSG_CODE_BAD_MAC, 1, "rejected (bad-mac): the relay refused "
 	    "MAC " ME " (relay: why)" },
-	{ CTLMSG_CODE_BAD_ROLE, 1, "rejected (bad-role): the relay refused "
+	{ WIREMSG_CODE_BAD_ROLE, 1, "rejected (bad-role): the relay refused "
 	    "the client role (relay: why)" },
-	{ CTLMSG_CODE_UNAUTHORIZED, 1, "rejected (unauthorized): wrong or "
+	{ WIREMSG_CODE_UNAUTHORIZED, 1, "rejected (unauthorized): wrong or "
 	    "missing secret for room " ROOM " (relay: why)" },
-	{ CTLMSG_CODE_GATEWAY_EXISTS, 1, "rejected (gateway-exists): the "
+	{ WIREMSG_CODE_GATEWAY_EXISTS, 1, "rejected (gateway-exists): the "
 	    "relay says room " ROOM " already has a gateway, but this is a "
 	    "client (relay: why)" },
-	{ CTLMSG_CODE_DUPLICATE_MAC, 0, "rejected (duplicate-mac): the relay "
+	{ WIREMSG_CODE_DUPLICATE_MAC, 0, "rejected (duplicate-mac): the relay "
 	    "says MAC " ME " is already in room " ROOM " (relay: why)" },
-	{ CTLMSG_CODE_ROOM_FULL, 0, "rejected (room-full): room " ROOM
+	{ WIREMSG_CODE_ROOM_FULL, 0, "rejected (room-full): room " ROOM
 	    " is full (relay: why)" },
-	{ CTLMSG_CODE_RELAY_FULL, 0, "rejected (relay-full): the relay is "
+	{ WIREMSG_CODE_RELAY_FULL, 0, "rejected (relay-full): the relay is "
 	    "full (relay: why)" },
 };
 
@@ -571,7 +571,7 @@ ParameterizedTestParameters(session, rejects)
 ParameterizedTest(const struct reject_case *rc, session, rejects,
     .init = setup, .fini = teardown)
 {
-	const char	*name = ctlmsg_code_name(rc->code);
+	const char	*name = wiremsg_code_name(rc->code);
 	size_t		 c;
 
 	ev(SESSION_EV_START, 0, 0);
@@ -611,7 +611,7 @@ Test(session, reject_without_reason, .init = setup, .fini = teardown)
 {
 	ev(SESSION_EV_START, 0, 0);
 	ev_up(10, 1200);
-	msg_reject(CTLMSG_CODE_UNAUTHORIZED, "");
+	msg_reject(WIREMSG_CODE_UNAUTHORIZED, "");
 	ev_msg(20, 0);
 	cr_assert_str_eq(S.last_error, "rejected (unauthorized): wrong or "
 	    "missing secret for room " ROOM);
@@ -626,7 +626,7 @@ Test(session, duplicate_mac_grace, .init = setup, .fini = teardown)
 	ev(SESSION_EV_START, now, 0);
 	for (;;) {
 		ev_up(now, 1200);
-		msg_reject(CTLMSG_CODE_DUPLICATE_MAC, "mac in use");
+		msg_reject(WIREMSG_CODE_DUPLICATE_MAC, "mac in use");
 		ev_msg(now, 0);
 		n++;
 		if (S.state != SESSION_RETRYING)
@@ -644,7 +644,7 @@ Test(session, duplicate_mac_grace, .init = setup, .fini = teardown)
 	 */
 	cr_assert_eq(n, 11);
 	cr_assert_eq(now, 1000 + 135750);
-	cr_assert_eq(S.counters.rejects[CTLMSG_CODE_DUPLICATE_MAC], 11);
+	cr_assert_eq(S.counters.rejects[WIREMSG_CODE_DUPLICATE_MAC], 11);
 	cr_assert_str_eq(S.last_error, "rejected (duplicate-mac): the relay "
 	    "says MAC " ME " is already in room " ROOM " (relay: mac in use)");
 	cr_assert_eq(act(A.n - 1, SESSION_ACT_EXIT)->status, 1);
@@ -657,7 +657,7 @@ Test(session, duplicate_mac_streak_resets, .init = setup, .fini = teardown)
 	/* A duplicate-mac, then a welcome: the streak ends. */
 	ev(SESSION_EV_START, now, 0);
 	ev_up(now, 1200);
-	msg_reject(CTLMSG_CODE_DUPLICATE_MAC, "");
+	msg_reject(WIREMSG_CODE_DUPLICATE_MAC, "");
 	ev_msg(now, 0);
 	cr_assert_eq(S.state, SESSION_RETRYING);
 	now = deadline();
@@ -667,7 +667,7 @@ Test(session, duplicate_mac_streak_resets, .init = setup, .fini = teardown)
 	now = deadline();
 	ev(SESSION_EV_TIMER, now, 0);
 	ev_up(now, 1200);
-	msg_reject(CTLMSG_CODE_DUPLICATE_MAC, "");
+	msg_reject(WIREMSG_CODE_DUPLICATE_MAC, "");
 	ev_msg(now, 0);
 	cr_assert_eq(S.state, SESSION_RETRYING, "a new streak is not fatal");
 }
@@ -681,7 +681,7 @@ Test(session, duplicate_mac_no_grace)
 	setup_conf(&conf);
 	ev(SESSION_EV_START, 0, 0);
 	ev_up(0, 1200);
-	msg_reject(CTLMSG_CODE_DUPLICATE_MAC, "");
+	msg_reject(WIREMSG_CODE_DUPLICATE_MAC, "");
 	ev_msg(0, 0);
 	cr_assert_eq(S.state, SESSION_STOPPED);
 	cr_assert_eq(act(A.n - 1, SESSION_ACT_EXIT)->status, 1);
@@ -692,7 +692,7 @@ Test(session, relay_disconnect, .init = setup, .fini = teardown)
 {
 	connect_at(0, 1500);
 	memset(&M, 0, sizeof(M));
-	M.type = CTLMSG_DISCONNECT;
+	M.type = WIREMSG_DISCONNECT;
 	(void)snprintf(M.u.disconnect.reason, sizeof(M.u.disconnect.reason),
 	    "relay shutting down");
 	ev_msg(5000, 0);
@@ -723,7 +723,7 @@ Test(session, disconnect_before_welcome, .init = setup, .fini = teardown)
 	ev(SESSION_EV_START, 0, 0);
 	ev_up(0, 1200);
 	memset(&M, 0, sizeof(M));
-	M.type = CTLMSG_DISCONNECT;
+	M.type = WIREMSG_DISCONNECT;
 	ev_msg(10, 0);
 	cr_assert_eq(S.state, SESSION_RETRYING);
 	cr_assert_str_eq(S.last_error, "the relay closed the connection "
@@ -806,7 +806,7 @@ Test(session, zero_budget, .init = setup, .fini = teardown)
 	ev(SESSION_EV_TIMER, deadline(), 0);
 	ev_up(1000, 100000);
 	cr_assert_eq(act(1, SESSION_ACT_SEND_HELLO)->msg->u.hello.
-	    datagram_budget, CTLMSG_BUDGET_MAX);
+	    datagram_budget, WIREMSG_BUDGET_MAX);
 }
 
 Test(session, mtu_actions, .init = setup, .fini = teardown)
@@ -869,7 +869,7 @@ Test(session, protocol_errors, .init = setup, .fini = teardown)
 	now = deadline();
 	ev(SESSION_EV_TIMER, now, 0);
 	ev_up(now, 1200);
-	msg_peer(CTLMSG_PEER_JOINED, 9, CTLMSG_ROLE_CLIENT, CL2);
+	msg_peer(WIREMSG_PEER_JOINED, 9, WIREMSG_ROLE_CLIENT, CL2);
 	ev_msg(now, 0);
 	cr_assert_eq(S.state, SESSION_RETRYING);
 	cr_assert_str_eq(S.last_error, "protocol error: unexpected "
@@ -908,18 +908,18 @@ Test(session, membership_errors, .init = setup, .fini = teardown)
 {
 	connect_at(0, 1500);
 
-	msg_peer(CTLMSG_PEER_LEFT, 42, CTLMSG_ROLE_CLIENT, CL2);
+	msg_peer(WIREMSG_PEER_LEFT, 42, WIREMSG_ROLE_CLIENT, CL2);
 	ev_msg(1, 0);
 	cr_assert_eq(A.n, 1);
 	act_log_is(0, SESSION_LOG_WARN,
 	    "peer-left for peer 42, not a member: ignored");
 
-	msg_peer(CTLMSG_PEER_JOINED, 7, CTLMSG_ROLE_CLIENT, CL2);
+	msg_peer(WIREMSG_PEER_JOINED, 7, WIREMSG_ROLE_CLIENT, CL2);
 	ev_msg(2, 0);
 	act_log_is(0, SESSION_LOG_WARN,
 	    "peer-joined names our own peer id 7: ignored");
 
-	msg_peer(CTLMSG_PEER_JOINED, 3, CTLMSG_ROLE_CLIENT, CL2);
+	msg_peer(WIREMSG_PEER_JOINED, 3, WIREMSG_ROLE_CLIENT, CL2);
 	ev_msg(3, 0);
 	act_log_is(0, SESSION_LOG_WARN, "peer-joined for peer 3, already a "
 	    "member: now client " CL2);
@@ -936,32 +936,33 @@ Test(session, peers_full, .init = setup, .fini = teardown)
 	size_t	 i;
 
 	connect_at(0, 1500);
-	for (i = 0; S.npeers < CTLMSG_MAX_PEERS; i++) {
-		msg_peer(CTLMSG_PEER_JOINED, 100 + i, CTLMSG_ROLE_CLIENT, CL2);
+	for (i = 0; S.npeers < WIREMSG_MAX_PEERS; i++) {
+		msg_peer(WIREMSG_PEER_JOINED, 100 + i, WIREMSG_ROLE_CLIENT,
+		    CL2);
 		ev_msg(1, 0);
 	}
 	cr_assert_eq(S.counters.peer_errors, 0);
-	msg_peer(CTLMSG_PEER_JOINED, 5000, CTLMSG_ROLE_CLIENT, CL2);
+	msg_peer(WIREMSG_PEER_JOINED, 5000, WIREMSG_ROLE_CLIENT, CL2);
 	ev_msg(2, 0);
-	cr_assert_eq(S.npeers, CTLMSG_MAX_PEERS);
+	cr_assert_eq(S.npeers, WIREMSG_MAX_PEERS);
 	cr_assert_eq(S.counters.peer_errors, 1);
 	act_log_is(0, SESSION_LOG_WARN,
 	    "peer-joined for peer 5000: more than 128 members, not listed");
 
 	/* Removing the first keeps the order of the others. */
-	msg_peer(CTLMSG_PEER_LEFT, 1, CTLMSG_ROLE_GATEWAY, GWMAC);
+	msg_peer(WIREMSG_PEER_LEFT, 1, WIREMSG_ROLE_GATEWAY, GWMAC);
 	ev_msg(3, 0);
-	cr_assert_eq(S.npeers, CTLMSG_MAX_PEERS - 1);
+	cr_assert_eq(S.npeers, WIREMSG_MAX_PEERS - 1);
 	cr_assert_eq(S.peers[0].peer_id, 3);
-	cr_assert_eq(S.peers[CTLMSG_MAX_PEERS - 2].peer_id,
-	    100 + CTLMSG_MAX_PEERS - 3);
+	cr_assert_eq(S.peers[WIREMSG_MAX_PEERS - 2].peer_id,
+	    100 + WIREMSG_MAX_PEERS - 3);
 }
 
 Test(session, stats, .init = setup, .fini = teardown)
 {
 	connect_at(0, 1500);
 	memset(&M, 0, sizeof(M));
-	M.type = CTLMSG_STATS;
+	M.type = WIREMSG_STATS;
 	ev_msg(1, 0);
 	cr_assert_eq(A.n, 1);
 	(void)act(0, SESSION_ACT_SEND_STATS);
@@ -1020,7 +1021,7 @@ Test(session, status_export, .init = setup, .fini = teardown)
 	cr_assert_str_eq(line, "waiting for the relay to admit us to room "
 	    ROOM);
 
-	msg_reject(CTLMSG_CODE_ROOM_FULL, "");
+	msg_reject(WIREMSG_CODE_ROOM_FULL, "");
 	ev_msg(1000, RMAX);
 	session_status(&S, 1100, &st);
 	cr_assert_str_eq(st.state, "retrying");
@@ -1031,7 +1032,7 @@ Test(session, status_export, .init = setup, .fini = teardown)
 	cr_assert_eq(st.npeers, 0);
 	cr_assert_str_eq(st.last_error, "rejected (room-full): room " ROOM
 	    " is full");
-	cr_assert_eq(st.counters->rejects[CTLMSG_CODE_ROOM_FULL], 1);
+	cr_assert_eq(st.counters->rejects[WIREMSG_CODE_ROOM_FULL], 1);
 	cr_assert_eq(session_status_line(&S, 1100, line, sizeof(line)), 0);
 	cr_assert_str_eq(line, "retrying in 2 s (rejected (room-full): room "
 	    ROOM " is full)");
@@ -1046,7 +1047,7 @@ Test(session, status_export, .init = setup, .fini = teardown)
 	cr_assert_eq(st.connected_ms, 1000);
 	cr_assert_eq(st.npeers, 2);
 	cr_assert_eq(st.peers[0].peer_id, 1);
-	cr_assert_eq(st.peers[0].role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_eq(st.peers[0].role, WIREMSG_ROLE_GATEWAY);
 	cr_assert_str_eq(ether_mac_str(&st.peers[0].mac), GWMAC);
 	cr_assert_eq(st.peers[1].peer_id, 3);
 	cr_assert_str_eq(ether_mac_str(&st.peers[1].mac), CL3);
@@ -1059,9 +1060,9 @@ Test(session, status_export, .init = setup, .fini = teardown)
 	cr_assert_eq(session_status_line(&S, 3250, line, 10), -1);
 	cr_assert_eq(strlen(line), 9);
 
-	msg_reject(CTLMSG_CODE_NONE, "");	/* reject after welcome */
+	msg_reject(WIREMSG_CODE_NONE, "");	/* reject after welcome */
 	ev_msg(4000, 0);
-	msg_reject(CTLMSG_CODE_BAD_MAC, "");
+	msg_reject(WIREMSG_CODE_BAD_MAC, "");
 	ev(SESSION_EV_TIMER, deadline(), 0);
 	ev_up(10000, 1200);
 	ev_msg(10000, 0);
@@ -1074,7 +1075,7 @@ Test(session, status_export, .init = setup, .fini = teardown)
 	cr_assert_eq(st.counters->disconnects, 1);
 	for (i = 0; i < SESSION_CODE_MAX; i++)
 		cr_assert_eq(st.counters->rejects[i],
-		    i == CTLMSG_CODE_ROOM_FULL || i == CTLMSG_CODE_BAD_MAC ?
+		    i == WIREMSG_CODE_ROOM_FULL || i == WIREMSG_CODE_BAD_MAC ?
 		    1 : 0, "rejects[%zu]", i);
 }
 
@@ -1098,26 +1099,26 @@ Test(session, gateway_role)
 	uint64_t		 now = 0;
 
 	conf_default(&conf);
-	conf.role = (enum ctlmsg_role)7;
+	conf.role = (enum wiremsg_role)7;
 	cr_assert_eq(session_init(&S, &conf, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "session: role 7 is neither client nor "
 	    "gateway");
 
 	conf_default(&conf);
-	cr_assert_eq(conf.role, CTLMSG_ROLE_CLIENT);
-	conf.role = CTLMSG_ROLE_GATEWAY;
+	cr_assert_eq(conf.role, WIREMSG_ROLE_CLIENT);
+	conf.role = WIREMSG_ROLE_GATEWAY;
 	cr_assert_eq(ether_mac_parse("00:1b:21:0a:0b:0d", &conf.mac), 0);
 	setup_conf(&conf);
 
 	ev(SESSION_EV_START, now, 0);
 	ev_up(now, 1200);
 	a = act(1, SESSION_ACT_SEND_HELLO);
-	cr_assert_eq(a->msg->u.hello.role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_eq(a->msg->u.hello.role, WIREMSG_ROLE_GATEWAY);
 	cr_assert_str_eq(ether_mac_str(&a->msg->u.hello.mac),
 	    "00:1b:21:0a:0b:0d");
 
 	/* Our previous connection may still hold the gateway slot. */
-	msg_reject(CTLMSG_CODE_GATEWAY_EXISTS, "");
+	msg_reject(WIREMSG_CODE_GATEWAY_EXISTS, "");
 	ev_msg(now, 0);
 	cr_assert_eq(S.state, SESSION_RETRYING);
 	cr_assert_str_eq(S.last_error, "rejected (gateway-exists): room "
@@ -1128,11 +1129,11 @@ Test(session, gateway_role)
 	ev(SESSION_EV_TIMER, now, 0);
 	ev_up(now, 1200);
 	memset(&M, 0, sizeof(M));
-	M.type = CTLMSG_WELCOME;
+	M.type = WIREMSG_WELCOME;
 	M.u.welcome.peer_id = 7;
 	M.u.welcome.room_mtu = 1400;
 	M.u.welcome.npeers = 1;
-	peer(&M.u.welcome.peers[0], 3, CTLMSG_ROLE_CLIENT, CL3);
+	peer(&M.u.welcome.peers[0], 3, WIREMSG_ROLE_CLIENT, CL3);
 	ev_msg(now, 0);
 	cr_assert_eq(S.state, SESSION_CONNECTED);
 	cr_assert_eq(count(SESSION_ACT_SET_MTU), 0);
@@ -1144,7 +1145,7 @@ Test(session, gateway_role)
 		now = deadline();
 		ev(SESSION_EV_TIMER, now, 0);
 		ev_up(now, 1200);
-		msg_reject(CTLMSG_CODE_GATEWAY_EXISTS, "");
+		msg_reject(WIREMSG_CODE_GATEWAY_EXISTS, "");
 		ev_msg(now, 0);
 		if (S.state != SESSION_RETRYING)
 			break;
@@ -1157,7 +1158,7 @@ Test(session, gateway_role)
 	setup_conf(&conf);
 	ev(SESSION_EV_START, 0, 0);
 	ev_up(0, 1200);
-	msg_reject(CTLMSG_CODE_BAD_ROLE, "");
+	msg_reject(WIREMSG_CODE_BAD_ROLE, "");
 	ev_msg(0, 0);
 	cr_assert_str_eq(S.last_error, "rejected (bad-role): the relay "
 	    "refused the gateway role");

@@ -46,7 +46,7 @@
 #include <criterion/criterion.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 #include "overlay.h"
 #include "quic.h"
@@ -66,10 +66,10 @@ struct srv {
 	struct quic_path	 path;
 	uint8_t			 secret[32];
 	int64_t			 sid;
-	struct ctlmsg_reader	 reader;
-	struct ctlmsg		 msg;
+	struct wiremsg_reader	 reader;
+	struct wiremsg		 msg;
 	int			 hello;
-	struct ctlmsg_hello	 h;
+	struct wiremsg_hello	 h;
 	struct ovl_reasm	 reasm;
 	struct ovl_tx		 tx;
 	uint8_t			 frame[OVL_MAX_FRAME];
@@ -120,13 +120,13 @@ srv_flush(void)
 }
 
 static void
-srv_send_msg(const struct ctlmsg *m)
+srv_send_msg(const struct wiremsg *m)
 {
-	struct ctlmsg_error	 err;
-	uint8_t			 buf[CTLMSG_FRAME_MAX];
+	struct wiremsg_error	 err;
+	uint8_t			 buf[WIREMSG_FRAME_MAX];
 	size_t			 len;
 
-	cr_assert_eq(ctlmsg_encode(m, buf, sizeof(buf), &len, &err), 0, "%s",
+	cr_assert_eq(wiremsg_encode(m, buf, sizeof(buf), &len, &err), 0, "%s",
 	    err.msg);
 	cr_assert_eq(quic_conn_stream_write(S.qc, S.sid, buf, len), 0);
 	srv_flush();
@@ -136,7 +136,7 @@ static void
 srv_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
     size_t len, int fin, void *arg)
 {
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 	size_t			 used;
 	int			 rv;
 
@@ -145,12 +145,12 @@ srv_stream(struct quic_conn *qc, int64_t sid, const uint8_t *data,
 	(void)arg;
 	S.sid = sid;
 	while (len > 0) {
-		rv = ctlmsg_reader_feed(&S.reader, data, len, &used, &S.msg,
+		rv = wiremsg_reader_feed(&S.reader, data, len, &used, &S.msg,
 		    &err);
 		cr_assert_neq(rv, -1, "%s", err.msg);
 		data += used;
 		len -= used;
-		if (rv == 1 && S.msg.type == CTLMSG_HELLO) {
+		if (rv == 1 && S.msg.type == WIREMSG_HELLO) {
 			S.hello++;
 			S.h = S.msg.u.hello;
 		}
@@ -229,7 +229,7 @@ cb_frame(const uint8_t *f, size_t len, void *arg)
 }
 
 static void
-cb_welcome(const struct ctlmsg_welcome *w, void *arg)
+cb_welcome(const struct wiremsg_welcome *w, void *arg)
 {
 	(void)arg;
 	C.welcomes++;
@@ -238,7 +238,7 @@ cb_welcome(const struct ctlmsg_welcome *w, void *arg)
 }
 
 static void
-cb_joined(const struct ctlmsg_peer *p, void *arg)
+cb_joined(const struct wiremsg_peer *p, void *arg)
 {
 	(void)p;
 	(void)arg;
@@ -246,7 +246,7 @@ cb_joined(const struct ctlmsg_peer *p, void *arg)
 }
 
 static void
-cb_left(const struct ctlmsg_peer *p, void *arg)
+cb_left(const struct wiremsg_peer *p, void *arg)
 {
 	(void)p;
 	(void)arg;
@@ -342,7 +342,7 @@ setup(void)
 	cr_assert_eq(getsockname(S.fd, (struct sockaddr *)&S.path.local,
 	    &len), 0);
 	S.path.locallen = len;
-	ctlmsg_reader_init(&S.reader);
+	wiremsg_reader_init(&S.reader);
 	cr_assert_eq(ovl_reasm_init(&S.reasm, 0, 0), 0);
 	ovl_tx_init(&S.tx, 1);
 	event_set(&S.ev, S.fd, EV_READ | EV_PERSIST, srv_read, NULL);
@@ -367,7 +367,7 @@ conf_init(struct uplink_conf *uc)
 {
 	memset(uc, 0, sizeof(*uc));
 	session_conf_init(&uc->session);
-	uc->session.role = CTLMSG_ROLE_GATEWAY;
+	uc->session.role = WIREMSG_ROLE_GATEWAY;
 	cr_assert_eq(ether_mac_parse(GWMAC, &uc->session.mac), 0);
 	(void)strlcpy(uc->session.room, "lan", sizeof(uc->session.room));
 	uc->ca = cert;
@@ -395,7 +395,7 @@ run_until(const int *flag, int want)
 static uint64_t
 counter(const struct uplink *u, const char *name)
 {
-	struct ctlmsg_counter	 cs[128];
+	struct wiremsg_counter	 cs[128];
 	size_t			 n, i;
 
 	n = uplink_counters_export(u, cs, nitems(cs));
@@ -449,7 +449,7 @@ Test(uplink, errors)
 
 Test(uplink, counter_names)
 {
-	struct ctlmsg_counter	 cs[128];
+	struct wiremsg_counter	 cs[128];
 	struct uplink_conf	 uc;
 	struct uplink		*u;
 	char			 err[256];
@@ -463,7 +463,7 @@ Test(uplink, counter_names)
 	cr_assert_gt(n, 30);
 	cr_assert_lt(n, nitems(cs));
 	for (i = 0; i < n; i++) {
-		cr_assert_lt(strlen(cs[i].name), CTLMSG_COUNTER_NAME_MAX);
+		cr_assert_lt(strlen(cs[i].name), WIREMSG_COUNTER_NAME_MAX);
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(cs[i].name, cs[j].name);
 	}
@@ -477,7 +477,7 @@ Test(uplink, session)
 	struct uplink_conf	 uc;
 	struct uplink_status	 st;
 	struct uplink		*u;
-	struct ctlmsg		 m;
+	struct wiremsg		 m;
 	char			 err[256];
 	uint8_t			 f[1500];	/* over any budget */
 	size_t			 i;
@@ -488,19 +488,19 @@ Test(uplink, session)
 	cr_assert_not_null(u, "%s", err);
 	uplink_start(u);
 	run_until(&S.hello, 1);
-	cr_assert_eq(S.h.role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_eq(S.h.role, WIREMSG_ROLE_GATEWAY);
 	cr_assert_str_eq(S.h.room, "lan");
 	cr_assert_str_eq(ether_mac_str(&S.h.mac), GWMAC);
 	cr_assert_eq(S.h.datagram_budget, quic_conn_frame_budget(S.qc));
 	cr_assert_eq(uplink_state(u), SESSION_HELLO_SENT);
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_WELCOME;
+	m.type = WIREMSG_WELCOME;
 	m.u.welcome.peer_id = 9;
 	m.u.welcome.room_mtu = 1400;
 	m.u.welcome.npeers = 1;
 	m.u.welcome.peers[0].peer_id = 7;
-	m.u.welcome.peers[0].role = CTLMSG_ROLE_CLIENT;
+	m.u.welcome.peers[0].role = WIREMSG_ROLE_CLIENT;
 	cr_assert_eq(ether_mac_parse(PEERMAC, &m.u.welcome.peers[0].mac), 0);
 	srv_send_msg(&m);
 	run_until(&C.welcomes, 1);
@@ -518,13 +518,13 @@ Test(uplink, session)
 	cr_assert_gt(st.budget, 1000);
 
 	/* peer-joined, peer-left. */
-	m.type = CTLMSG_PEER_JOINED;
+	m.type = WIREMSG_PEER_JOINED;
 	m.u.peer.peer_id = 8;
-	m.u.peer.role = CTLMSG_ROLE_CLIENT;
+	m.u.peer.role = WIREMSG_ROLE_CLIENT;
 	cr_assert_eq(ether_mac_parse("02:00:00:00:00:08", &m.u.peer.mac), 0);
 	srv_send_msg(&m);
 	run_until(&C.joined, 1);
-	m.type = CTLMSG_PEER_LEFT;
+	m.type = WIREMSG_PEER_LEFT;
 	srv_send_msg(&m);
 	run_until(&C.left, 1);
 

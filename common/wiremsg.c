@@ -16,15 +16,15 @@
 
 /*
  * The control stream codec: length-prefixed JSON framing, an incremental
- * reader, and the messages of DESIGN section 4 (see ctlmsg.h for the wire
+ * reader, and the messages of DESIGN section 4 (see wiremsg.h for the wire
  * format).  Sans-I/O: no sockets, no clocks, no logging; every refusal is
  * returned as a message naming the field.
  *
  * Decoding checks each field in the order of the message table, so that
  * the first fault found decides the reject code of a hello (a hello of
  * another version is refused as "version" whatever else it holds).
- * Encoding validates with the same checks first: what ctlmsg_encode()
- * writes, ctlmsg_decode() accepts.
+ * Encoding validates with the same checks first: what wiremsg_encode()
+ * writes, wiremsg_decode() accepts.
  */
 
 #include <math.h>
@@ -36,43 +36,43 @@
 #include <cJSON.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 
 /* Where an error is being reported: message name and reject code. */
 struct ctx {
 	const char		*msg;
-	enum ctlmsg_code	 code;
-	struct ctlmsg_error	*err;
+	enum wiremsg_code	 code;
+	struct wiremsg_error	*err;
 };
 
 #define FIELD_MAX	64	/* "peers[127].peer_id", "counters.<name>" */
 
 static const char *const type_names[] = {
-	[CTLMSG_HELLO] = "hello",
-	[CTLMSG_WELCOME] = "welcome",
-	[CTLMSG_REJECT] = "reject",
-	[CTLMSG_PEER_JOINED] = "peer-joined",
-	[CTLMSG_PEER_LEFT] = "peer-left",
-	[CTLMSG_STATS] = "stats",
-	[CTLMSG_DISCONNECT] = "disconnect"
+	[WIREMSG_HELLO] = "hello",
+	[WIREMSG_WELCOME] = "welcome",
+	[WIREMSG_REJECT] = "reject",
+	[WIREMSG_PEER_JOINED] = "peer-joined",
+	[WIREMSG_PEER_LEFT] = "peer-left",
+	[WIREMSG_STATS] = "stats",
+	[WIREMSG_DISCONNECT] = "disconnect"
 };
 
 static const char *const role_names[] = {
-	[CTLMSG_ROLE_CLIENT] = "client",
-	[CTLMSG_ROLE_GATEWAY] = "gateway"
+	[WIREMSG_ROLE_CLIENT] = "client",
+	[WIREMSG_ROLE_GATEWAY] = "gateway"
 };
 
 static const char *const code_names[] = {
-	[CTLMSG_CODE_VERSION] = "version",
-	[CTLMSG_CODE_BAD_ROOM] = "bad-room",
-	[CTLMSG_CODE_BAD_MAC] = "bad-mac",
-	[CTLMSG_CODE_BAD_ROLE] = "bad-role",
-	[CTLMSG_CODE_UNAUTHORIZED] = "unauthorized",
-	[CTLMSG_CODE_DUPLICATE_MAC] = "duplicate-mac",
-	[CTLMSG_CODE_GATEWAY_EXISTS] = "gateway-exists",
-	[CTLMSG_CODE_ROOM_FULL] = "room-full",
-	[CTLMSG_CODE_RELAY_FULL] = "relay-full"
+	[WIREMSG_CODE_VERSION] = "version",
+	[WIREMSG_CODE_BAD_ROOM] = "bad-room",
+	[WIREMSG_CODE_BAD_MAC] = "bad-mac",
+	[WIREMSG_CODE_BAD_ROLE] = "bad-role",
+	[WIREMSG_CODE_UNAUTHORIZED] = "unauthorized",
+	[WIREMSG_CODE_DUPLICATE_MAC] = "duplicate-mac",
+	[WIREMSG_CODE_GATEWAY_EXISTS] = "gateway-exists",
+	[WIREMSG_CODE_ROOM_FULL] = "room-full",
+	[WIREMSG_CODE_RELAY_FULL] = "relay-full"
 };
 
 static const char *table_name(const char *const *, size_t, int);
@@ -103,33 +103,33 @@ static int	 check_terminated(struct ctx *, const char *, const char *,
 static int	 check_text(struct ctx *, const char *, const char *, size_t,
 		    int);
 static int	 check_proto(struct ctx *, uint32_t);
-static int	 check_role(struct ctx *, const char *, enum ctlmsg_role);
-static int	 check_mac(struct ctx *, const char *, enum ctlmsg_role,
+static int	 check_role(struct ctx *, const char *, enum wiremsg_role);
+static int	 check_mac(struct ctx *, const char *, enum wiremsg_role,
 		    const struct ether_mac *);
 static int	 check_room(struct ctx *, const char *, size_t);
 static int	 room_error(struct ctx *);
 static int	 check_peer(struct ctx *, const char *,
-		    const struct ctlmsg_peer *);
+		    const struct wiremsg_peer *);
 static int	 check_peer_set(struct ctx *, uint32_t,
-		    const struct ctlmsg_peer *, size_t);
-static int	 check_counters(struct ctx *, const struct ctlmsg_stats *);
-static int	 validate(struct ctx *, const struct ctlmsg *);
+		    const struct wiremsg_peer *, size_t);
+static int	 check_counters(struct ctx *, const struct wiremsg_stats *);
+static int	 validate(struct ctx *, const struct wiremsg *);
 static int	 decode_peer(struct ctx *, const cJSON *, const char *,
-		    struct ctlmsg_peer *);
+		    struct wiremsg_peer *);
 static int	 decode_hello(struct ctx *, const cJSON *,
-		    struct ctlmsg_hello *);
+		    struct wiremsg_hello *);
 static int	 decode_welcome(struct ctx *, const cJSON *,
-		    struct ctlmsg_welcome *);
+		    struct wiremsg_welcome *);
 static int	 decode_reject(struct ctx *, const cJSON *,
-		    struct ctlmsg_reject *);
+		    struct wiremsg_reject *);
 static int	 decode_stats(struct ctx *, const cJSON *,
-		    struct ctlmsg_stats *);
+		    struct wiremsg_stats *);
 static int	 decode_reason(struct ctx *, const cJSON *, char *, size_t);
 static void	 scrub_secrets(cJSON *);
 static cJSON	*add_uint(cJSON *, const char *, uint64_t);
-static int	 add_peer(cJSON *, const struct ctlmsg_peer *);
-static cJSON	*build(const struct ctlmsg *);
-static int	 reader_fail(struct ctlmsg_reader *, struct ctlmsg_error *,
+static int	 add_peer(cJSON *, const struct wiremsg_peer *);
+static cJSON	*build(const struct wiremsg *);
+static int	 reader_fail(struct wiremsg_reader *, struct wiremsg_error *,
 		    const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 
@@ -160,46 +160,46 @@ table_lookup(const char *const *names, size_t n, const char *s)
 
 /* The wire name of a message type, or NULL if t is not one. */
 const char *
-ctlmsg_type_name(enum ctlmsg_type t)
+wiremsg_type_name(enum wiremsg_type t)
 {
 	return (table_name(type_names, nitems(type_names), t));
 }
 
 /* "client" or "gateway"; NULL if r is not a role. */
 const char *
-ctlmsg_role_name(enum ctlmsg_role r)
+wiremsg_role_name(enum wiremsg_role r)
 {
 	return (table_name(role_names, nitems(role_names), r));
 }
 
 /* Returns 0 and sets *r, or -1 if s is not exactly a role name. */
 int
-ctlmsg_role_parse(const char *s, enum ctlmsg_role *r)
+wiremsg_role_parse(const char *s, enum wiremsg_role *r)
 {
 	int	 v;
 
 	if ((v = table_lookup(role_names, nitems(role_names), s)) == -1)
 		return (-1);
-	*r = (enum ctlmsg_role)v;
+	*r = (enum wiremsg_role)v;
 	return (0);
 }
 
 /* The wire name of a reject code ("bad-room"); NULL if c is not one. */
 const char *
-ctlmsg_code_name(enum ctlmsg_code c)
+wiremsg_code_name(enum wiremsg_code c)
 {
 	return (table_name(code_names, nitems(code_names), c));
 }
 
 /* Returns 0 and sets *c, or -1 if s is not exactly a reject code. */
 int
-ctlmsg_code_parse(const char *s, enum ctlmsg_code *c)
+wiremsg_code_parse(const char *s, enum wiremsg_code *c)
 {
 	int	 v;
 
 	if ((v = table_lookup(code_names, nitems(code_names), s)) == -1)
 		return (-1);
-	*c = (enum ctlmsg_code)v;
+	*c = (enum wiremsg_code)v;
 	return (0);
 }
 
@@ -209,7 +209,7 @@ ctlmsg_code_parse(const char *s, enum ctlmsg_code *c)
 
 /* A room code: 1-32 characters of [A-Za-z0-9_-].  Returns 1 if valid. */
 int
-ctlmsg_room_valid(const char *s)
+wiremsg_room_valid(const char *s)
 {
 	size_t	 i;
 	char	 ch;
@@ -217,7 +217,7 @@ ctlmsg_room_valid(const char *s)
 	if (s == NULL)
 		return (0);
 	for (i = 0; s[i] != '\0'; i++) {
-		if (i == CTLMSG_ROOM_MAX)
+		if (i == WIREMSG_ROOM_MAX)
 			return (0);
 		ch = s[i];
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -233,14 +233,14 @@ ctlmsg_room_valid(const char *s)
  * 0 with the reason in *why (if why is not NULL).
  */
 int
-ctlmsg_mac_valid(enum ctlmsg_role role, const struct ether_mac *mac,
+wiremsg_mac_valid(enum wiremsg_role role, const struct ether_mac *mac,
     const char **why)
 {
 	const char	*dummy;
 
 	if (why == NULL)
 		why = &dummy;
-	if (ctlmsg_role_name(role) == NULL) {
+	if (wiremsg_role_name(role) == NULL) {
 		*why = "no valid role to check the MAC address against";
 		return (0);
 	}
@@ -256,7 +256,7 @@ ctlmsg_mac_valid(enum ctlmsg_role role, const struct ether_mac *mac,
 		*why = "multicast MAC address";
 		return (0);
 	}
-	if (role == CTLMSG_ROLE_CLIENT && !ether_mac_is_local(mac)) {
+	if (role == WIREMSG_ROLE_CLIENT && !ether_mac_is_local(mac)) {
 		*why = "client MAC address must be locally administered";
 		return (0);
 	}
@@ -289,7 +289,7 @@ counter_name_valid(const char *s)
 	if (s == NULL)
 		return (0);
 	for (i = 0; s[i] != '\0'; i++) {
-		if (i == CTLMSG_COUNTER_NAME_MAX)
+		if (i == WIREMSG_COUNTER_NAME_MAX)
 			return (0);
 		ch = s[i];
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -354,7 +354,7 @@ field_error(struct ctx *c, const char *field, const char *fmt, ...)
 }
 
 /*
- * Checks shared by the decoder and ctlmsg_validate().  The field names
+ * Checks shared by the decoder and wiremsg_validate().  The field names
  * are the wire names.
  */
 
@@ -393,29 +393,29 @@ check_text(struct ctx *c, const char *field, const char *s, size_t size,
 static int
 check_proto(struct ctx *c, uint32_t proto)
 {
-	if (proto != CTLMSG_PROTO)
+	if (proto != WIREMSG_PROTO)
 		return (field_error(c, "proto",
 		    "unsupported protocol version %u (expected %d)",
-		    proto, CTLMSG_PROTO));
+		    proto, WIREMSG_PROTO));
 	return (0);
 }
 
 static int
-check_role(struct ctx *c, const char *field, enum ctlmsg_role role)
+check_role(struct ctx *c, const char *field, enum wiremsg_role role)
 {
-	if (ctlmsg_role_name(role) == NULL)
+	if (wiremsg_role_name(role) == NULL)
 		return (field_error(c, field,
 		    "invalid role (expected \"client\" or \"gateway\")"));
 	return (0);
 }
 
 static int
-check_mac(struct ctx *c, const char *field, enum ctlmsg_role role,
+check_mac(struct ctx *c, const char *field, enum wiremsg_role role,
     const struct ether_mac *mac)
 {
 	const char	*why;
 
-	if (!ctlmsg_mac_valid(role, mac, &why))
+	if (!wiremsg_mac_valid(role, mac, &why))
 		return (field_error(c, field, "%s", why));
 	return (0);
 }
@@ -425,7 +425,7 @@ check_room(struct ctx *c, const char *room, size_t size)
 {
 	if (check_terminated(c, "room", room, size) == -1)
 		return (-1);
-	if (!ctlmsg_room_valid(room))
+	if (!wiremsg_room_valid(room))
 		return (room_error(c));
 	return (0);
 }
@@ -434,12 +434,12 @@ static int
 room_error(struct ctx *c)
 {
 	return (field_error(c, "room", "invalid room code "
-	    "(1-%d characters of [A-Za-z0-9_-])", CTLMSG_ROOM_MAX));
+	    "(1-%d characters of [A-Za-z0-9_-])", WIREMSG_ROOM_MAX));
 }
 
 /* One room member; prefix is "" or "peers[N].". */
 static int
-check_peer(struct ctx *c, const char *prefix, const struct ctlmsg_peer *p)
+check_peer(struct ctx *c, const char *prefix, const struct wiremsg_peer *p)
 {
 	char	 f[FIELD_MAX];
 
@@ -455,7 +455,7 @@ check_peer(struct ctx *c, const char *prefix, const struct ctlmsg_peer *p)
  * MACs, not the receiver itself, and at most one gateway.
  */
 static int
-check_peer_set(struct ctx *c, uint32_t self, const struct ctlmsg_peer *p,
+check_peer_set(struct ctx *c, uint32_t self, const struct wiremsg_peer *p,
     size_t n)
 {
 	char	 f[FIELD_MAX];
@@ -475,7 +475,7 @@ check_peer_set(struct ctx *c, uint32_t self, const struct ctlmsg_peer *p,
 			if (ether_mac_eq(&p[j].mac, &p[i].mac))
 				return (field_error(c, f,
 				    "duplicate of peers[%zu]", j));
-		if (p[i].role == CTLMSG_ROLE_GATEWAY) {
+		if (p[i].role == WIREMSG_ROLE_GATEWAY) {
 			(void)snprintf(f, sizeof(f), "peers[%zu].role", i);
 			if (gateway != n)
 				return (field_error(c, f, "a second gateway "
@@ -487,23 +487,23 @@ check_peer_set(struct ctx *c, uint32_t self, const struct ctlmsg_peer *p,
 }
 
 static int
-check_counters(struct ctx *c, const struct ctlmsg_stats *s)
+check_counters(struct ctx *c, const struct wiremsg_stats *s)
 {
 	char	 f[FIELD_MAX];
 	size_t	 i, j;
 
 	if (!s->reply)
 		return (0);
-	if (s->ncounters > CTLMSG_MAX_COUNTERS)
+	if (s->ncounters > WIREMSG_MAX_COUNTERS)
 		return (field_error(c, "counters", "too many counters "
-		    "(max %d)", CTLMSG_MAX_COUNTERS));
+		    "(max %d)", WIREMSG_MAX_COUNTERS));
 	for (i = 0; i < s->ncounters; i++) {
 		if (memchr(s->counters[i].name, '\0',
 		    sizeof(s->counters[i].name)) == NULL ||
 		    !counter_name_valid(s->counters[i].name))
 			return (field_error(c, "counters", "counter %zu: "
 			    "invalid name (1-%d characters of "
-			    "[A-Za-z0-9_.-])", i, CTLMSG_COUNTER_NAME_MAX));
+			    "[A-Za-z0-9_.-])", i, WIREMSG_COUNTER_NAME_MAX));
 		(void)snprintf(f, sizeof(f), "counters.%s",
 		    s->counters[i].name);
 		for (j = 0; j < i; j++)
@@ -516,71 +516,71 @@ check_counters(struct ctx *c, const struct ctlmsg_stats *s)
 }
 
 static int
-validate(struct ctx *c, const struct ctlmsg *m)
+validate(struct ctx *c, const struct wiremsg *m)
 {
-	const struct ctlmsg_hello	*h;
-	const struct ctlmsg_welcome	*w;
+	const struct wiremsg_hello	*h;
+	const struct wiremsg_welcome	*w;
 	char				 f[FIELD_MAX];
 	size_t				 i;
 
-	c->msg = ctlmsg_type_name(m->type);
-	c->code = CTLMSG_CODE_NONE;
+	c->msg = wiremsg_type_name(m->type);
+	c->code = WIREMSG_CODE_NONE;
 	if (c->msg == NULL) {
 		c->msg = "control message";
 		return (msg_error(c, "unknown message type %d", m->type));
 	}
 
 	switch (m->type) {
-	case CTLMSG_HELLO:
+	case WIREMSG_HELLO:
 		h = &m->u.hello;
-		c->code = CTLMSG_CODE_VERSION;
+		c->code = WIREMSG_CODE_VERSION;
 		if (check_proto(c, h->proto) == -1)
 			return (-1);
-		c->code = CTLMSG_CODE_BAD_ROLE;
+		c->code = WIREMSG_CODE_BAD_ROLE;
 		if (check_role(c, "role", h->role) == -1)
 			return (-1);
-		c->code = CTLMSG_CODE_BAD_ROOM;
+		c->code = WIREMSG_CODE_BAD_ROOM;
 		if (check_room(c, h->room, sizeof(h->room)) == -1)
 			return (-1);
-		c->code = CTLMSG_CODE_BAD_MAC;
+		c->code = WIREMSG_CODE_BAD_MAC;
 		if (check_mac(c, "mac", h->role, &h->mac) == -1)
 			return (-1);
-		c->code = CTLMSG_CODE_VERSION;
+		c->code = WIREMSG_CODE_VERSION;
 		if (check_range(c, "datagram_budget", h->datagram_budget,
-		    CTLMSG_BUDGET_MIN, CTLMSG_BUDGET_MAX) == -1)
+		    WIREMSG_BUDGET_MIN, WIREMSG_BUDGET_MAX) == -1)
 			return (-1);
-		c->code = CTLMSG_CODE_UNAUTHORIZED;
+		c->code = WIREMSG_CODE_UNAUTHORIZED;
 		if (check_text(c, "secret", h->secret, sizeof(h->secret),
 		    0) == -1)
 			return (-1);
-		c->code = CTLMSG_CODE_VERSION;
+		c->code = WIREMSG_CODE_VERSION;
 		return (check_text(c, "software", h->software,
 		    sizeof(h->software), 1));
-	case CTLMSG_WELCOME:
+	case WIREMSG_WELCOME:
 		w = &m->u.welcome;
-		if (check_range(c, "room_mtu", w->room_mtu, CTLMSG_MTU_MIN,
-		    CTLMSG_MTU_MAX) == -1)
+		if (check_range(c, "room_mtu", w->room_mtu, WIREMSG_MTU_MIN,
+		    WIREMSG_MTU_MAX) == -1)
 			return (-1);
-		if (w->npeers > CTLMSG_MAX_PEERS)
+		if (w->npeers > WIREMSG_MAX_PEERS)
 			return (field_error(c, "peers", "too many peers "
-			    "(max %d)", CTLMSG_MAX_PEERS));
+			    "(max %d)", WIREMSG_MAX_PEERS));
 		for (i = 0; i < w->npeers; i++) {
 			(void)snprintf(f, sizeof(f), "peers[%zu].", i);
 			if (check_peer(c, f, &w->peers[i]) == -1)
 				return (-1);
 		}
 		return (check_peer_set(c, w->peer_id, w->peers, w->npeers));
-	case CTLMSG_REJECT:
-		if (ctlmsg_code_name(m->u.reject.code) == NULL)
+	case WIREMSG_REJECT:
+		if (wiremsg_code_name(m->u.reject.code) == NULL)
 			return (field_error(c, "code", "unknown reject code"));
 		return (check_text(c, "reason", m->u.reject.reason,
 		    sizeof(m->u.reject.reason), 0));
-	case CTLMSG_PEER_JOINED:
-	case CTLMSG_PEER_LEFT:
+	case WIREMSG_PEER_JOINED:
+	case WIREMSG_PEER_LEFT:
 		return (check_peer(c, "", &m->u.peer));
-	case CTLMSG_STATS:
+	case WIREMSG_STATS:
 		return (check_counters(c, &m->u.stats));
-	case CTLMSG_DISCONNECT:
+	case WIREMSG_DISCONNECT:
 		return (check_text(c, "reason", m->u.disconnect.reason,
 		    sizeof(m->u.disconnect.reason), 0));
 	default:
@@ -593,9 +593,9 @@ validate(struct ctx *c, const struct ctlmsg *m)
  * receives.  Returns 0, or -1 with err filled (err may be NULL).
  */
 int
-ctlmsg_validate(const struct ctlmsg *m, struct ctlmsg_error *err)
+wiremsg_validate(const struct wiremsg *m, struct wiremsg_error *err)
 {
-	struct ctlmsg_error	 scratch;
+	struct wiremsg_error	 scratch;
 	struct ctx		 c;
 
 	if (err == NULL)
@@ -671,7 +671,7 @@ lookup(struct ctx *c, const cJSON *obj, const char *key, const char *field,
 }
 
 /*
- * An exact integer in min..max (max <= CTLMSG_COUNTER_MAX).  JSON numbers
+ * An exact integer in min..max (max <= WIREMSG_COUNTER_MAX).  JSON numbers
  * are doubles in cJSON: anything non-finite, negative, fractional, or
  * beyond 2^53 - 1 (where doubles stop being exact) is refused.
  */
@@ -687,7 +687,7 @@ item_uint(struct ctx *c, const cJSON *it, const char *field, uint64_t min,
 	d = it->valuedouble;
 	if (!isfinite(d))
 		return (field_error(c, field, "not an integer"));
-	if (d < 0.0 || d > (double)CTLMSG_COUNTER_MAX)
+	if (d < 0.0 || d > (double)WIREMSG_COUNTER_MAX)
 		return (field_error(c, field, "out of range %llu-%llu",
 		    (unsigned long long)min, (unsigned long long)max));
 	v = (uint64_t)d;
@@ -731,7 +731,7 @@ get_string(struct ctx *c, const cJSON *obj, const char *key,
 /* peer_id, role, mac of obj; prefix is "" or "peers[N].". */
 static int
 decode_peer(struct ctx *c, const cJSON *obj, const char *prefix,
-    struct ctlmsg_peer *p)
+    struct wiremsg_peer *p)
 {
 	char		 f[FIELD_MAX];
 	const char	*s;
@@ -745,8 +745,8 @@ decode_peer(struct ctx *c, const cJSON *obj, const char *prefix,
 	(void)snprintf(f, sizeof(f), "%srole", prefix);
 	if (get_string(c, obj, "role", f, 1, &s) == -1)
 		return (-1);
-	if (ctlmsg_role_parse(s, &p->role) == -1)
-		return (check_role(c, f, CTLMSG_ROLE_NONE));
+	if (wiremsg_role_parse(s, &p->role) == -1)
+		return (check_role(c, f, WIREMSG_ROLE_NONE));
 
 	(void)snprintf(f, sizeof(f), "%smac", prefix);
 	if (get_string(c, obj, "mac", f, 1, &s) == -1)
@@ -758,32 +758,32 @@ decode_peer(struct ctx *c, const cJSON *obj, const char *prefix,
 }
 
 static int
-decode_hello(struct ctx *c, const cJSON *obj, struct ctlmsg_hello *h)
+decode_hello(struct ctx *c, const cJSON *obj, struct wiremsg_hello *h)
 {
 	const char	*s;
 	uint64_t	 v;
 
-	c->code = CTLMSG_CODE_VERSION;
+	c->code = WIREMSG_CODE_VERSION;
 	if (get_uint(c, obj, "proto", "proto", 0, UINT32_MAX, &v) == -1)
 		return (-1);
 	h->proto = (uint32_t)v;
 	if (check_proto(c, h->proto) == -1)
 		return (-1);
 
-	c->code = CTLMSG_CODE_BAD_ROLE;
+	c->code = WIREMSG_CODE_BAD_ROLE;
 	if (get_string(c, obj, "role", "role", 1, &s) == -1)
 		return (-1);
-	if (ctlmsg_role_parse(s, &h->role) == -1)
-		return (check_role(c, "role", CTLMSG_ROLE_NONE));
+	if (wiremsg_role_parse(s, &h->role) == -1)
+		return (check_role(c, "role", WIREMSG_ROLE_NONE));
 
-	c->code = CTLMSG_CODE_BAD_ROOM;
+	c->code = WIREMSG_CODE_BAD_ROOM;
 	if (get_string(c, obj, "room", "room", 1, &s) == -1)
 		return (-1);
-	if (!ctlmsg_room_valid(s))
+	if (!wiremsg_room_valid(s))
 		return (room_error(c));
 	(void)strlcpy(h->room, s, sizeof(h->room));
 
-	c->code = CTLMSG_CODE_BAD_MAC;
+	c->code = WIREMSG_CODE_BAD_MAC;
 	if (get_string(c, obj, "mac", "mac", 1, &s) == -1)
 		return (-1);
 	if (mac_wire_parse(s, &h->mac) == -1)
@@ -792,38 +792,38 @@ decode_hello(struct ctx *c, const cJSON *obj, struct ctlmsg_hello *h)
 	if (check_mac(c, "mac", h->role, &h->mac) == -1)
 		return (-1);
 
-	c->code = CTLMSG_CODE_VERSION;
+	c->code = WIREMSG_CODE_VERSION;
 	if (get_uint(c, obj, "datagram_budget", "datagram_budget",
-	    CTLMSG_BUDGET_MIN, CTLMSG_BUDGET_MAX, &v) == -1)
+	    WIREMSG_BUDGET_MIN, WIREMSG_BUDGET_MAX, &v) == -1)
 		return (-1);
 	h->datagram_budget = (uint32_t)v;
 
-	c->code = CTLMSG_CODE_UNAUTHORIZED;
+	c->code = WIREMSG_CODE_UNAUTHORIZED;
 	if (get_string(c, obj, "secret", "secret", 0, &s) == -1)
 		return (-1);
 	if (s != NULL) {
 		if (strlcpy(h->secret, s, sizeof(h->secret)) >=
 		    sizeof(h->secret))
 			return (field_error(c, "secret", "too long "
-			    "(max %d bytes)", CTLMSG_SECRET_MAX));
+			    "(max %d bytes)", WIREMSG_SECRET_MAX));
 		if (check_text(c, "secret", h->secret, sizeof(h->secret),
 		    0) == -1)
 			return (-1);
 	}
 
-	c->code = CTLMSG_CODE_VERSION;
+	c->code = WIREMSG_CODE_VERSION;
 	if (get_string(c, obj, "software", "software", 1, &s) == -1)
 		return (-1);
 	if (strlcpy(h->software, s, sizeof(h->software)) >=
 	    sizeof(h->software))
 		return (field_error(c, "software", "too long (max %d bytes)",
-		    CTLMSG_SOFTWARE_MAX));
+		    WIREMSG_SOFTWARE_MAX));
 	return (check_text(c, "software", h->software, sizeof(h->software),
 	    1));
 }
 
 static int
-decode_welcome(struct ctx *c, const cJSON *obj, struct ctlmsg_welcome *w)
+decode_welcome(struct ctx *c, const cJSON *obj, struct wiremsg_welcome *w)
 {
 	const cJSON	*arr, *it;
 	char		 prefix[FIELD_MAX], f[FIELD_MAX];
@@ -833,8 +833,8 @@ decode_welcome(struct ctx *c, const cJSON *obj, struct ctlmsg_welcome *w)
 	if (get_uint(c, obj, "peer_id", "peer_id", 0, UINT32_MAX, &v) == -1)
 		return (-1);
 	w->peer_id = (uint32_t)v;
-	if (get_uint(c, obj, "room_mtu", "room_mtu", CTLMSG_MTU_MIN,
-	    CTLMSG_MTU_MAX, &v) == -1)
+	if (get_uint(c, obj, "room_mtu", "room_mtu", WIREMSG_MTU_MIN,
+	    WIREMSG_MTU_MAX, &v) == -1)
 		return (-1);
 	w->room_mtu = (uint32_t)v;
 
@@ -844,9 +844,9 @@ decode_welcome(struct ctx *c, const cJSON *obj, struct ctlmsg_welcome *w)
 		return (field_error(c, "peers", "not an array"));
 	n = 0;
 	for (it = arr->child; it != NULL; it = it->next) {
-		if (n == CTLMSG_MAX_PEERS)
+		if (n == WIREMSG_MAX_PEERS)
 			return (field_error(c, "peers", "too many peers "
-			    "(max %d)", CTLMSG_MAX_PEERS));
+			    "(max %d)", WIREMSG_MAX_PEERS));
 		(void)snprintf(f, sizeof(f), "peers[%zu]", n);
 		if (!cJSON_IsObject(it))
 			return (field_error(c, f, "not an object"));
@@ -874,22 +874,22 @@ decode_reason(struct ctx *c, const cJSON *obj, char *reason, size_t size)
 }
 
 static int
-decode_reject(struct ctx *c, const cJSON *obj, struct ctlmsg_reject *r)
+decode_reject(struct ctx *c, const cJSON *obj, struct wiremsg_reject *r)
 {
 	const char	*s;
 
 	if (get_string(c, obj, "code", "code", 1, &s) == -1)
 		return (-1);
-	if (ctlmsg_code_parse(s, &r->code) == -1)
+	if (wiremsg_code_parse(s, &r->code) == -1)
 		return (field_error(c, "code", "unknown reject code"));
 	return (decode_reason(c, obj, r->reason, sizeof(r->reason)));
 }
 
 static int
-decode_stats(struct ctx *c, const cJSON *obj, struct ctlmsg_stats *s)
+decode_stats(struct ctx *c, const cJSON *obj, struct wiremsg_stats *s)
 {
 	const cJSON		*counters, *it;
-	struct ctlmsg_counter	*ct;
+	struct wiremsg_counter	*ct;
 	char			 f[FIELD_MAX];
 	size_t			 j;
 
@@ -901,14 +901,14 @@ decode_stats(struct ctx *c, const cJSON *obj, struct ctlmsg_stats *s)
 		return (field_error(c, "counters", "not an object"));
 	s->reply = 1;
 	for (it = counters->child; it != NULL; it = it->next) {
-		if (s->ncounters == CTLMSG_MAX_COUNTERS)
+		if (s->ncounters == WIREMSG_MAX_COUNTERS)
 			return (field_error(c, "counters", "too many "
-			    "counters (max %d)", CTLMSG_MAX_COUNTERS));
+			    "counters (max %d)", WIREMSG_MAX_COUNTERS));
 		if (!counter_name_valid(it->string))
 			return (field_error(c, "counters", "counter %zu: "
 			    "invalid name (1-%d characters of "
 			    "[A-Za-z0-9_.-])", s->ncounters,
-			    CTLMSG_COUNTER_NAME_MAX));
+			    WIREMSG_COUNTER_NAME_MAX));
 		/* The name is known to be short and harmless now. */
 		(void)snprintf(f, sizeof(f), "counters.%s", it->string);
 		for (j = 0; j < s->ncounters; j++)
@@ -916,7 +916,7 @@ decode_stats(struct ctx *c, const cJSON *obj, struct ctlmsg_stats *s)
 				return (field_error(c, f,
 				    "appears more than once"));
 		ct = &s->counters[s->ncounters];
-		if (item_uint(c, it, f, 0, CTLMSG_COUNTER_MAX,
+		if (item_uint(c, it, f, 0, WIREMSG_COUNTER_MAX,
 		    &ct->value) == -1)
 			return (-1);
 		(void)strlcpy(ct->name, it->string, sizeof(ct->name));
@@ -946,10 +946,10 @@ scrub_secrets(cJSON *root)
  * err may be NULL.
  */
 int
-ctlmsg_decode(const char *json, size_t len, struct ctlmsg *m,
-    struct ctlmsg_error *err)
+wiremsg_decode(const char *json, size_t len, struct wiremsg *m,
+    struct wiremsg_error *err)
 {
-	struct ctlmsg_error	 scratch;
+	struct wiremsg_error	 scratch;
 	struct ctx		 c;
 	cJSON			*root;
 	const char		*end = NULL, *s;
@@ -961,12 +961,12 @@ ctlmsg_decode(const char *json, size_t len, struct ctlmsg *m,
 	memset(err, 0, sizeof(*err));
 	memset(m, 0, sizeof(*m));
 	c.msg = "control message";
-	c.code = CTLMSG_CODE_NONE;
+	c.code = WIREMSG_CODE_NONE;
 	c.err = err;
 
-	if (len == 0 || len > CTLMSG_MAX)
+	if (len == 0 || len > WIREMSG_MAX)
 		return (msg_error(&c, "length %zu out of range 1-%d", len,
-		    CTLMSG_MAX));
+		    WIREMSG_MAX));
 	if (body_has_nul(json, len))
 		return (msg_error(&c, "NUL character in the JSON text"));
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
@@ -994,27 +994,27 @@ ctlmsg_decode(const char *json, size_t len, struct ctlmsg *m,
 		(void)field_error(&c, "type", "unknown message type");
 		goto done;
 	}
-	m->type = (enum ctlmsg_type)t;
+	m->type = (enum wiremsg_type)t;
 	c.msg = type_names[t];
 
 	switch (m->type) {
-	case CTLMSG_HELLO:
+	case WIREMSG_HELLO:
 		rv = decode_hello(&c, root, &m->u.hello);
 		break;
-	case CTLMSG_WELCOME:
+	case WIREMSG_WELCOME:
 		rv = decode_welcome(&c, root, &m->u.welcome);
 		break;
-	case CTLMSG_REJECT:
+	case WIREMSG_REJECT:
 		rv = decode_reject(&c, root, &m->u.reject);
 		break;
-	case CTLMSG_PEER_JOINED:
-	case CTLMSG_PEER_LEFT:
+	case WIREMSG_PEER_JOINED:
+	case WIREMSG_PEER_LEFT:
 		rv = decode_peer(&c, root, "", &m->u.peer);
 		break;
-	case CTLMSG_STATS:
+	case WIREMSG_STATS:
 		rv = decode_stats(&c, root, &m->u.stats);
 		break;
-	case CTLMSG_DISCONNECT:
+	case WIREMSG_DISCONNECT:
 		rv = decode_reason(&c, root, m->u.disconnect.reason,
 		    sizeof(m->u.disconnect.reason));
 		break;
@@ -1050,7 +1050,7 @@ add_uint(cJSON *obj, const char *key, uint64_t v)
 }
 
 static int
-add_peer(cJSON *obj, const struct ctlmsg_peer *p)
+add_peer(cJSON *obj, const struct wiremsg_peer *p)
 {
 	char	 mac[ETHER_MAC_STRLEN];
 
@@ -1059,7 +1059,7 @@ add_peer(cJSON *obj, const struct ctlmsg_peer *p)
 	if (add_uint(obj, "peer_id", p->peer_id) ==
 	    NULL ||
 	    cJSON_AddStringToObject(obj, "role",
-	    ctlmsg_role_name(p->role)) == NULL ||
+	    wiremsg_role_name(p->role)) == NULL ||
 	    cJSON_AddStringToObject(obj, "mac", mac) == NULL)
 		return (-1);
 	return (0);
@@ -1067,10 +1067,10 @@ add_peer(cJSON *obj, const struct ctlmsg_peer *p)
 
 /* The JSON tree of a validated message; NULL when out of memory. */
 static cJSON *
-build(const struct ctlmsg *m)
+build(const struct wiremsg *m)
 {
-	const struct ctlmsg_hello	*h;
-	const struct ctlmsg_stats	*st;
+	const struct wiremsg_hello	*h;
+	const struct wiremsg_stats	*st;
 	cJSON				*root, *arr, *o;
 	char				 mac[ETHER_MAC_STRLEN];
 	size_t				 i;
@@ -1078,17 +1078,17 @@ build(const struct ctlmsg *m)
 	if ((root = cJSON_CreateObject()) == NULL)
 		return (NULL);
 	if (cJSON_AddStringToObject(root, "type",
-	    ctlmsg_type_name(m->type)) == NULL)
+	    wiremsg_type_name(m->type)) == NULL)
 		goto fail;
 
 	switch (m->type) {
-	case CTLMSG_HELLO:
+	case WIREMSG_HELLO:
 		h = &m->u.hello;
 		if (ether_mac_format(&h->mac, mac, sizeof(mac)) == NULL)
 			goto fail;
 		if (add_uint(root, "proto", h->proto) == NULL ||
 		    cJSON_AddStringToObject(root, "role",
-		    ctlmsg_role_name(h->role)) == NULL ||
+		    wiremsg_role_name(h->role)) == NULL ||
 		    cJSON_AddStringToObject(root, "room", h->room) == NULL ||
 		    cJSON_AddStringToObject(root, "mac", mac) == NULL ||
 		    add_uint(root, "datagram_budget",
@@ -1101,7 +1101,7 @@ build(const struct ctlmsg *m)
 		    h->software) == NULL)
 			goto fail;
 		break;
-	case CTLMSG_WELCOME:
+	case WIREMSG_WELCOME:
 		if (add_uint(root, "peer_id", m->u.welcome.peer_id) == NULL ||
 		    add_uint(root, "room_mtu", m->u.welcome.room_mtu) == NULL ||
 		    (arr = cJSON_AddArrayToObject(root, "peers")) == NULL)
@@ -1117,19 +1117,19 @@ build(const struct ctlmsg *m)
 				goto fail;
 		}
 		break;
-	case CTLMSG_REJECT:
+	case WIREMSG_REJECT:
 		if (cJSON_AddStringToObject(root, "code",
-		    ctlmsg_code_name(m->u.reject.code)) == NULL ||
+		    wiremsg_code_name(m->u.reject.code)) == NULL ||
 		    cJSON_AddStringToObject(root, "reason",
 		    m->u.reject.reason) == NULL)
 			goto fail;
 		break;
-	case CTLMSG_PEER_JOINED:
-	case CTLMSG_PEER_LEFT:
+	case WIREMSG_PEER_JOINED:
+	case WIREMSG_PEER_LEFT:
 		if (add_peer(root, &m->u.peer) == -1)
 			goto fail;
 		break;
-	case CTLMSG_STATS:
+	case WIREMSG_STATS:
 		st = &m->u.stats;
 		if (!st->reply)
 			break;
@@ -1138,10 +1138,10 @@ build(const struct ctlmsg *m)
 		for (i = 0; i < st->ncounters; i++)
 			if (add_uint(o, st->counters[i].name,
 			    MINIMUM(st->counters[i].value,
-			    CTLMSG_COUNTER_MAX)) == NULL)
+			    WIREMSG_COUNTER_MAX)) == NULL)
 				goto fail;
 		break;
-	case CTLMSG_DISCONNECT:
+	case WIREMSG_DISCONNECT:
 		if (cJSON_AddStringToObject(root, "reason",
 		    m->u.disconnect.reason) == NULL)
 			goto fail;
@@ -1159,20 +1159,20 @@ build(const struct ctlmsg *m)
 
 /*
  * Write m as one frame (length prefix + JSON) into buf (bufsz bytes;
- * CTLMSG_FRAME_MAX always suffices) and its size into *outlen.  m is
- * validated first.  Counter values above CTLMSG_COUNTER_MAX are written
- * as CTLMSG_COUNTER_MAX.  Returns 0, or -1 with err filled (err may be
+ * WIREMSG_FRAME_MAX always suffices) and its size into *outlen.  m is
+ * validated first.  Counter values above WIREMSG_COUNTER_MAX are written
+ * as WIREMSG_COUNTER_MAX.  Returns 0, or -1 with err filled (err may be
  * NULL).
  */
 int
-ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t bufsz,
-    size_t *outlen, struct ctlmsg_error *err)
+wiremsg_encode(const struct wiremsg *m, uint8_t *buf, size_t bufsz,
+    size_t *outlen, struct wiremsg_error *err)
 {
-	struct ctlmsg_error	 scratch;
+	struct wiremsg_error	 scratch;
 	struct ctx		 c;
 	cJSON			*root;
 	/* cJSON asks for a few bytes more than it writes. */
-	char			 text[CTLMSG_MAX + 64];
+	char			 text[WIREMSG_MAX + 64];
 	size_t			 len;
 	int			 rv = -1;
 
@@ -1183,32 +1183,32 @@ ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t bufsz,
 	c.err = err;
 	if (validate(&c, m) == -1)
 		return (-1);
-	c.code = CTLMSG_CODE_NONE;
+	c.code = WIREMSG_CODE_NONE;
 
 	if ((root = build(m)) == NULL)
 		return (msg_error(&c, "out of memory"));
 	if (!cJSON_PrintPreallocated(root, text, (int)sizeof(text), 0)) {
 		(void)msg_error(&c, "encoded message longer than %d bytes",
-		    CTLMSG_MAX);
+		    WIREMSG_MAX);
 		goto done;
 	}
 	len = strlen(text);
-	if (len > CTLMSG_MAX) {
+	if (len > WIREMSG_MAX) {
 		(void)msg_error(&c, "encoded message is %zu bytes, longer "
-		    "than %d", len, CTLMSG_MAX);
+		    "than %d", len, WIREMSG_MAX);
 		goto done;
 	}
-	if (bufsz < CTLMSG_HDRLEN + len) {
+	if (bufsz < WIREMSG_HDRLEN + len) {
 		(void)msg_error(&c, "buffer of %zu bytes too small for %zu",
-		    bufsz, CTLMSG_HDRLEN + len);
+		    bufsz, WIREMSG_HDRLEN + len);
 		goto done;
 	}
 	buf[0] = (uint8_t)(len >> 24);
 	buf[1] = (uint8_t)(len >> 16);
 	buf[2] = (uint8_t)(len >> 8);
 	buf[3] = (uint8_t)len;
-	memcpy(buf + CTLMSG_HDRLEN, text, len);
-	*outlen = CTLMSG_HDRLEN + len;
+	memcpy(buf + WIREMSG_HDRLEN, text, len);
+	*outlen = WIREMSG_HDRLEN + len;
 	rv = 0;
 
  done:
@@ -1220,7 +1220,7 @@ ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t bufsz,
 
 /* Wipe a message that may hold a secret. */
 void
-ctlmsg_clear(struct ctlmsg *m)
+wiremsg_clear(struct wiremsg *m)
 {
 	explicit_bzero(m, sizeof(*m));
 }
@@ -1230,20 +1230,20 @@ ctlmsg_clear(struct ctlmsg *m)
  */
 
 void
-ctlmsg_reader_init(struct ctlmsg_reader *r)
+wiremsg_reader_init(struct wiremsg_reader *r)
 {
 	memset(r, 0, sizeof(*r));
 }
 
 /* Wipe the reader, a partial message included. */
 void
-ctlmsg_reader_clear(struct ctlmsg_reader *r)
+wiremsg_reader_clear(struct wiremsg_reader *r)
 {
 	explicit_bzero(r, sizeof(*r));
 }
 
 static int
-reader_fail(struct ctlmsg_reader *r, struct ctlmsg_error *err,
+reader_fail(struct wiremsg_reader *r, struct wiremsg_error *err,
     const char *fmt, ...)
 {
 	va_list	 ap;
@@ -1269,10 +1269,10 @@ reader_fail(struct ctlmsg_reader *r, struct ctlmsg_error *err,
  * err may be NULL.
  */
 int
-ctlmsg_reader_feed(struct ctlmsg_reader *r, const uint8_t *data, size_t len,
-    size_t *used, struct ctlmsg *m, struct ctlmsg_error *err)
+wiremsg_reader_feed(struct wiremsg_reader *r, const uint8_t *data, size_t len,
+    size_t *used, struct wiremsg *m, struct wiremsg_error *err)
 {
-	struct ctlmsg_error	 scratch;
+	struct wiremsg_error	 scratch;
 	size_t			 off = 0, n;
 	int			 rv;
 
@@ -1285,13 +1285,13 @@ ctlmsg_reader_feed(struct ctlmsg_reader *r, const uint8_t *data, size_t len,
 	}
 
 	while (off < len) {
-		if (r->hdrlen < CTLMSG_HDRLEN) {
-			n = MINIMUM(CTLMSG_HDRLEN - r->hdrlen, len - off);
+		if (r->hdrlen < WIREMSG_HDRLEN) {
+			n = MINIMUM(WIREMSG_HDRLEN - r->hdrlen, len - off);
 			memcpy(r->hdr + r->hdrlen, data + off, n);
 			r->hdrlen += n;
 			off += n;
 			*used = off;
-			if (r->hdrlen < CTLMSG_HDRLEN)
+			if (r->hdrlen < WIREMSG_HDRLEN)
 				break;
 			r->bodylen = (size_t)r->hdr[0] << 24 |
 			    (size_t)r->hdr[1] << 16 |
@@ -1300,10 +1300,10 @@ ctlmsg_reader_feed(struct ctlmsg_reader *r, const uint8_t *data, size_t len,
 			if (r->bodylen == 0)
 				return (reader_fail(r, err, "control stream: "
 				    "message length 0"));
-			if (r->bodylen > CTLMSG_MAX)
+			if (r->bodylen > WIREMSG_MAX)
 				return (reader_fail(r, err, "control stream: "
 				    "message length %zu exceeds %d",
-				    r->bodylen, CTLMSG_MAX));
+				    r->bodylen, WIREMSG_MAX));
 			continue;
 		}
 
@@ -1315,7 +1315,7 @@ ctlmsg_reader_feed(struct ctlmsg_reader *r, const uint8_t *data, size_t len,
 		if (r->have < r->bodylen)
 			break;
 
-		rv = ctlmsg_decode((const char *)r->body, r->bodylen, m, err);
+		rv = wiremsg_decode((const char *)r->body, r->bodylen, m, err);
 		explicit_bzero(r->body, r->bodylen);
 		r->hdrlen = r->bodylen = r->have = 0;
 		if (rv == -1) {
@@ -1334,9 +1334,9 @@ ctlmsg_reader_feed(struct ctlmsg_reader *r, const uint8_t *data, size_t len,
  * filled if inside one or after a failure.  err may be NULL.
  */
 int
-ctlmsg_reader_eof(const struct ctlmsg_reader *r, struct ctlmsg_error *err)
+wiremsg_reader_eof(const struct wiremsg_reader *r, struct wiremsg_error *err)
 {
-	struct ctlmsg_error	 scratch;
+	struct wiremsg_error	 scratch;
 
 	if (err == NULL)
 		err = &scratch;
@@ -1345,13 +1345,13 @@ ctlmsg_reader_eof(const struct ctlmsg_reader *r, struct ctlmsg_error *err)
 		*err = r->error;
 		return (-1);
 	}
-	if (r->hdrlen < CTLMSG_HDRLEN && r->hdrlen > 0) {
+	if (r->hdrlen < WIREMSG_HDRLEN && r->hdrlen > 0) {
 		(void)snprintf(err->msg, sizeof(err->msg), "control stream: "
 		    "end of stream inside a length prefix (%zu of %d bytes)",
-		    r->hdrlen, CTLMSG_HDRLEN);
+		    r->hdrlen, WIREMSG_HDRLEN);
 		return (-1);
 	}
-	if (r->hdrlen == CTLMSG_HDRLEN) {
+	if (r->hdrlen == WIREMSG_HDRLEN) {
 		(void)snprintf(err->msg, sizeof(err->msg), "control stream: "
 		    "end of stream inside a message (%zu of %zu bytes)",
 		    r->have, r->bodylen);
@@ -1365,7 +1365,7 @@ ctlmsg_reader_eof(const struct ctlmsg_reader *r, struct ctlmsg_error *err)
  * *_counters_export() fills its array for the control socket.
  */
 void
-ctlmsg_counter_put(struct ctlmsg_counter *out, size_t max, size_t *n,
+wiremsg_counter_put(struct wiremsg_counter *out, size_t max, size_t *n,
     const char *name, uint64_t value)
 {
 	if (*n >= max)

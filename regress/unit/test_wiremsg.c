@@ -30,7 +30,7 @@
 #include <criterion/criterion.h>
 
 #include "compat.h"
-#include "ctlmsg.h"
+#include "wiremsg.h"
 #include "ether.h"
 
 enum kind { NUM, STR, ARR, OBJ };
@@ -41,7 +41,7 @@ struct field {
 	const char		*val;
 	enum kind		 kind;
 	int			 optional;
-	enum ctlmsg_code	 code;	/* hello only */
+	enum wiremsg_code	 code;	/* hello only */
 };
 
 struct msgdef {
@@ -56,39 +56,39 @@ struct msgdef {
 		    "\"mac\":\"02:00:00:00:00:02\"}"
 
 static const struct field hello_fields[] = {
-	{ "proto", "1", NUM, 0, CTLMSG_CODE_VERSION },
-	{ "role", "\"client\"", STR, 0, CTLMSG_CODE_BAD_ROLE },
-	{ "room", "\"lan-party_1\"", STR, 0, CTLMSG_CODE_BAD_ROOM },
-	{ "mac", "\"02:00:5e:10:00:01\"", STR, 0, CTLMSG_CODE_BAD_MAC },
-	{ "datagram_budget", "1200", NUM, 0, CTLMSG_CODE_VERSION },
-	{ "secret", "\"s3cret-pass\"", STR, 1, CTLMSG_CODE_UNAUTHORIZED },
-	{ "software", "\"softlan-clientd 0.1\"", STR, 0, CTLMSG_CODE_VERSION }
+	{ "proto", "1", NUM, 0, WIREMSG_CODE_VERSION },
+	{ "role", "\"client\"", STR, 0, WIREMSG_CODE_BAD_ROLE },
+	{ "room", "\"lan-party_1\"", STR, 0, WIREMSG_CODE_BAD_ROOM },
+	{ "mac", "\"02:00:5e:10:00:01\"", STR, 0, WIREMSG_CODE_BAD_MAC },
+	{ "datagram_budget", "1200", NUM, 0, WIREMSG_CODE_VERSION },
+	{ "secret", "\"s3cret-pass\"", STR, 1, WIREMSG_CODE_UNAUTHORIZED },
+	{ "software", "\"softlan-clientd 0.1\"", STR, 0, WIREMSG_CODE_VERSION }
 };
 
 static const struct field welcome_fields[] = {
-	{ "peer_id", "7", NUM, 0, CTLMSG_CODE_NONE },
-	{ "room_mtu", "1500", NUM, 0, CTLMSG_CODE_NONE },
-	{ "peers", "[" PEER0 "," PEER1 "]", ARR, 0, CTLMSG_CODE_NONE }
+	{ "peer_id", "7", NUM, 0, WIREMSG_CODE_NONE },
+	{ "room_mtu", "1500", NUM, 0, WIREMSG_CODE_NONE },
+	{ "peers", "[" PEER0 "," PEER1 "]", ARR, 0, WIREMSG_CODE_NONE }
 };
 
 static const struct field reject_fields[] = {
-	{ "code", "\"room-full\"", STR, 0, CTLMSG_CODE_NONE },
-	{ "reason", "\"room is full\"", STR, 0, CTLMSG_CODE_NONE }
+	{ "code", "\"room-full\"", STR, 0, WIREMSG_CODE_NONE },
+	{ "reason", "\"room is full\"", STR, 0, WIREMSG_CODE_NONE }
 };
 
 static const struct field peer_fields[] = {
-	{ "peer_id", "3", NUM, 0, CTLMSG_CODE_NONE },
-	{ "role", "\"client\"", STR, 0, CTLMSG_CODE_NONE },
-	{ "mac", "\"02:00:00:00:00:03\"", STR, 0, CTLMSG_CODE_NONE }
+	{ "peer_id", "3", NUM, 0, WIREMSG_CODE_NONE },
+	{ "role", "\"client\"", STR, 0, WIREMSG_CODE_NONE },
+	{ "mac", "\"02:00:00:00:00:03\"", STR, 0, WIREMSG_CODE_NONE }
 };
 
 static const struct field stats_fields[] = {
 	{ "counters", "{\"rx\":1,\"drop.spoofed\":0}", OBJ, 1,
-	    CTLMSG_CODE_NONE }
+	    WIREMSG_CODE_NONE }
 };
 
 static const struct field disconnect_fields[] = {
-	{ "reason", "\"shutting down\"", STR, 0, CTLMSG_CODE_NONE }
+	{ "reason", "\"shutting down\"", STR, 0, WIREMSG_CODE_NONE }
 };
 
 static const struct msgdef msgdefs[] = {
@@ -101,7 +101,7 @@ static const struct msgdef msgdefs[] = {
 	{ "disconnect", disconnect_fields, nitems(disconnect_fields) }
 };
 
-static char	 jsonbuf[4 * CTLMSG_MAX];
+static char	 jsonbuf[4 * WIREMSG_MAX];
 
 /*
  * {"type":type, fields...} with the value of key replaced by val (raw
@@ -169,8 +169,8 @@ all_zero(const void *p, size_t len)
 
 /* Decode from an exact-size heap copy, so ASan sees any over-read. */
 static int
-decode_len(const char *json, size_t len, struct ctlmsg *m,
-    struct ctlmsg_error *err)
+decode_len(const char *json, size_t len, struct wiremsg *m,
+    struct wiremsg_error *err)
 {
 	char	*copy;
 	int	 rv;
@@ -178,34 +178,34 @@ decode_len(const char *json, size_t len, struct ctlmsg *m,
 	copy = malloc(len == 0 ? 1 : len);
 	cr_assert_not_null(copy);
 	memcpy(copy, json, len);
-	rv = ctlmsg_decode(copy, len, m, err);
+	rv = wiremsg_decode(copy, len, m, err);
 	free(copy);
 	return (rv);
 }
 
 static int
-decode_str(const char *json, struct ctlmsg *m, struct ctlmsg_error *err)
+decode_str(const char *json, struct wiremsg *m, struct wiremsg_error *err)
 {
 	return (decode_len(json, strlen(json), m, err));
 }
 
 static void
-expect_ok(const char *json, struct ctlmsg *m)
+expect_ok(const char *json, struct wiremsg *m)
 {
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 
 	cr_assert_eq(decode_str(json, m, &err), 0, "refused: %s\n  for %s",
 	    err.msg, json);
-	cr_assert_eq(ctlmsg_validate(m, &err), 0, "decoded but invalid: %s",
+	cr_assert_eq(wiremsg_validate(m, &err), 0, "decoded but invalid: %s",
 	    err.msg);
 }
 
 static void
 expect_fail_len(const char *json, size_t len, const char *want,
-    enum ctlmsg_code code)
+    enum wiremsg_code code)
 {
-	static struct ctlmsg	 m;
-	struct ctlmsg_error	 err;
+	static struct wiremsg	 m;
+	struct wiremsg_error	 err;
 
 	memset(&m, 0xa5, sizeof(m));
 	cr_assert_eq(decode_len(json, len, &m, &err), -1,
@@ -219,40 +219,40 @@ expect_fail_len(const char *json, size_t len, const char *want,
 }
 
 static void
-expect_fail(const char *json, const char *want, enum ctlmsg_code code)
+expect_fail(const char *json, const char *want, enum wiremsg_code code)
 {
 	expect_fail_len(json, strlen(json), want, code);
 }
 
 static void
 hello_fails(const char *key, const char *val, const char *want,
-    enum ctlmsg_code code)
+    enum wiremsg_code code)
 {
 	expect_fail(hello_with(key, val), want, code);
 }
 
 /* Encode, check the prefix, decode the body, compare with the original. */
 static size_t
-roundtrip(const struct ctlmsg *in, uint8_t *frame, size_t framesz)
+roundtrip(const struct wiremsg *in, uint8_t *frame, size_t framesz)
 {
-	static struct ctlmsg	 out;
-	struct ctlmsg_error	 err;
+	static struct wiremsg	 out;
+	struct wiremsg_error	 err;
 	size_t			 len, bodylen;
 
-	cr_assert_eq(ctlmsg_encode(in, frame, framesz, &len, &err), 0,
+	cr_assert_eq(wiremsg_encode(in, frame, framesz, &len, &err), 0,
 	    "encode: %s", err.msg);
-	cr_assert_geq(len, CTLMSG_HDRLEN + 2);
-	cr_assert_leq(len, CTLMSG_FRAME_MAX);
+	cr_assert_geq(len, WIREMSG_HDRLEN + 2);
+	cr_assert_leq(len, WIREMSG_FRAME_MAX);
 	bodylen = (size_t)frame[0] << 24 | (size_t)frame[1] << 16 |
 	    (size_t)frame[2] << 8 | frame[3];
-	cr_assert_eq(bodylen, len - CTLMSG_HDRLEN);
-	cr_assert_eq(frame[CTLMSG_HDRLEN], '{');
-	cr_assert_eq(decode_len((const char *)frame + CTLMSG_HDRLEN, bodylen,
+	cr_assert_eq(bodylen, len - WIREMSG_HDRLEN);
+	cr_assert_eq(frame[WIREMSG_HDRLEN], '{');
+	cr_assert_eq(decode_len((const char *)frame + WIREMSG_HDRLEN, bodylen,
 	    &out, &err), 0, "decode: %s\n  of %.*s", err.msg, (int)bodylen,
-	    frame + CTLMSG_HDRLEN);
+	    frame + WIREMSG_HDRLEN);
 	cr_assert_eq(memcmp(in, &out, sizeof(out)), 0,
 	    "round trip changed the %s message: %.*s",
-	    ctlmsg_type_name(in->type), (int)bodylen, frame + CTLMSG_HDRLEN);
+	    wiremsg_type_name(in->type), (int)bodylen, frame + WIREMSG_HDRLEN);
 	return (len);
 }
 
@@ -263,12 +263,12 @@ setmac(struct ether_mac *mac, const char *s)
 }
 
 static void
-mkhello(struct ctlmsg *m, enum ctlmsg_role role, const char *mac,
+mkhello(struct wiremsg *m, enum wiremsg_role role, const char *mac,
     const char *secret)
 {
 	memset(m, 0, sizeof(*m));
-	m->type = CTLMSG_HELLO;
-	m->u.hello.proto = CTLMSG_PROTO;
+	m->type = WIREMSG_HELLO;
+	m->u.hello.proto = WIREMSG_PROTO;
 	m->u.hello.role = role;
 	strlcpy(m->u.hello.room, "lan-party_1", sizeof(m->u.hello.room));
 	setmac(&m->u.hello.mac, mac);
@@ -281,7 +281,7 @@ mkhello(struct ctlmsg *m, enum ctlmsg_role role, const char *mac,
 }
 
 static void
-mkpeer(struct ctlmsg_peer *p, uint32_t id, enum ctlmsg_role role,
+mkpeer(struct wiremsg_peer *p, uint32_t id, enum wiremsg_role role,
     const char *mac)
 {
 	p->peer_id = id;
@@ -289,254 +289,254 @@ mkpeer(struct ctlmsg_peer *p, uint32_t id, enum ctlmsg_role role,
 	setmac(&p->mac, mac);
 }
 
-static uint8_t	 frame[CTLMSG_FRAME_MAX];
+static uint8_t	 frame[WIREMSG_FRAME_MAX];
 
 /*
  * Round trips.
  */
 
-Test(ctlmsg, roundtrip_hello)
+Test(wiremsg, roundtrip_hello)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01", "s3cret");
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01", "s3cret");
 	roundtrip(&m, frame, sizeof(frame));
 	/* No secret, and a gateway with its NIC's global MAC. */
-	mkhello(&m, CTLMSG_ROLE_GATEWAY, "00:11:22:33:44:55", NULL);
-	m.u.hello.datagram_budget = CTLMSG_BUDGET_MAX;
+	mkhello(&m, WIREMSG_ROLE_GATEWAY, "00:11:22:33:44:55", NULL);
+	m.u.hello.datagram_budget = WIREMSG_BUDGET_MAX;
 	roundtrip(&m, frame, sizeof(frame));
-	m.u.hello.datagram_budget = CTLMSG_BUDGET_MIN;
+	m.u.hello.datagram_budget = WIREMSG_BUDGET_MIN;
 	strlcpy(m.u.hello.room, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_0129",
 	    sizeof(m.u.hello.room));
-	memset(m.u.hello.secret, 'x', CTLMSG_SECRET_MAX);
-	memset(m.u.hello.software, '~', CTLMSG_SOFTWARE_MAX);
+	memset(m.u.hello.secret, 'x', WIREMSG_SECRET_MAX);
+	memset(m.u.hello.software, '~', WIREMSG_SOFTWARE_MAX);
 	roundtrip(&m, frame, sizeof(frame));
 	memset(m.u.hello.software, 0, sizeof(m.u.hello.software));
 	roundtrip(&m, frame, sizeof(frame));
 }
 
-Test(ctlmsg, roundtrip_welcome)
+Test(wiremsg, roundtrip_welcome)
 {
-	static struct ctlmsg	 m;
-	struct ctlmsg_welcome	*w = &m.u.welcome;
+	static struct wiremsg	 m;
+	struct wiremsg_welcome	*w = &m.u.welcome;
 	char			 mac[ETHER_MAC_STRLEN];
 	size_t			 i, len;
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_WELCOME;
+	m.type = WIREMSG_WELCOME;
 	w->peer_id = 1;
 	w->room_mtu = 1500;
 	roundtrip(&m, frame, sizeof(frame));	/* alone in the room */
 
-	w->room_mtu = CTLMSG_MTU_MIN;
+	w->room_mtu = WIREMSG_MTU_MIN;
 	w->npeers = 2;
-	mkpeer(&w->peers[0], 0, CTLMSG_ROLE_GATEWAY, "00:11:22:33:44:55");
-	mkpeer(&w->peers[1], UINT32_MAX, CTLMSG_ROLE_CLIENT,
+	mkpeer(&w->peers[0], 0, WIREMSG_ROLE_GATEWAY, "00:11:22:33:44:55");
+	mkpeer(&w->peers[1], UINT32_MAX, WIREMSG_ROLE_CLIENT,
 	    "02:00:00:00:00:02");
 	roundtrip(&m, frame, sizeof(frame));
 
 	/* A full room with the longest ids still fits one message. */
 	w->peer_id = 0;
-	w->npeers = CTLMSG_MAX_PEERS;
-	for (i = 0; i < CTLMSG_MAX_PEERS; i++) {
+	w->npeers = WIREMSG_MAX_PEERS;
+	for (i = 0; i < WIREMSG_MAX_PEERS; i++) {
 		snprintf(mac, sizeof(mac), "0a:00:00:00:%02zx:%02zx",
 		    i >> 8, i & 0xff);
 		mkpeer(&w->peers[i], UINT32_MAX - (uint32_t)i,
-		    i == 5 ? CTLMSG_ROLE_GATEWAY : CTLMSG_ROLE_CLIENT, mac);
+		    i == 5 ? WIREMSG_ROLE_GATEWAY : WIREMSG_ROLE_CLIENT, mac);
 	}
 	len = roundtrip(&m, frame, sizeof(frame));
-	cr_assert_lt(len, CTLMSG_FRAME_MAX);
+	cr_assert_lt(len, WIREMSG_FRAME_MAX);
 }
 
-Test(ctlmsg, roundtrip_reject_every_code)
+Test(wiremsg, roundtrip_reject_every_code)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	int			 c, n = 0;
 
-	for (c = CTLMSG_CODE_VERSION; c <= CTLMSG_CODE_RELAY_FULL; c++) {
+	for (c = WIREMSG_CODE_VERSION; c <= WIREMSG_CODE_RELAY_FULL; c++) {
 		memset(&m, 0, sizeof(m));
-		m.type = CTLMSG_REJECT;
-		m.u.reject.code = (enum ctlmsg_code)c;
+		m.type = WIREMSG_REJECT;
+		m.u.reject.code = (enum wiremsg_code)c;
 		snprintf(m.u.reject.reason, sizeof(m.u.reject.reason),
 		    "reason \"%d\" \\ caf\xc3\xa9", c);
 		roundtrip(&m, frame, sizeof(frame));
 		n++;
 	}
 	cr_assert_eq(n, 9);
-	memset(m.u.reject.reason, 'r', CTLMSG_REASON_MAX);
+	memset(m.u.reject.reason, 'r', WIREMSG_REASON_MAX);
 	roundtrip(&m, frame, sizeof(frame));
 	memset(m.u.reject.reason, 0, sizeof(m.u.reject.reason));
 	roundtrip(&m, frame, sizeof(frame));
 }
 
-Test(ctlmsg, roundtrip_peer_joined_left)
+Test(wiremsg, roundtrip_peer_joined_left)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_PEER_JOINED;
-	mkpeer(&m.u.peer, 42, CTLMSG_ROLE_CLIENT, "06:aa:bb:cc:dd:ee");
+	m.type = WIREMSG_PEER_JOINED;
+	mkpeer(&m.u.peer, 42, WIREMSG_ROLE_CLIENT, "06:aa:bb:cc:dd:ee");
 	roundtrip(&m, frame, sizeof(frame));
-	m.type = CTLMSG_PEER_LEFT;
+	m.type = WIREMSG_PEER_LEFT;
 	roundtrip(&m, frame, sizeof(frame));
-	mkpeer(&m.u.peer, 43, CTLMSG_ROLE_GATEWAY, "00:11:22:33:44:55");
+	mkpeer(&m.u.peer, 43, WIREMSG_ROLE_GATEWAY, "00:11:22:33:44:55");
 	roundtrip(&m, frame, sizeof(frame));
 }
 
-Test(ctlmsg, roundtrip_stats)
+Test(wiremsg, roundtrip_stats)
 {
-	static struct ctlmsg	 m;
-	static struct ctlmsg	 out;
-	struct ctlmsg_stats	*s = &m.u.stats;
-	struct ctlmsg_error	 err;
+	static struct wiremsg	 m;
+	static struct wiremsg	 out;
+	struct wiremsg_stats	*s = &m.u.stats;
+	struct wiremsg_error	 err;
 	size_t			 i, len;
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_STATS;
+	m.type = WIREMSG_STATS;
 	len = roundtrip(&m, frame, sizeof(frame));	/* request */
-	cr_assert_eq(len, CTLMSG_HDRLEN + strlen("{\"type\":\"stats\"}"));
+	cr_assert_eq(len, WIREMSG_HDRLEN + strlen("{\"type\":\"stats\"}"));
 
 	s->reply = 1;
 	roundtrip(&m, frame, sizeof(frame));		/* empty reply */
 
-	s->ncounters = CTLMSG_MAX_COUNTERS;
-	for (i = 0; i < CTLMSG_MAX_COUNTERS; i++) {
+	s->ncounters = WIREMSG_MAX_COUNTERS;
+	for (i = 0; i < WIREMSG_MAX_COUNTERS; i++) {
 		snprintf(s->counters[i].name, sizeof(s->counters[i].name),
 		    "drop.reason-%02zu_%s", i, "xxxxxxxxxxxxxxxxx");
 		s->counters[i].value = i * 1000003ULL;
 	}
-	s->counters[0].value = CTLMSG_COUNTER_MAX;
+	s->counters[0].value = WIREMSG_COUNTER_MAX;
 	s->counters[1].value = 4294967296ULL;
 	roundtrip(&m, frame, sizeof(frame));
 
 	/* Above 2^53 - 1 a double is not exact: saturate. */
 	s->counters[0].value = UINT64_MAX;
-	s->counters[1].value = CTLMSG_COUNTER_MAX + 1;
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), 0,
+	s->counters[1].value = WIREMSG_COUNTER_MAX + 1;
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), 0,
 	    "%s", err.msg);
-	cr_assert_eq(ctlmsg_decode((const char *)frame + CTLMSG_HDRLEN,
-	    len - CTLMSG_HDRLEN, &out, &err), 0, "%s", err.msg);
-	cr_assert_eq(out.u.stats.counters[0].value, CTLMSG_COUNTER_MAX);
-	cr_assert_eq(out.u.stats.counters[1].value, CTLMSG_COUNTER_MAX);
+	cr_assert_eq(wiremsg_decode((const char *)frame + WIREMSG_HDRLEN,
+	    len - WIREMSG_HDRLEN, &out, &err), 0, "%s", err.msg);
+	cr_assert_eq(out.u.stats.counters[0].value, WIREMSG_COUNTER_MAX);
+	cr_assert_eq(out.u.stats.counters[1].value, WIREMSG_COUNTER_MAX);
 	cr_assert_eq(out.u.stats.counters[2].value, 2 * 1000003ULL);
 }
 
-Test(ctlmsg, roundtrip_disconnect)
+Test(wiremsg, roundtrip_disconnect)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_DISCONNECT;
+	m.type = WIREMSG_DISCONNECT;
 	strlcpy(m.u.disconnect.reason, "relay shutting down",
 	    sizeof(m.u.disconnect.reason));
 	roundtrip(&m, frame, sizeof(frame));
 }
 
 /* The exact bytes on the wire. */
-Test(ctlmsg, encode_wire_format)
+Test(wiremsg, encode_wire_format)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	const char		*want;
 	size_t			 len;
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_PEER_JOINED;
-	mkpeer(&m.u.peer, 5, CTLMSG_ROLE_CLIENT, "02:0A:0B:0C:0D:0E");
+	m.type = WIREMSG_PEER_JOINED;
+	mkpeer(&m.u.peer, 5, WIREMSG_ROLE_CLIENT, "02:0A:0B:0C:0D:0E");
 	want = "{\"type\":\"peer-joined\",\"peer_id\":5,\"role\":\"client\","
 	    "\"mac\":\"02:0a:0b:0c:0d:0e\"}";
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, NULL), 0);
-	cr_assert_eq(len, CTLMSG_HDRLEN + strlen(want));
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, NULL), 0);
+	cr_assert_eq(len, WIREMSG_HDRLEN + strlen(want));
 	cr_assert_eq(frame[0], 0);
 	cr_assert_eq(frame[1], 0);
 	cr_assert_eq(frame[2], 0);
 	cr_assert_eq(frame[3], strlen(want));
-	cr_assert_eq(memcmp(frame + CTLMSG_HDRLEN, want, strlen(want)), 0,
-	    "got %.*s", (int)(len - CTLMSG_HDRLEN), frame + CTLMSG_HDRLEN);
+	cr_assert_eq(memcmp(frame + WIREMSG_HDRLEN, want, strlen(want)), 0,
+	    "got %.*s", (int)(len - WIREMSG_HDRLEN), frame + WIREMSG_HDRLEN);
 
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
 	want = "{\"type\":\"hello\",\"proto\":1,\"role\":\"client\","
 	    "\"room\":\"lan-party_1\",\"mac\":\"02:00:5e:10:00:01\","
 	    "\"datagram_budget\":1200,\"software\":\"softlan-clientd 0.1\"}";
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, NULL), 0);
-	cr_assert_eq(len - CTLMSG_HDRLEN, strlen(want));
-	cr_assert_eq(memcmp(frame + CTLMSG_HDRLEN, want, strlen(want)), 0,
-	    "got %.*s", (int)(len - CTLMSG_HDRLEN), frame + CTLMSG_HDRLEN);
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, NULL), 0);
+	cr_assert_eq(len - WIREMSG_HDRLEN, strlen(want));
+	cr_assert_eq(memcmp(frame + WIREMSG_HDRLEN, want, strlen(want)), 0,
+	    "got %.*s", (int)(len - WIREMSG_HDRLEN), frame + WIREMSG_HDRLEN);
 }
 
-Test(ctlmsg, encode_refuses_invalid)
+Test(wiremsg, encode_refuses_invalid)
 {
-	static struct ctlmsg	 m;
-	struct ctlmsg_error	 err;
+	static struct wiremsg	 m;
+	struct wiremsg_error	 err;
 	size_t			 len = 99;
 
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
 	strlcpy(m.u.hello.room, "bad room", sizeof(m.u.hello.room));
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_eq(len, 0);
 	cr_assert_str_eq(err.msg, "hello: field \"room\": invalid room code "
 	    "(1-32 characters of [A-Za-z0-9_-])");
-	cr_assert_eq(err.code, CTLMSG_CODE_BAD_ROOM);
+	cr_assert_eq(err.code, WIREMSG_CODE_BAD_ROOM);
 
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "00:11:22:33:44:55", NULL);
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "00:11:22:33:44:55", NULL);
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_str_eq(err.msg, "hello: field \"mac\": client MAC address "
 	    "must be locally administered");
 
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
 	memset(m.u.hello.software, 'a', sizeof(m.u.hello.software));
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_str_eq(err.msg, "hello: field \"software\": not "
 	    "NUL-terminated");
 
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
 	m.u.hello.proto = 2;
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
-	cr_assert_eq(err.code, CTLMSG_CODE_VERSION);
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	cr_assert_eq(err.code, WIREMSG_CODE_VERSION);
 
 	/* Too small a buffer: refused, nothing claimed written. */
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
-	cr_assert_eq(ctlmsg_encode(&m, frame, 20, &len, &err), -1);
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01", NULL);
+	cr_assert_eq(wiremsg_encode(&m, frame, 20, &len, &err), -1);
 	cr_assert_eq(len, 0);
 	cr_assert_not_null(strstr(err.msg, "too small"), "%s", err.msg);
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_REJECT;
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	m.type = WIREMSG_REJECT;
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_str_eq(err.msg, "reject: field \"code\": unknown reject "
 	    "code");
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_PEER_LEFT;
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	m.type = WIREMSG_PEER_LEFT;
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_str_eq(err.msg, "peer-left: field \"role\": invalid role "
 	    "(expected \"client\" or \"gateway\")");
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_DISCONNECT;
+	m.type = WIREMSG_DISCONNECT;
 	strlcpy(m.u.disconnect.reason, "line\nbreak",
 	    sizeof(m.u.disconnect.reason));
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_str_eq(err.msg, "disconnect: field \"reason\": contains "
 	    "control characters");
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_STATS;
+	m.type = WIREMSG_STATS;
 	m.u.stats.reply = 1;
-	m.u.stats.ncounters = CTLMSG_MAX_COUNTERS + 1;
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	m.u.stats.ncounters = WIREMSG_MAX_COUNTERS + 1;
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_not_null(strstr(err.msg, "too many counters"), "%s",
 	    err.msg);
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_WELCOME;
+	m.type = WIREMSG_WELCOME;
 	m.u.welcome.room_mtu = 1500;
-	m.u.welcome.npeers = CTLMSG_MAX_PEERS + 1;
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	m.u.welcome.npeers = WIREMSG_MAX_PEERS + 1;
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_not_null(strstr(err.msg, "too many peers"), "%s", err.msg);
 
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_NONE;
-	cr_assert_eq(ctlmsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
+	m.type = WIREMSG_NONE;
+	cr_assert_eq(wiremsg_encode(&m, frame, sizeof(frame), &len, &err), -1);
 	cr_assert_not_null(strstr(err.msg, "unknown message type"), "%s",
 	    err.msg);
 }
@@ -545,19 +545,19 @@ Test(ctlmsg, encode_refuses_invalid)
  * Fields: present, missing, mistyped, repeated, unknown.
  */
 
-Test(ctlmsg, base_messages_decode)
+Test(wiremsg, base_messages_decode)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	size_t			 i;
 
 	for (i = 0; i < nitems(msgdefs); i++) {
 		expect_ok(mkjson(msgdefs[i].type, msgdefs[i].fields,
 		    msgdefs[i].nfields, NULL, NULL), &m);
-		cr_assert_str_eq(ctlmsg_type_name(m.type), msgdefs[i].type);
+		cr_assert_str_eq(wiremsg_type_name(m.type), msgdefs[i].type);
 	}
 	expect_ok(hello_with(NULL, NULL), &m);
 	cr_assert_eq(m.u.hello.proto, 1);
-	cr_assert_eq(m.u.hello.role, CTLMSG_ROLE_CLIENT);
+	cr_assert_eq(m.u.hello.role, WIREMSG_ROLE_CLIENT);
 	cr_assert_str_eq(m.u.hello.room, "lan-party_1");
 	cr_assert_str_eq(ether_mac_str(&m.u.hello.mac), "02:00:5e:10:00:01");
 	cr_assert_eq(m.u.hello.datagram_budget, 1200);
@@ -569,10 +569,10 @@ Test(ctlmsg, base_messages_decode)
 	cr_assert_eq(m.u.welcome.room_mtu, 1500);
 	cr_assert_eq(m.u.welcome.npeers, 2);
 	cr_assert_eq(m.u.welcome.peers[0].peer_id, 1);
-	cr_assert_eq(m.u.welcome.peers[0].role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_eq(m.u.welcome.peers[0].role, WIREMSG_ROLE_GATEWAY);
 	cr_assert_str_eq(ether_mac_str(&m.u.welcome.peers[0].mac),
 	    "00:11:22:33:44:55");
-	cr_assert_eq(m.u.welcome.peers[1].role, CTLMSG_ROLE_CLIENT);
+	cr_assert_eq(m.u.welcome.peers[1].role, WIREMSG_ROLE_CLIENT);
 
 	expect_ok(mkjson("stats", stats_fields, 1, NULL, NULL), &m);
 	cr_assert_eq(m.u.stats.reply, 1);
@@ -581,9 +581,9 @@ Test(ctlmsg, base_messages_decode)
 	cr_assert_eq(m.u.stats.counters[0].value, 1);
 }
 
-Test(ctlmsg, every_missing_field)
+Test(wiremsg, every_missing_field)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	const struct msgdef	*d;
 	char			 want[128];
 	size_t			 i, j;
@@ -609,7 +609,7 @@ Test(ctlmsg, every_missing_field)
 	cr_assert_eq(checked, 6 + 3 + 2 + 3 + 3 + 0 + 1);
 }
 
-Test(ctlmsg, every_mistyped_field)
+Test(wiremsg, every_mistyped_field)
 {
 	static const char *const notnum[] = { "\"1\"", "true", "null", "[]",
 	    "{}", "[1]" };
@@ -663,25 +663,25 @@ Test(ctlmsg, every_mistyped_field)
 	    6);
 }
 
-Test(ctlmsg, repeated_field)
+Test(wiremsg, repeated_field)
 {
 	char	 json[512];
 
 	snprintf(json, sizeof(json), "%.*s,\"room\":\"other\"}",
 	    (int)strlen(hello_with(NULL, NULL)) - 1, hello_with(NULL, NULL));
 	expect_fail(json, "hello: field \"room\": appears more than once",
-	    CTLMSG_CODE_BAD_ROOM);
+	    WIREMSG_CODE_BAD_ROOM);
 	expect_fail("{\"type\":\"stats\",\"type\":\"stats\"}",
 	    "control message: field \"type\": appears more than once",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"stats\",\"counters\":{\"a\":1,\"a\":2}}",
 	    "stats: field \"counters.a\": appears more than once",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 }
 
-Test(ctlmsg, unknown_fields_ignored)
+Test(wiremsg, unknown_fields_ignored)
 {
-	static struct ctlmsg	 m, plain;
+	static struct wiremsg	 m, plain;
 	const char		*extra;
 
 	expect_ok(hello_with(NULL, NULL), &plain);
@@ -706,7 +706,7 @@ Test(ctlmsg, unknown_fields_ignored)
  * The JSON text itself.
  */
 
-Test(ctlmsg, not_an_object)
+Test(wiremsg, not_an_object)
 {
 	static const char *const bodies[] = { "[]", "[{\"type\":\"stats\"}]",
 	    "\"hello\"", "42", "null", "true", " [ ] " };
@@ -714,10 +714,10 @@ Test(ctlmsg, not_an_object)
 
 	for (i = 0; i < nitems(bodies); i++)
 		expect_fail(bodies[i], "control message: not a JSON object",
-		    CTLMSG_CODE_NONE);
+		    WIREMSG_CODE_NONE);
 }
 
-Test(ctlmsg, invalid_json)
+Test(wiremsg, invalid_json)
 {
 	static const char *const bodies[] = { "{", "{\"type\":\"hello\"",
 	    "{\"type\":", "{\"type\":\"hel", "{\"type\":\"stats\",}",
@@ -727,45 +727,45 @@ Test(ctlmsg, invalid_json)
 
 	for (i = 0; i < nitems(bodies); i++)
 		expect_fail(bodies[i], "control message: invalid JSON",
-		    CTLMSG_CODE_NONE);
+		    WIREMSG_CODE_NONE);
 	/* A whole hello cut short anywhere is refused. */
 	for (i = 1; i < strlen(hello_with(NULL, NULL)); i++)
 		expect_fail_len(hello_with(NULL, NULL), i,
-		    "control message: invalid JSON", CTLMSG_CODE_NONE);
+		    "control message: invalid JSON", WIREMSG_CODE_NONE);
 }
 
-Test(ctlmsg, trailing_data)
+Test(wiremsg, trailing_data)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 
 	expect_fail("{\"type\":\"stats\"} {}", "trailing data",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"stats\"}x", "trailing data",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	expect_ok(" \t\r\n{\"type\":\"stats\"} \t\r\n", &m);
-	cr_assert_eq(m.type, CTLMSG_STATS);
+	cr_assert_eq(m.type, WIREMSG_STATS);
 }
 
-Test(ctlmsg, nul_characters)
+Test(wiremsg, nul_characters)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	static const char	 raw[] = "{\"type\":\"stats\"}\0";
 
 	expect_fail_len(raw, sizeof(raw) - 1, "NUL character",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	/* "room\u0000x" must not pass as "room". */
 	hello_fails("room", "\"lan\\u0000x\"", "NUL character",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	/* An escaped backslash followed by u0000 is plain text. */
 	expect_ok("{\"type\":\"disconnect\",\"reason\":\"a\\\\u0000\"}", &m);
 	cr_assert_str_eq(m.u.disconnect.reason, "a\\u0000");
 }
 
 /* Hostile shapes inside the size limit are refused or ignored, cleanly. */
-Test(ctlmsg, deep_and_wide)
+Test(wiremsg, deep_and_wide)
 {
-	static struct ctlmsg	 m;
-	static char		 json[CTLMSG_MAX + 1];
+	static struct wiremsg	 m;
+	static char		 json[WIREMSG_MAX + 1];
 	const char		*head = "{\"type\":\"stats\",\"x\":";
 	size_t			 i, off, depth;
 
@@ -776,7 +776,7 @@ Test(ctlmsg, deep_and_wide)
 	memset(json + off + depth, ']', depth);
 	json[off + 2 * depth] = '}';
 	json[off + 2 * depth + 1] = '\0';
-	expect_fail(json, "control message: invalid JSON", CTLMSG_CODE_NONE);
+	expect_fail(json, "control message: invalid JSON", WIREMSG_CODE_NONE);
 
 	/* Deep but allowed, in an unknown field: ignored. */
 	depth = 900;
@@ -785,12 +785,12 @@ Test(ctlmsg, deep_and_wide)
 	json[off + 2 * depth] = '}';
 	json[off + 2 * depth + 1] = '\0';
 	expect_ok(json, &m);
-	cr_assert_eq(m.type, CTLMSG_STATS);
+	cr_assert_eq(m.type, WIREMSG_STATS);
 
 	/* A full body of tiny array items. */
 	off = strlcpy(json, head, sizeof(json));
 	json[off++] = '[';
-	for (i = 0; off + 4 < CTLMSG_MAX; i++) {
+	for (i = 0; off + 4 < WIREMSG_MAX; i++) {
 		json[off++] = '0';
 		json[off++] = ',';
 	}
@@ -798,11 +798,11 @@ Test(ctlmsg, deep_and_wide)
 	json[off++] = ']';
 	json[off++] = '}';
 	json[off] = '\0';
-	cr_assert_leq(strlen(json), CTLMSG_MAX);
+	cr_assert_leq(strlen(json), WIREMSG_MAX);
 	expect_ok(json, &m);
 }
 
-Test(ctlmsg, type_field)
+Test(wiremsg, type_field)
 {
 	static const struct {
 		const char	*json;
@@ -819,21 +819,21 @@ Test(ctlmsg, type_field)
 	size_t	 i;
 
 	for (i = 0; i < nitems(bad); i++)
-		expect_fail(bad[i].json, bad[i].want, CTLMSG_CODE_NONE);
+		expect_fail(bad[i].json, bad[i].want, WIREMSG_CODE_NONE);
 }
 
-Test(ctlmsg, decode_length_bounds)
+Test(wiremsg, decode_length_bounds)
 {
 	char	*big;
 
 	expect_fail_len("", 0, "length 0 out of range 1-16384",
-	    CTLMSG_CODE_NONE);
-	big = malloc(CTLMSG_MAX + 1);
+	    WIREMSG_CODE_NONE);
+	big = malloc(WIREMSG_MAX + 1);
 	cr_assert_not_null(big);
-	memset(big, ' ', CTLMSG_MAX + 1);
+	memset(big, ' ', WIREMSG_MAX + 1);
 	memcpy(big, "{\"type\":\"stats\"}", 16);
-	expect_fail_len(big, CTLMSG_MAX + 1, "length 16385 out of range",
-	    CTLMSG_CODE_NONE);
+	expect_fail_len(big, WIREMSG_MAX + 1, "length 16385 out of range",
+	    WIREMSG_CODE_NONE);
 	free(big);
 }
 
@@ -841,7 +841,7 @@ Test(ctlmsg, decode_length_bounds)
  * Numbers.
  */
 
-Test(ctlmsg, hello_proto)
+Test(wiremsg, hello_proto)
 {
 	static const struct {
 		const char	*val;
@@ -855,19 +855,19 @@ Test(ctlmsg, hello_proto)
 		{ "4294967296", "field \"proto\": out of range" },
 		{ "1e400", "field \"proto\": not an integer" },
 	};
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	size_t			 i;
 
 	for (i = 0; i < nitems(bad); i++)
 		hello_fails("proto", bad[i].val, bad[i].want,
-		    CTLMSG_CODE_VERSION);
+		    WIREMSG_CODE_VERSION);
 	/* The version decides the code, whatever else is wrong. */
 	expect_fail("{\"type\":\"hello\",\"proto\":2,\"room\":\"a b\"}",
-	    "unsupported protocol version 2", CTLMSG_CODE_VERSION);
+	    "unsupported protocol version 2", WIREMSG_CODE_VERSION);
 	expect_ok(hello_with("proto", "1"), &m);
 }
 
-Test(ctlmsg, hello_datagram_budget)
+Test(wiremsg, hello_datagram_budget)
 {
 	static const struct {
 		const char	*val;
@@ -880,19 +880,19 @@ Test(ctlmsg, hello_datagram_budget)
 		{ "1200.5", "field \"datagram_budget\": not an integer" },
 		{ "1e20", "out of range 1-65535" },
 	};
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	size_t			 i;
 
 	for (i = 0; i < nitems(bad); i++)
 		hello_fails("datagram_budget", bad[i].val, bad[i].want,
-		    CTLMSG_CODE_VERSION);
+		    WIREMSG_CODE_VERSION);
 	expect_ok(hello_with("datagram_budget", "65535"), &m);
 	cr_assert_eq(m.u.hello.datagram_budget, 65535);
 	expect_ok(hello_with("datagram_budget", "1"), &m);
 	cr_assert_eq(m.u.hello.datagram_budget, 1);
 }
 
-Test(ctlmsg, welcome_numbers)
+Test(wiremsg, welcome_numbers)
 {
 	static const struct {
 		const char	*key;
@@ -913,12 +913,12 @@ Test(ctlmsg, welcome_numbers)
 		{ "peer_id", "0.5",
 		    "welcome: field \"peer_id\": not an integer" },
 	};
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	size_t			 i;
 
 	for (i = 0; i < nitems(bad); i++)
 		expect_fail(welcome_with(bad[i].key, bad[i].val), bad[i].want,
-		    CTLMSG_CODE_NONE);
+		    WIREMSG_CODE_NONE);
 	expect_ok(welcome_with("room_mtu", "576"), &m);
 	cr_assert_eq(m.u.welcome.room_mtu, 576);
 	expect_ok(welcome_with("peer_id", "4294967295"), &m);
@@ -926,10 +926,10 @@ Test(ctlmsg, welcome_numbers)
 
 	expect_fail("{\"type\":\"peer-left\",\"peer_id\":9e9,\"role\":"
 	    "\"client\",\"mac\":\"02:00:00:00:00:01\"}",
-	    "peer-left: field \"peer_id\": out of range", CTLMSG_CODE_NONE);
+	    "peer-left: field \"peer_id\": out of range", WIREMSG_CODE_NONE);
 }
 
-Test(ctlmsg, counter_values)
+Test(wiremsg, counter_values)
 {
 	static const struct {
 		const char	*json;
@@ -948,23 +948,23 @@ Test(ctlmsg, counter_values)
 		{ "{\"type\":\"stats\",\"counters\":{\"x\":{}}}",
 		    "stats: field \"counters.x\": not a number" },
 	};
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	size_t			 i;
 
 	expect_ok("{\"type\":\"stats\",\"counters\":{\"big\":"
 	    "9007199254740991,\"zero\":0}}", &m);
-	cr_assert_eq(m.u.stats.counters[0].value, CTLMSG_COUNTER_MAX);
+	cr_assert_eq(m.u.stats.counters[0].value, WIREMSG_COUNTER_MAX);
 	for (i = 0; i < nitems(bad); i++)
-		expect_fail(bad[i].json, bad[i].want, CTLMSG_CODE_NONE);
+		expect_fail(bad[i].json, bad[i].want, WIREMSG_CODE_NONE);
 }
 
 /*
  * Strings: room, role, MAC, secret, software, reason, code, counters.
  */
 
-Test(ctlmsg, room_codes)
+Test(wiremsg, room_codes)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	static const char *const bad[] = { "", "a b", "a.b", "a/b",
 	    "caf\xc3\xa9", "room!", "\\t", "123456789012345678901234567890123",
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ" };
@@ -974,7 +974,7 @@ Test(ctlmsg, room_codes)
 	for (i = 0; i < nitems(bad); i++) {
 		snprintf(json, sizeof(json), "\"%s\"", bad[i]);
 		hello_fails("room", json, "hello: field \"room\": invalid room "
-		    "code", CTLMSG_CODE_BAD_ROOM);
+		    "code", WIREMSG_CODE_BAD_ROOM);
 	}
 	expect_ok(hello_with("room", "\"12345678901234567890123456789012\""),
 	    &m);
@@ -982,53 +982,54 @@ Test(ctlmsg, room_codes)
 	expect_ok(hello_with("room", "\"x\""), &m);
 	expect_ok(hello_with("room", "\"-_-\""), &m);
 
-	cr_assert(ctlmsg_room_valid("Az09_-"));
-	cr_assert(ctlmsg_room_valid("12345678901234567890123456789012"));
-	cr_assert_not(ctlmsg_room_valid("123456789012345678901234567890123"));
-	cr_assert_not(ctlmsg_room_valid(""));
-	cr_assert_not(ctlmsg_room_valid(NULL));
-	cr_assert_not(ctlmsg_room_valid("a b"));
-	cr_assert_not(ctlmsg_room_valid("a\nb"));
-	cr_assert_not(ctlmsg_room_valid("a+b"));
+	cr_assert(wiremsg_room_valid("Az09_-"));
+	cr_assert(wiremsg_room_valid("12345678901234567890123456789012"));
+	cr_assert_not(wiremsg_room_valid("123456789012345678901234567890123"));
+	cr_assert_not(wiremsg_room_valid(""));
+	cr_assert_not(wiremsg_room_valid(NULL));
+	cr_assert_not(wiremsg_room_valid("a b"));
+	cr_assert_not(wiremsg_room_valid("a\nb"));
+	cr_assert_not(wiremsg_room_valid("a+b"));
 }
 
-Test(ctlmsg, roles)
+Test(wiremsg, roles)
 {
 	static const char *const bad[] = { "\"admin\"", "\"Client\"",
 	    "\"GATEWAY\"", "\"\"", "\"client \"", "\"clients\"" };
-	enum ctlmsg_role	 r = CTLMSG_ROLE_NONE;
+	enum wiremsg_role	 r = WIREMSG_ROLE_NONE;
 	size_t			 i;
 
 	for (i = 0; i < nitems(bad); i++)
 		hello_fails("role", bad[i], "hello: field \"role\": invalid "
-		    "role", CTLMSG_CODE_BAD_ROLE);
+		    "role", WIREMSG_CODE_BAD_ROLE);
 	expect_fail(welcome_with("peers", "[{\"peer_id\":1,\"role\":\"relay\","
 	    "\"mac\":\"02:00:00:00:00:01\"}]"),
-	    "welcome: field \"peers[0].role\": invalid role", CTLMSG_CODE_NONE);
+	    "welcome: field \"peers[0].role\": invalid role",
+	    WIREMSG_CODE_NONE);
 
-	cr_assert_eq(ctlmsg_role_parse("client", &r), 0);
-	cr_assert_eq(r, CTLMSG_ROLE_CLIENT);
-	cr_assert_eq(ctlmsg_role_parse("gateway", &r), 0);
-	cr_assert_eq(r, CTLMSG_ROLE_GATEWAY);
-	cr_assert_eq(ctlmsg_role_parse("Gateway", &r), -1);
-	cr_assert_eq(ctlmsg_role_parse("", &r), -1);
-	cr_assert_eq(ctlmsg_role_parse(NULL, &r), -1);
-	cr_assert_eq(r, CTLMSG_ROLE_GATEWAY, "failed parse changed *r");
-	cr_assert_str_eq(ctlmsg_role_name(CTLMSG_ROLE_CLIENT), "client");
-	cr_assert_str_eq(ctlmsg_role_name(CTLMSG_ROLE_GATEWAY), "gateway");
-	cr_assert_null(ctlmsg_role_name(CTLMSG_ROLE_NONE));
-	cr_assert_null(ctlmsg_role_name((enum ctlmsg_role)7));
-	cr_assert_null(ctlmsg_role_name((enum ctlmsg_role)-1));
+	cr_assert_eq(wiremsg_role_parse("client", &r), 0);
+	cr_assert_eq(r, WIREMSG_ROLE_CLIENT);
+	cr_assert_eq(wiremsg_role_parse("gateway", &r), 0);
+	cr_assert_eq(r, WIREMSG_ROLE_GATEWAY);
+	cr_assert_eq(wiremsg_role_parse("Gateway", &r), -1);
+	cr_assert_eq(wiremsg_role_parse("", &r), -1);
+	cr_assert_eq(wiremsg_role_parse(NULL, &r), -1);
+	cr_assert_eq(r, WIREMSG_ROLE_GATEWAY, "failed parse changed *r");
+	cr_assert_str_eq(wiremsg_role_name(WIREMSG_ROLE_CLIENT), "client");
+	cr_assert_str_eq(wiremsg_role_name(WIREMSG_ROLE_GATEWAY), "gateway");
+	cr_assert_null(wiremsg_role_name(WIREMSG_ROLE_NONE));
+	cr_assert_null(wiremsg_role_name((enum wiremsg_role)7));
+	cr_assert_null(wiremsg_role_name((enum wiremsg_role)-1));
 }
 
-Test(ctlmsg, mac_forms)
+Test(wiremsg, mac_forms)
 {
 	static const char *const bad[] = { "", "02:00:00:00:00",
 	    "02:00:00:00:00:01:02", "02-00-00-00-00-01", "0g:00:00:00:00:01",
 	    "02:00:00:00:00:1", "02:00:00:00:00:001", " 02:00:00:00:00:01",
 	    "02:00:00:00:00:01 ", "02:00:00:00:00-01", "020000000001",
 	    "02.00.00.00.00.01", "2:0:0:0:0:1" };
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	char			 json[64];
 	size_t			 i;
 
@@ -1036,63 +1037,63 @@ Test(ctlmsg, mac_forms)
 		snprintf(json, sizeof(json), "\"%s\"", bad[i]);
 		hello_fails("mac", json, "hello: field \"mac\": invalid MAC "
 		    "address (expected xx:xx:xx:xx:xx:xx)",
-		    CTLMSG_CODE_BAD_MAC);
+		    WIREMSG_CODE_BAD_MAC);
 	}
 	expect_ok(hello_with("mac", "\"02:AB:cd:EF:00:01\""), &m);
 	cr_assert_str_eq(ether_mac_str(&m.u.hello.mac), "02:ab:cd:ef:00:01");
 }
 
-Test(ctlmsg, mac_rules)
+Test(wiremsg, mac_rules)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	struct ether_mac	 mac;
 	const char		*why;
 
 	hello_fails("mac", "\"00:00:00:00:00:00\"", "hello: field \"mac\": "
-	    "zero MAC address", CTLMSG_CODE_BAD_MAC);
+	    "zero MAC address", WIREMSG_CODE_BAD_MAC);
 	hello_fails("mac", "\"ff:ff:ff:ff:ff:ff\"", "hello: field \"mac\": "
-	    "broadcast MAC address", CTLMSG_CODE_BAD_MAC);
+	    "broadcast MAC address", WIREMSG_CODE_BAD_MAC);
 	hello_fails("mac", "\"03:00:00:00:00:01\"", "hello: field \"mac\": "
-	    "multicast MAC address", CTLMSG_CODE_BAD_MAC);
+	    "multicast MAC address", WIREMSG_CODE_BAD_MAC);
 	hello_fails("mac", "\"01:00:5e:00:00:fb\"", "multicast MAC address",
-	    CTLMSG_CODE_BAD_MAC);
+	    WIREMSG_CODE_BAD_MAC);
 	hello_fails("mac", "\"33:33:00:00:00:01\"", "multicast MAC address",
-	    CTLMSG_CODE_BAD_MAC);
+	    WIREMSG_CODE_BAD_MAC);
 	/* A globally administered MAC: a gateway's NIC, never a client. */
 	hello_fails("mac", "\"00:11:22:33:44:55\"", "hello: field \"mac\": "
 	    "client MAC address must be locally administered",
-	    CTLMSG_CODE_BAD_MAC);
+	    WIREMSG_CODE_BAD_MAC);
 	expect_ok("{\"type\":\"hello\",\"proto\":1,\"role\":\"gateway\","
 	    "\"room\":\"r\",\"mac\":\"00:11:22:33:44:55\","
 	    "\"datagram_budget\":1200,\"software\":\"gw\"}", &m);
-	cr_assert_eq(m.u.hello.role, CTLMSG_ROLE_GATEWAY);
+	cr_assert_eq(m.u.hello.role, WIREMSG_ROLE_GATEWAY);
 	expect_fail("{\"type\":\"hello\",\"proto\":1,\"role\":\"gateway\","
 	    "\"room\":\"r\",\"mac\":\"01:11:22:33:44:55\","
 	    "\"datagram_budget\":1200,\"software\":\"gw\"}",
-	    "multicast MAC address", CTLMSG_CODE_BAD_MAC);
+	    "multicast MAC address", WIREMSG_CODE_BAD_MAC);
 	/* The same rules for the members a relay announces. */
 	expect_fail(welcome_with("peers", "[{\"peer_id\":1,\"role\":\"client\","
 	    "\"mac\":\"00:11:22:33:44:55\"}]"), "welcome: field "
 	    "\"peers[0].mac\": client MAC address must be locally "
-	    "administered", CTLMSG_CODE_NONE);
+	    "administered", WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"peer-joined\",\"peer_id\":1,\"role\":"
 	    "\"gateway\",\"mac\":\"ff:ff:ff:ff:ff:ff\"}",
 	    "peer-joined: field \"mac\": broadcast MAC address",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 
 	setmac(&mac, "00:11:22:33:44:55");
-	cr_assert(ctlmsg_mac_valid(CTLMSG_ROLE_GATEWAY, &mac, &why));
+	cr_assert(wiremsg_mac_valid(WIREMSG_ROLE_GATEWAY, &mac, &why));
 	cr_assert_null(why);
-	cr_assert_not(ctlmsg_mac_valid(CTLMSG_ROLE_CLIENT, &mac, &why));
+	cr_assert_not(wiremsg_mac_valid(WIREMSG_ROLE_CLIENT, &mac, &why));
 	cr_assert_not_null(strstr(why, "locally administered"));
-	cr_assert_not(ctlmsg_mac_valid(CTLMSG_ROLE_NONE, &mac, NULL));
+	cr_assert_not(wiremsg_mac_valid(WIREMSG_ROLE_NONE, &mac, NULL));
 	setmac(&mac, "02:00:00:00:00:01");
-	cr_assert(ctlmsg_mac_valid(CTLMSG_ROLE_CLIENT, &mac, NULL));
+	cr_assert(wiremsg_mac_valid(WIREMSG_ROLE_CLIENT, &mac, NULL));
 }
 
-Test(ctlmsg, hello_secret)
+Test(wiremsg, hello_secret)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	char			 json[256];
 
 	/* "" is no secret at all. */
@@ -1103,19 +1104,19 @@ Test(ctlmsg, hello_secret)
 
 	snprintf(json, sizeof(json), "\"%0128d\"", 7);
 	expect_ok(hello_with("secret", json), &m);
-	cr_assert_eq(strlen(m.u.hello.secret), CTLMSG_SECRET_MAX);
+	cr_assert_eq(strlen(m.u.hello.secret), WIREMSG_SECRET_MAX);
 	snprintf(json, sizeof(json), "\"%0129d\"", 7);
 	hello_fails("secret", json, "hello: field \"secret\": too long (max "
-	    "128 bytes)", CTLMSG_CODE_UNAUTHORIZED);
+	    "128 bytes)", WIREMSG_CODE_UNAUTHORIZED);
 	hello_fails("secret", "\"a\\nb\"", "hello: field \"secret\": contains "
-	    "control characters", CTLMSG_CODE_UNAUTHORIZED);
+	    "control characters", WIREMSG_CODE_UNAUTHORIZED);
 	hello_fails("secret", "\"a\\u007fb\"", "contains control characters",
-	    CTLMSG_CODE_UNAUTHORIZED);
+	    WIREMSG_CODE_UNAUTHORIZED);
 	/* Error messages never echo a secret. */
 	hello_fails("secret", "\"hunter2\\t\"", "secret",
-	    CTLMSG_CODE_UNAUTHORIZED);
+	    WIREMSG_CODE_UNAUTHORIZED);
 	{
-		struct ctlmsg_error	 err;
+		struct wiremsg_error	 err;
 
 		cr_assert_eq(decode_str(hello_with("secret", "\"hunter2\\t\""),
 		    &m, &err), -1);
@@ -1123,9 +1124,9 @@ Test(ctlmsg, hello_secret)
 	}
 }
 
-Test(ctlmsg, hello_software)
+Test(wiremsg, hello_software)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	char			 json[256];
 
 	expect_ok(hello_with("software", "\"\""), &m);
@@ -1133,71 +1134,71 @@ Test(ctlmsg, hello_software)
 	expect_ok(hello_with("software", json), &m);
 	snprintf(json, sizeof(json), "\"%065d\"", 1);
 	hello_fails("software", json, "hello: field \"software\": too long "
-	    "(max 64 bytes)", CTLMSG_CODE_VERSION);
+	    "(max 64 bytes)", WIREMSG_CODE_VERSION);
 	hello_fails("software", "\"a\\u0001\"", "hello: field \"software\": "
-	    "not printable ASCII", CTLMSG_CODE_VERSION);
+	    "not printable ASCII", WIREMSG_CODE_VERSION);
 	hello_fails("software", "\"caf\\u00e9\"", "not printable ASCII",
-	    CTLMSG_CODE_VERSION);
+	    WIREMSG_CODE_VERSION);
 	hello_fails("software", "\"x\\ry\"", "not printable ASCII",
-	    CTLMSG_CODE_VERSION);
+	    WIREMSG_CODE_VERSION);
 }
 
-Test(ctlmsg, reject_fields)
+Test(wiremsg, reject_fields)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	char			 json[512];
 
 	expect_fail("{\"type\":\"reject\",\"code\":\"nope\",\"reason\":\"x\"}",
-	    "reject: field \"code\": unknown reject code", CTLMSG_CODE_NONE);
+	    "reject: field \"code\": unknown reject code", WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"reject\",\"code\":\"\",\"reason\":\"x\"}",
-	    "reject: field \"code\": unknown reject code", CTLMSG_CODE_NONE);
+	    "reject: field \"code\": unknown reject code", WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"reject\",\"code\":\"Version\","
-	    "\"reason\":\"\"}", "unknown reject code", CTLMSG_CODE_NONE);
+	    "\"reason\":\"\"}", "unknown reject code", WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"reject\",\"code\":\"version\",\"reason\":"
 	    "\"a\\u001bb\"}", "reject: field \"reason\": contains control "
-	    "characters", CTLMSG_CODE_NONE);
+	    "characters", WIREMSG_CODE_NONE);
 	snprintf(json, sizeof(json), "{\"type\":\"reject\",\"code\":"
 	    "\"relay-full\",\"reason\":\"%0257d\"}", 0);
 	expect_fail(json, "reject: field \"reason\": too long (max 256 bytes)",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	snprintf(json, sizeof(json), "{\"type\":\"disconnect\",\"reason\":"
 	    "\"%0257d\"}", 0);
 	expect_fail(json, "disconnect: field \"reason\": too long",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	snprintf(json, sizeof(json), "{\"type\":\"reject\",\"code\":"
 	    "\"gateway-exists\",\"reason\":\"%0256d\"}", 0);
 	expect_ok(json, &m);
-	cr_assert_eq(m.u.reject.code, CTLMSG_CODE_GATEWAY_EXISTS);
-	cr_assert_eq(strlen(m.u.reject.reason), CTLMSG_REASON_MAX);
+	cr_assert_eq(m.u.reject.code, WIREMSG_CODE_GATEWAY_EXISTS);
+	cr_assert_eq(strlen(m.u.reject.reason), WIREMSG_REASON_MAX);
 }
 
-Test(ctlmsg, reject_code_names)
+Test(wiremsg, reject_code_names)
 {
 	static const char *const names[] = { "version", "bad-room",
 	    "bad-mac", "bad-role", "unauthorized", "duplicate-mac",
 	    "gateway-exists", "room-full", "relay-full" };
-	enum ctlmsg_code	 c;
+	enum wiremsg_code	 c;
 	size_t			 i;
 
 	for (i = 0; i < nitems(names); i++) {
-		c = CTLMSG_CODE_NONE;
-		cr_assert_eq(ctlmsg_code_parse(names[i], &c), 0, "%s",
+		c = WIREMSG_CODE_NONE;
+		cr_assert_eq(wiremsg_code_parse(names[i], &c), 0, "%s",
 		    names[i]);
-		cr_assert_eq(c, (enum ctlmsg_code)(i + 1), "%s", names[i]);
-		cr_assert_str_eq(ctlmsg_code_name(c), names[i]);
+		cr_assert_eq(c, (enum wiremsg_code)(i + 1), "%s", names[i]);
+		cr_assert_str_eq(wiremsg_code_name(c), names[i]);
 	}
-	cr_assert_eq(ctlmsg_code_parse("bad_room", &c), -1);
-	cr_assert_eq(ctlmsg_code_parse("", &c), -1);
-	cr_assert_eq(ctlmsg_code_parse(NULL, &c), -1);
-	cr_assert_null(ctlmsg_code_name(CTLMSG_CODE_NONE));
-	cr_assert_null(ctlmsg_code_name((enum ctlmsg_code)10));
-	cr_assert_null(ctlmsg_code_name((enum ctlmsg_code)-3));
-	cr_assert_str_eq(ctlmsg_type_name(CTLMSG_PEER_JOINED), "peer-joined");
-	cr_assert_null(ctlmsg_type_name(CTLMSG_NONE));
-	cr_assert_null(ctlmsg_type_name((enum ctlmsg_type)8));
+	cr_assert_eq(wiremsg_code_parse("bad_room", &c), -1);
+	cr_assert_eq(wiremsg_code_parse("", &c), -1);
+	cr_assert_eq(wiremsg_code_parse(NULL, &c), -1);
+	cr_assert_null(wiremsg_code_name(WIREMSG_CODE_NONE));
+	cr_assert_null(wiremsg_code_name((enum wiremsg_code)10));
+	cr_assert_null(wiremsg_code_name((enum wiremsg_code)-3));
+	cr_assert_str_eq(wiremsg_type_name(WIREMSG_PEER_JOINED), "peer-joined");
+	cr_assert_null(wiremsg_type_name(WIREMSG_NONE));
+	cr_assert_null(wiremsg_type_name((enum wiremsg_type)8));
 }
 
-Test(ctlmsg, welcome_peers)
+Test(wiremsg, welcome_peers)
 {
 	static const struct {
 		const char	*peers;
@@ -1240,11 +1241,11 @@ Test(ctlmsg, welcome_peers)
 
 	for (i = 0; i < nitems(bad); i++)
 		expect_fail(welcome_with("peers", bad[i].peers), bad[i].want,
-		    CTLMSG_CODE_NONE);
+		    WIREMSG_CODE_NONE);
 
 	/* 129 entries is one too many. */
 	strlcpy(json, "[", sizeof(json));
-	for (i = 0; i <= CTLMSG_MAX_PEERS; i++) {
+	for (i = 0; i <= WIREMSG_MAX_PEERS; i++) {
 		char	 e[96];
 
 		snprintf(e, sizeof(e), "%s{\"peer_id\":%zu,\"role\":\"client\","
@@ -1254,32 +1255,32 @@ Test(ctlmsg, welcome_peers)
 	}
 	strlcat(json, "]", sizeof(json));
 	expect_fail(welcome_with("peers", json), "welcome: field \"peers\": "
-	    "too many peers (max 128)", CTLMSG_CODE_NONE);
+	    "too many peers (max 128)", WIREMSG_CODE_NONE);
 }
 
-Test(ctlmsg, stats_counters)
+Test(wiremsg, stats_counters)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	char			 json[8192];
 	size_t			 i;
 
 	expect_fail("{\"type\":\"stats\",\"counters\":{\"\":1}}",
 	    "stats: field \"counters\": counter 0: invalid name",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"stats\",\"counters\":{\"a\":1,\"b c\":1}}",
 	    "stats: field \"counters\": counter 1: invalid name",
-	    CTLMSG_CODE_NONE);
+	    WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"stats\",\"counters\":{\"a\\nb\":1}}",
-	    "counter 0: invalid name", CTLMSG_CODE_NONE);
+	    "counter 0: invalid name", WIREMSG_CODE_NONE);
 	expect_fail("{\"type\":\"stats\",\"counters\":{"
 	    "\"abcdefghijklmnopqrstuvwxyz0123456\":1}}",
-	    "counter 0: invalid name", CTLMSG_CODE_NONE);
+	    "counter 0: invalid name", WIREMSG_CODE_NONE);
 	expect_ok("{\"type\":\"stats\",\"counters\":{"
 	    "\"abcdefghijklmnopqrstuvwxyz012345\":1}}", &m);
 	cr_assert_str_eq(m.u.stats.counters[0].name,
 	    "abcdefghijklmnopqrstuvwxyz012345");
 
-	for (i = 0; i <= CTLMSG_MAX_COUNTERS; i++) {
+	for (i = 0; i <= WIREMSG_MAX_COUNTERS; i++) {
 		char	 e[32];
 
 		snprintf(e, sizeof(e), "%s\"c%zu\":%zu", i ? "," : "", i, i);
@@ -1287,19 +1288,19 @@ Test(ctlmsg, stats_counters)
 			strlcpy(json, "{\"type\":\"stats\",\"counters\":{",
 			    sizeof(json));
 		strlcat(json, e, sizeof(json));
-		if (i == CTLMSG_MAX_COUNTERS - 1) {
+		if (i == WIREMSG_MAX_COUNTERS - 1) {
 			/* exactly 64: fine */
 			char	 ok[8192];
 
 			snprintf(ok, sizeof(ok), "%s}}", json);
 			expect_ok(ok, &m);
-			cr_assert_eq(m.u.stats.ncounters, CTLMSG_MAX_COUNTERS);
+			cr_assert_eq(m.u.stats.ncounters, WIREMSG_MAX_COUNTERS);
 			cr_assert_eq(m.u.stats.counters[63].value, 63);
 		}
 	}
 	strlcat(json, "}}", sizeof(json));
 	expect_fail(json, "stats: field \"counters\": too many counters "
-	    "(max 64)", CTLMSG_CODE_NONE);
+	    "(max 64)", WIREMSG_CODE_NONE);
 }
 
 /*
@@ -1310,16 +1311,16 @@ struct stream {
 	uint8_t			 buf[200 * 512];
 	size_t			 len;
 	size_t			 nmsgs;
-	struct ctlmsg		 msgs[8];	/* the first few */
+	struct wiremsg		 msgs[8];	/* the first few */
 };
 
 static void
-stream_add(struct stream *s, const struct ctlmsg *m)
+stream_add(struct stream *s, const struct wiremsg *m)
 {
 	size_t			 n;
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 
-	cr_assert_eq(ctlmsg_encode(m, s->buf + s->len, sizeof(s->buf) - s->len,
+	cr_assert_eq(wiremsg_encode(m, s->buf + s->len, sizeof(s->buf) - s->len,
 	    &n, &err), 0, "%s", err.msg);
 	s->len += n;
 	if (s->nmsgs < nitems(s->msgs))
@@ -1331,28 +1332,28 @@ stream_add(struct stream *s, const struct ctlmsg *m)
 static void
 stream_mixed(struct stream *s)
 {
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 
 	memset(s, 0, sizeof(*s));
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01", "pw");
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01", "pw");
 	stream_add(s, &m);
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_WELCOME;
+	m.type = WIREMSG_WELCOME;
 	m.u.welcome.peer_id = 9;
 	m.u.welcome.room_mtu = 1400;
 	m.u.welcome.npeers = 1;
-	mkpeer(&m.u.welcome.peers[0], 1, CTLMSG_ROLE_GATEWAY,
+	mkpeer(&m.u.welcome.peers[0], 1, WIREMSG_ROLE_GATEWAY,
 	    "00:11:22:33:44:55");
 	stream_add(s, &m);
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_STATS;
+	m.type = WIREMSG_STATS;
 	m.u.stats.reply = 1;
 	m.u.stats.ncounters = 1;
-	strlcpy(m.u.stats.counters[0].name, "rx", CTLMSG_COUNTER_NAME_MAX);
+	strlcpy(m.u.stats.counters[0].name, "rx", WIREMSG_COUNTER_NAME_MAX);
 	m.u.stats.counters[0].value = 77;
 	stream_add(s, &m);
 	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_DISCONNECT;
+	m.type = WIREMSG_DISCONNECT;
 	strlcpy(m.u.disconnect.reason, "bye", sizeof(m.u.disconnect.reason));
 	stream_add(s, &m);
 }
@@ -1361,17 +1362,17 @@ stream_mixed(struct stream *s)
 static void
 feed_in_chunks(const struct stream *s, size_t chunk)
 {
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
-	struct ctlmsg_error		 err;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
+	struct wiremsg_error		 err;
 	size_t				 off = 0, end, used, got = 0;
 	int				 rv;
 
-	ctlmsg_reader_init(&r);
+	wiremsg_reader_init(&r);
 	while (off < s->len) {
 		end = MINIMUM(off + chunk, s->len);
 		while (off < end) {
-			rv = ctlmsg_reader_feed(&r, s->buf + off, end - off,
+			rv = wiremsg_reader_feed(&r, s->buf + off, end - off,
 			    &used, &m, &err);
 			cr_assert_neq(rv, -1, "chunk %zu: %s", chunk, err.msg);
 			cr_assert_leq(used, end - off);
@@ -1388,27 +1389,27 @@ feed_in_chunks(const struct stream *s, size_t chunk)
 	}
 	cr_assert_eq(got, s->nmsgs, "chunk %zu: %zu of %zu messages", chunk,
 	    got, s->nmsgs);
-	cr_assert_eq(ctlmsg_reader_eof(&r, &err), 0, "%s", err.msg);
+	cr_assert_eq(wiremsg_reader_eof(&r, &err), 0, "%s", err.msg);
 }
 
-Test(ctlmsg, reader_one_byte_at_a_time)
+Test(wiremsg, reader_one_byte_at_a_time)
 {
 	static struct stream		 s;
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
-	struct ctlmsg_error		 err;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
+	struct wiremsg_error		 err;
 	size_t				 i, used, got = 0, end;
 	int				 rv;
 
 	stream_mixed(&s);
-	ctlmsg_reader_init(&r);
+	wiremsg_reader_init(&r);
 	end = 0;	/* where the message being fed ends */
 	for (i = 0; i < s.len; i++) {
 		if (i == end)
-			end = i + CTLMSG_HDRLEN + ((size_t)s.buf[i] << 24 |
+			end = i + WIREMSG_HDRLEN + ((size_t)s.buf[i] << 24 |
 			    (size_t)s.buf[i + 1] << 16 |
 			    (size_t)s.buf[i + 2] << 8 | s.buf[i + 3]);
-		rv = ctlmsg_reader_feed(&r, s.buf + i, 1, &used, &m, &err);
+		rv = wiremsg_reader_feed(&r, s.buf + i, 1, &used, &m, &err);
 		cr_assert_neq(rv, -1, "byte %zu: %s", i, err.msg);
 		cr_assert_eq(used, 1);
 		/* A message completes exactly on its last byte. */
@@ -1422,12 +1423,12 @@ Test(ctlmsg, reader_one_byte_at_a_time)
 	cr_assert_eq(got, 4);
 	cr_assert_eq(end, s.len);
 	/* An empty feed is harmless. */
-	cr_assert_eq(ctlmsg_reader_feed(&r, NULL, 0, &used, &m, &err), 0);
+	cr_assert_eq(wiremsg_reader_feed(&r, NULL, 0, &used, &m, &err), 0);
 	cr_assert_eq(used, 0);
-	cr_assert_eq(ctlmsg_reader_eof(&r, &err), 0);
+	cr_assert_eq(wiremsg_reader_eof(&r, &err), 0);
 }
 
-Test(ctlmsg, reader_every_split)
+Test(wiremsg, reader_every_split)
 {
 	static struct stream	 s;
 	size_t			 chunk;
@@ -1437,73 +1438,73 @@ Test(ctlmsg, reader_every_split)
 		feed_in_chunks(&s, chunk);
 }
 
-Test(ctlmsg, reader_prefix_split)
+Test(wiremsg, reader_prefix_split)
 {
 	static struct stream		 s;
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
-	struct ctlmsg_error		 err;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
+	struct wiremsg_error		 err;
 	size_t				 used, first;
 
 	stream_mixed(&s);
-	first = CTLMSG_HDRLEN + ((size_t)s.buf[2] << 8 | s.buf[3]);
-	ctlmsg_reader_init(&r);
+	first = WIREMSG_HDRLEN + ((size_t)s.buf[2] << 8 | s.buf[3]);
+	wiremsg_reader_init(&r);
 	/* Two bytes of prefix, then the rest of it with half the body. */
-	cr_assert_eq(ctlmsg_reader_feed(&r, s.buf, 2, &used, &m, &err), 0);
+	cr_assert_eq(wiremsg_reader_feed(&r, s.buf, 2, &used, &m, &err), 0);
 	cr_assert_eq(used, 2);
-	cr_assert_eq(ctlmsg_reader_eof(&r, &err), -1);
+	cr_assert_eq(wiremsg_reader_eof(&r, &err), -1);
 	cr_assert_not_null(strstr(err.msg, "inside a length prefix (2 of 4"),
 	    "%s", err.msg);
-	cr_assert_eq(ctlmsg_reader_feed(&r, s.buf + 2, 20, &used, &m, &err),
+	cr_assert_eq(wiremsg_reader_feed(&r, s.buf + 2, 20, &used, &m, &err),
 	    0);
-	cr_assert_eq(ctlmsg_reader_eof(&r, &err), -1);
+	cr_assert_eq(wiremsg_reader_eof(&r, &err), -1);
 	cr_assert_not_null(strstr(err.msg, "inside a message (18 of"), "%s",
 	    err.msg);
 	/* The rest of the first message and 3 bytes of the next prefix. */
-	cr_assert_eq(ctlmsg_reader_feed(&r, s.buf + 22, first + 3 - 22,
+	cr_assert_eq(wiremsg_reader_feed(&r, s.buf + 22, first + 3 - 22,
 	    &used, &m, &err), 1, "%s", err.msg);
 	cr_assert_eq(used, first - 22);
-	cr_assert_eq(m.type, CTLMSG_HELLO);
+	cr_assert_eq(m.type, WIREMSG_HELLO);
 	cr_assert_str_eq(m.u.hello.secret, "pw");
-	cr_assert_eq(ctlmsg_reader_feed(&r, s.buf + first, 3, &used, &m,
+	cr_assert_eq(wiremsg_reader_feed(&r, s.buf + first, 3, &used, &m,
 	    &err), 0);
 	cr_assert_eq(used, 3);
-	cr_assert_eq(ctlmsg_reader_feed(&r, s.buf + first + 3,
+	cr_assert_eq(wiremsg_reader_feed(&r, s.buf + first + 3,
 	    s.len - first - 3, &used, &m, &err), 1, "%s", err.msg);
-	cr_assert_eq(m.type, CTLMSG_WELCOME);
+	cr_assert_eq(m.type, WIREMSG_WELCOME);
 	cr_assert_eq(m.u.welcome.peer_id, 9);
 }
 
-Test(ctlmsg, reader_hundred_in_one_chunk)
+Test(wiremsg, reader_hundred_in_one_chunk)
 {
 	static struct stream		 s;
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m, pm;
-	struct ctlmsg_error		 err;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m, pm;
+	struct wiremsg_error		 err;
 	size_t				 i, off, used, got = 0, calls = 0;
 	int				 rv;
 
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < 100; i++) {
 		memset(&pm, 0, sizeof(pm));
-		pm.type = (i % 2) ? CTLMSG_PEER_LEFT : CTLMSG_PEER_JOINED;
-		mkpeer(&pm.u.peer, (uint32_t)i, CTLMSG_ROLE_CLIENT,
+		pm.type = (i % 2) ? WIREMSG_PEER_LEFT : WIREMSG_PEER_JOINED;
+		mkpeer(&pm.u.peer, (uint32_t)i, WIREMSG_ROLE_CLIENT,
 		    "02:00:00:00:00:10");
 		pm.u.peer.mac.octet[5] = (uint8_t)i;
 		stream_add(&s, &pm);
 	}
-	ctlmsg_reader_init(&r);
+	wiremsg_reader_init(&r);
 	off = 0;
 	for (;;) {
-		rv = ctlmsg_reader_feed(&r, s.buf + off, s.len - off, &used,
+		rv = wiremsg_reader_feed(&r, s.buf + off, s.len - off, &used,
 		    &m, &err);
 		calls++;
 		cr_assert_neq(rv, -1, "%s", err.msg);
 		off += used;
 		if (rv == 0)
 			break;
-		cr_assert_eq(m.type, (got % 2) ? CTLMSG_PEER_LEFT :
-		    CTLMSG_PEER_JOINED);
+		cr_assert_eq(m.type, (got % 2) ? WIREMSG_PEER_LEFT :
+		    WIREMSG_PEER_JOINED);
 		cr_assert_eq(m.u.peer.peer_id, got);
 		cr_assert_eq(m.u.peer.mac.octet[5], got);
 		got++;
@@ -1513,129 +1514,129 @@ Test(ctlmsg, reader_hundred_in_one_chunk)
 	cr_assert_eq(calls, 101);
 }
 
-Test(ctlmsg, reader_length_zero)
+Test(wiremsg, reader_length_zero)
 {
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
 	static const uint8_t		 zero[] = { 0, 0, 0, 0, '{', '}' };
-	struct ctlmsg_error		 err;
+	struct wiremsg_error		 err;
 	size_t				 used;
 
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, zero, sizeof(zero), &used, &m,
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, zero, sizeof(zero), &used, &m,
 	    &err), -1);
 	cr_assert_str_eq(err.msg, "control stream: message length 0");
-	cr_assert_eq(err.code, CTLMSG_CODE_NONE);
+	cr_assert_eq(err.code, WIREMSG_CODE_NONE);
 	/* Final: the reader keeps refusing, with the same reason. */
 	memset(&err, 0, sizeof(err));
-	cr_assert_eq(ctlmsg_reader_feed(&r, zero + 4, 2, &used, &m, &err), -1);
+	cr_assert_eq(wiremsg_reader_feed(&r, zero + 4, 2, &used, &m, &err), -1);
 	cr_assert_eq(used, 0);
 	cr_assert_str_eq(err.msg, "control stream: message length 0");
-	cr_assert_eq(ctlmsg_reader_eof(&r, &err), -1);
+	cr_assert_eq(wiremsg_reader_eof(&r, &err), -1);
 }
 
-Test(ctlmsg, reader_too_long)
+Test(wiremsg, reader_too_long)
 {
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
 	static const uint8_t		 hdr[] = { 0, 0, 0x40, 0x01 };
 	static const uint8_t		 huge[] = { 0xff, 0xff, 0xff, 0xff };
-	struct ctlmsg_error		 err;
+	struct wiremsg_error		 err;
 	size_t				 used;
 
 	/* Refused on the prefix alone, before any body byte arrives. */
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, hdr, 3, &used, &m, &err), 0);
-	cr_assert_eq(ctlmsg_reader_feed(&r, hdr + 3, 1, &used, &m, &err), -1);
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, hdr, 3, &used, &m, &err), 0);
+	cr_assert_eq(wiremsg_reader_feed(&r, hdr + 3, 1, &used, &m, &err), -1);
 	cr_assert_str_eq(err.msg, "control stream: message length 16385 "
 	    "exceeds 16384");
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, huge, 4, &used, &m, &err), -1);
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, huge, 4, &used, &m, &err), -1);
 	cr_assert_str_eq(err.msg, "control stream: message length 4294967295 "
 	    "exceeds 16384");
 }
 
 /* A 16384-byte body is fine if it is a valid object. */
-Test(ctlmsg, reader_exactly_max)
+Test(wiremsg, reader_exactly_max)
 {
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
-	static uint8_t			 buf[CTLMSG_FRAME_MAX + 1];
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
+	static uint8_t			 buf[WIREMSG_FRAME_MAX + 1];
 	const char			*head, *tail;
-	struct ctlmsg_error		 err;
+	struct wiremsg_error		 err;
 	size_t				 pad, used;
 
 	head = "{\"type\":\"disconnect\",\"reason\":\"bye\",\"pad\":\"";
 	tail = "\"}";
-	pad = CTLMSG_MAX - strlen(head) - strlen(tail);
+	pad = WIREMSG_MAX - strlen(head) - strlen(tail);
 	buf[0] = 0;
 	buf[1] = 0;
-	buf[2] = CTLMSG_MAX >> 8;
-	buf[3] = CTLMSG_MAX & 0xff;
+	buf[2] = WIREMSG_MAX >> 8;
+	buf[3] = WIREMSG_MAX & 0xff;
 	memcpy(buf + 4, head, strlen(head));
 	memset(buf + 4 + strlen(head), 'p', pad);
 	memcpy(buf + 4 + strlen(head) + pad, tail, strlen(tail));
 
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, buf, CTLMSG_FRAME_MAX, &used, &m,
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, buf, WIREMSG_FRAME_MAX, &used, &m,
 	    &err), 1, "%s", err.msg);
-	cr_assert_eq(used, CTLMSG_FRAME_MAX);
-	cr_assert_eq(m.type, CTLMSG_DISCONNECT);
+	cr_assert_eq(used, WIREMSG_FRAME_MAX);
+	cr_assert_eq(m.type, WIREMSG_DISCONNECT);
 	cr_assert_str_eq(m.u.disconnect.reason, "bye");
 	/* Straight from an exact-size heap buffer as well. */
-	cr_assert_eq(decode_len((const char *)buf + 4, CTLMSG_MAX, &m, &err),
+	cr_assert_eq(decode_len((const char *)buf + 4, WIREMSG_MAX, &m, &err),
 	    0, "%s", err.msg);
 
 	/* One pad byte more, announced as 16385: refused. */
-	buf[2] = (CTLMSG_MAX + 1) >> 8;
-	buf[3] = (CTLMSG_MAX + 1) & 0xff;
-	memmove(buf + 4 + CTLMSG_MAX - 1, tail, strlen(tail));
-	buf[4 + CTLMSG_MAX - 2] = 'p';
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, buf, CTLMSG_FRAME_MAX + 1, &used,
+	buf[2] = (WIREMSG_MAX + 1) >> 8;
+	buf[3] = (WIREMSG_MAX + 1) & 0xff;
+	memmove(buf + 4 + WIREMSG_MAX - 1, tail, strlen(tail));
+	buf[4 + WIREMSG_MAX - 2] = 'p';
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, buf, WIREMSG_FRAME_MAX + 1, &used,
 	    &m, &err), -1);
 	cr_assert_str_eq(err.msg, "control stream: message length 16385 "
 	    "exceeds 16384");
 }
 
-Test(ctlmsg, reader_bad_bodies)
+Test(wiremsg, reader_bad_bodies)
 {
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
 	static const uint8_t		 arr[] = { 0, 0, 0, 3, '[', '1', ']' };
 	static const uint8_t		 good[] = { 0, 0, 0, 16, '{', '"', 't',
 	    'y', 'p', 'e', '"', ':', '"', 's', 't', 'a', 't', 's', '"', '}' };
 	static const uint8_t		 trunc[] = { 0, 0, 0, 8, '{', '"', 't',
 	    'y', 'p', 'e', '"', ':' };
-	struct ctlmsg_error		 err;
+	struct wiremsg_error		 err;
 	size_t				 used;
 
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, good, sizeof(good), &used, &m,
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, good, sizeof(good), &used, &m,
 	    &err), 1, "%s", err.msg);
-	cr_assert_eq(ctlmsg_reader_feed(&r, arr, sizeof(arr), &used, &m,
+	cr_assert_eq(wiremsg_reader_feed(&r, arr, sizeof(arr), &used, &m,
 	    &err), -1);
 	cr_assert_str_eq(err.msg, "control message: not a JSON object");
 	/* Final: a good message after it is refused with the same error. */
 	memset(&err, 0, sizeof(err));
-	cr_assert_eq(ctlmsg_reader_feed(&r, good, sizeof(good), &used, &m,
+	cr_assert_eq(wiremsg_reader_feed(&r, good, sizeof(good), &used, &m,
 	    &err), -1);
 	cr_assert_eq(used, 0);
 	cr_assert_str_eq(err.msg, "control message: not a JSON object");
 
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, trunc, sizeof(trunc), &used, &m,
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, trunc, sizeof(trunc), &used, &m,
 	    &err), -1);
 	cr_assert_not_null(strstr(err.msg, "invalid JSON"), "%s", err.msg);
 }
 
 /* A bad hello through the reader carries the reject code. */
-Test(ctlmsg, reader_bad_hello_code)
+Test(wiremsg, reader_bad_hello_code)
 {
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
 	static uint8_t			 buf[1024];
-	struct ctlmsg_error		 err;
+	struct wiremsg_error		 err;
 	const char			*json;
 	size_t				 len, used;
 
@@ -1646,43 +1647,43 @@ Test(ctlmsg, reader_bad_hello_code)
 	buf[2] = (uint8_t)(len >> 8);
 	buf[3] = (uint8_t)len;
 	memcpy(buf + 4, json, len);
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, buf, len + 4, &used, &m, &err),
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, buf, len + 4, &used, &m, &err),
 	    -1);
-	cr_assert_eq(err.code, CTLMSG_CODE_BAD_ROOM);
+	cr_assert_eq(err.code, WIREMSG_CODE_BAD_ROOM);
 	cr_assert_str_eq(err.msg, "hello: field \"room\": invalid room code "
 	    "(1-32 characters of [A-Za-z0-9_-])");
 	cr_assert_eq(used, len + 4);
 }
 
 /* Secrets do not linger in the reader, nor in a refused message. */
-Test(ctlmsg, secrets_wiped)
+Test(wiremsg, secrets_wiped)
 {
 	static struct stream		 s;
-	static struct ctlmsg_reader	 r;
-	static struct ctlmsg		 m;
-	struct ctlmsg_error		 err;
+	static struct wiremsg_reader	 r;
+	static struct wiremsg		 m;
+	struct wiremsg_error		 err;
 	size_t				 used;
 
 	memset(&s, 0, sizeof(s));
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01",
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01",
 	    "correct-horse-battery");
 	stream_add(&s, &m);
 	cr_assert_not_null(memmem(s.buf, s.len, "correct-horse", 13));
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, s.buf, s.len, &used, &m, &err),
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, s.buf, s.len, &used, &m, &err),
 	    1);
 	cr_assert_str_eq(m.u.hello.secret, "correct-horse-battery");
 	cr_assert_null(memmem(&r, sizeof(r), "correct-horse", 13));
-	ctlmsg_clear(&m);
+	wiremsg_clear(&m);
 	cr_assert(all_zero(&m, sizeof(m)));
 
 	/* Half a hello, then the reader is cleared. */
-	ctlmsg_reader_init(&r);
-	cr_assert_eq(ctlmsg_reader_feed(&r, s.buf, s.len - 3, &used, &m,
+	wiremsg_reader_init(&r);
+	cr_assert_eq(wiremsg_reader_feed(&r, s.buf, s.len - 3, &used, &m,
 	    &err), 0);
 	cr_assert_not_null(memmem(&r, sizeof(r), "correct-horse", 13));
-	ctlmsg_reader_clear(&r);
+	wiremsg_reader_clear(&r);
 	cr_assert(all_zero(&r, sizeof(r)));
 }
 
@@ -1701,20 +1702,20 @@ checking_free(void *p)
 	free(p);
 }
 
-Test(ctlmsg, secrets_not_left_in_freed_json)
+Test(wiremsg, secrets_not_left_in_freed_json)
 {
 	static struct stream	 s;
-	static struct ctlmsg	 m;
+	static struct wiremsg	 m;
 	cJSON_Hooks		 hooks = { malloc, checking_free };
-	struct ctlmsg_error	 err;
+	struct wiremsg_error	 err;
 
 	cJSON_InitHooks(&hooks);
 	memset(&s, 0, sizeof(s));
-	mkhello(&m, CTLMSG_ROLE_CLIENT, "02:00:5e:10:00:01",
+	mkhello(&m, WIREMSG_ROLE_CLIENT, "02:00:5e:10:00:01",
 	    "correct-horse-battery");
 	stream_add(&s, &m);
-	cr_assert_eq(ctlmsg_decode((const char *)s.buf + CTLMSG_HDRLEN,
-	    s.len - CTLMSG_HDRLEN, &m, &err), 0, "%s", err.msg);
+	cr_assert_eq(wiremsg_decode((const char *)s.buf + WIREMSG_HDRLEN,
+	    s.len - WIREMSG_HDRLEN, &m, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(m.u.hello.secret, "correct-horse-battery");
 	/* Refused after the secret was parsed: still wiped. */
 	cr_assert_eq(decode_str("{\"type\":\"hello\",\"proto\":1,"
