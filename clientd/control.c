@@ -63,8 +63,9 @@ state_word(enum session_state s)
 }
 
 static cJSON *
-show_status(struct client_env *env)
+show_status(void *arg)
 {
+	struct client_env	*env = arg;
 	struct uplink_status	 st;
 	enum session_state	 s;
 	char			 line[SESSION_TEXTMAX + 64];
@@ -131,8 +132,9 @@ show_status(struct client_env *env)
 }
 
 static cJSON *
-show_peers(struct client_env *env)
+show_peers(void *arg)
 {
+	struct client_env	*env = arg;
 	struct uplink_status	 st;
 	cJSON			*o, *a, *e;
 	size_t			 i;
@@ -153,8 +155,9 @@ show_peers(struct client_env *env)
 }
 
 static cJSON *
-show_counters(struct client_env *env)
+show_counters(void *arg)
 {
+	struct client_env	*env = arg;
 	struct wiremsg_counter		 cs[128];
 	const struct client_counters	*c = &env->c;
 	const struct tapfilter_counters	*tc = &env->tf.counters;
@@ -187,11 +190,16 @@ show_counters(struct client_env *env)
 	control_json_counter(a, "tap-mtu-changes", c->mtu_changes);
 	control_json_counter(a, "tap-mtu-failures", c->mtu_failures);
 	n = uplink_counters_export(env->up, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter_list(a, cs, n);
 	control_json_counters(a, env->ctl);
 	return (o);
 }
+
+static const struct daemon_show client_shows[] = {
+	{ IMSG_CTL_SHOW_STATUS, show_status },
+	{ IMSG_CTL_SHOW_PEERS, show_peers },
+	{ IMSG_CTL_SHOW_COUNTERS, show_counters },
+};
 
 /* The control handler of client.c's control_init(). */
 void
@@ -199,25 +207,12 @@ client_control(struct ctl_conn *cc, uint32_t type, const void *data,
     size_t len, void *arg)
 {
 	struct client_env	*env = arg;
-	cJSON			*o = NULL;
 
-	switch (type) {
-	case IMSG_CTL_SHOW_STATUS:
-		o = show_status(env);
-		break;
-	case IMSG_CTL_SHOW_PEERS:
-		o = show_peers(env);
-		break;
-	case IMSG_CTL_SHOW_COUNTERS:
-		o = show_counters(env);
-		break;
-	case IMSG_CTL_SHOW_ROOMS:
+	if (type == IMSG_CTL_SHOW_ROOMS) {
 		control_reply_error(cc, "clientd has one room: see show "
 		    "status");
 		return;
-	default:
-		daemon_ctl_common(cc, type, data, len, env->p);
-		return;
 	}
-	control_reply_cjson(cc, o);
+	daemon_ctl_dispatch(cc, type, data, len, env->p, client_shows,
+	    nitems(client_shows), env);
 }

@@ -35,6 +35,7 @@
 #include "control.h"
 #include "imsg.h"
 #include "log.h"
+#include "wiremsg.h"
 
 /*
  * The server side of the control socket, run by the sandboxed network
@@ -761,4 +762,15 @@ control_json_counter(cJSON *a, const char *name, uint64_t v)
 	cJSON_AddStringToObject(e, "counter", name);
 	control_json_num(e, "value", v);
 	cJSON_AddItemToArray(a, e);
+}
+
+/* The n counters a *_counters_export() filled, onto array a. */
+void
+control_json_counter_list(cJSON *a, const struct wiremsg_counter *cs,
+    size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		control_json_counter(a, cs[i].name, cs[i].value);
 }

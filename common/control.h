@@ -77,6 +77,7 @@ enum control_imsg {
 
 struct control;
 struct ctl_conn;
+struct wiremsg_counter;
 
 /* Clients closed by the control itself, not on their own request. */
 struct control_stats {
@@ -99,6 +100,8 @@ int		 control_reply_error(struct ctl_conn *, const char *);
 int		 control_reply_cjson(struct ctl_conn *, cJSON *);
 void		 control_json_num(cJSON *, const char *, uint64_t);
 void		 control_json_counter(cJSON *, const char *, uint64_t);
+void		 control_json_counter_list(cJSON *,
+		    const struct wiremsg_counter *, size_t);
 size_t		 control_clients(const struct control *);
 void		 control_set_timeouts(struct control *, unsigned int,
 		    unsigned int);

@@ -190,6 +190,25 @@ daemon_ctl_verbose(struct ctl_conn *cc, const void *data, size_t len,
 }
 
 /*
+ * A child's control handler: the requests of its table answered with
+ * their show(arg), every other one by daemon_ctl_common().
+ */
+void
+daemon_ctl_dispatch(struct ctl_conn *cc, uint32_t type, const void *data,
+    size_t len, struct proc *p, const struct daemon_show *tab, size_t n,
+    void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].type == type) {
+			control_reply_cjson(cc, tab[i].show(arg));
+			return;
+		}
+	daemon_ctl_common(cc, type, data, len, p);
+}
+
+/*
  * The control requests every daemon answers alike, for the child's
  * handler to pass on: "log verbose", "reload" (the parent does what
  * SIGHUP does) and anything unknown.

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 /*
  * What the daemons do alike: main()'s flags (-d -n -v -f -D, the same
  * usage text) and the logging they select; handing the user the parent
@@ -47,6 +49,16 @@ struct proc;
 struct proc_child;
 struct proc_parent;
 
+/*
+ * One request a daemon's control socket answers with a JSON object of its
+ * own (show status, show peers, ...): a table of these goes to
+ * daemon_ctl_dispatch(), which passes the rest to daemon_ctl_common().
+ */
+struct daemon_show {
+	uint32_t	  type;			/* IMSG_CTL_SHOW_* */
+	cJSON		*(*show)(void *);	/* gets the handler's arg */
+};
+
 /* daemon.c */
 uint8_t		*daemon_read_file(const char *, size_t, size_t *);
 void		 daemon_blob_send(struct proc *, uint32_t, const uint8_t *,
@@ -64,5 +76,8 @@ void		 daemon_req_verbose(struct proc *, struct imsg *);
 void		 daemon_req_reload(struct proc *, struct imsg *);
 void		 daemon_ctl_common(struct ctl_conn *, uint32_t, const void *,
 		    size_t, struct proc *);
+void		 daemon_ctl_dispatch(struct ctl_conn *, uint32_t, const void *,
+		    size_t, struct proc *, const struct daemon_show *, size_t,
+		    void *);
 
 #endif /* SOFTLAN_DAEMON_H */

@@ -44,8 +44,9 @@
 #include "uplink.h"
 
 static cJSON *
-show_status(struct gw_env *env)
+show_status(void *arg)
 {
+	struct gw_env		*env = arg;
 	struct uplink_status	 st;
 	cJSON			*o;
 
@@ -105,8 +106,9 @@ peer_walk(const struct cam_entry *e, void *arg)
 }
 
 static cJSON *
-show_peers(struct gw_env *env)
+show_peers(void *arg)
 {
+	struct gw_env		*env = arg;
 	struct uplink_status	 st;
 	struct walk_arg		 w;
 	cJSON			*o, *a, *e;
@@ -131,18 +133,18 @@ show_peers(struct gw_env *env)
 }
 
 static cJSON *
-show_counters(struct gw_env *env)
+show_counters(void *arg)
 {
+	struct gw_env		*env = arg;
 	struct wiremsg_counter	 cs[128];
 	const struct gw_tx_counters *c = &env->c;
 	cJSON			*o, *a;
-	size_t			 i, n;
+	size_t			 n;
 
 	o = cJSON_CreateObject();
 	a = cJSON_AddArrayToObject(o, "counters");
 	n = lan_counters_export(&env->lan, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter_list(a, cs, n);
 	control_json_counter(a, "lan-rx-errors", c->rx_errors);
 	control_json_counter(a, "lan-rx-truncated", c->rx_truncated);
 	control_json_counter(a, "lan-drop-not-connected", c->send_notconnected);
@@ -156,42 +158,32 @@ show_counters(struct gw_env *env)
 	control_json_counter(a, "lan-socket-checks", c->pkt_checks);
 	control_json_counter(a, "lan-socket-reopened", c->pkt_reopened);
 	n = cam_counters_export(env->cam, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter_list(a, cs, n);
 	control_json_counter(a, "cam-frames-sent", c->cam_sent);
 	control_json_counter(a, "cam-frames-failed", c->cam_errors);
 	n = uplink_counters_export(env->up, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter_list(a, cs, n);
 	control_json_counters(a, env->ctl);
 	return (o);
 }
+
+static const struct daemon_show gateway_shows[] = {
+	{ IMSG_CTL_SHOW_STATUS, show_status },
+	{ IMSG_CTL_SHOW_PEERS, show_peers },
+	{ IMSG_CTL_SHOW_COUNTERS, show_counters },
+};
 
 /* The control handler of gateway.c's control_init(). */
 void
 gateway_control(struct ctl_conn *cc, uint32_t type, const void *data,
     size_t len, void *arg)
 {
-	struct gw_env	*env = arg;
-	cJSON		*o = NULL;
+	struct gw_env		*env = arg;
 
 	if (env->up == NULL) {
 		control_reply_error(cc, "starting up");
 		return;
 	}
-	switch (type) {
-	case IMSG_CTL_SHOW_STATUS:
-		o = show_status(env);
-		break;
-	case IMSG_CTL_SHOW_PEERS:
-		o = show_peers(env);
-		break;
-	case IMSG_CTL_SHOW_COUNTERS:
-		o = show_counters(env);
-		break;
-	default:
-		daemon_ctl_common(cc, type, data, len, env->p);
-		return;
-	}
-	control_reply_cjson(cc, o);
+	daemon_ctl_dispatch(cc, type, data, len, env->p, gateway_shows,
+	    nitems(gateway_shows), env);
 }

@@ -45,10 +45,10 @@
 #include "room.h"
 
 static uint64_t	 fwd_drops(const struct fwd_counters *);
-static cJSON	*show_status(struct relay_env *);
-static cJSON	*show_rooms(struct relay_env *);
-static cJSON	*show_peers(struct relay_env *);
-static cJSON	*show_counters(struct relay_env *);
+static cJSON	*show_status(void *);
+static cJSON	*show_rooms(void *);
+static cJSON	*show_peers(void *);
+static cJSON	*show_counters(void *);
 
 static uint64_t
 fwd_drops(const struct fwd_counters *fc)
@@ -62,8 +62,9 @@ fwd_drops(const struct fwd_counters *fc)
 }
 
 static cJSON *
-show_status(struct relay_env *env)
+show_status(void *arg)
 {
+	struct relay_env	*env = arg;
 	const struct relay	*r = env->relay;
 	cJSON			*o;
 	char			 buf[RELAYD_MAX_LISTEN * (INET6_ADDRSTRLEN + 10)];
@@ -95,8 +96,9 @@ show_status(struct relay_env *env)
 }
 
 static cJSON *
-show_rooms(struct relay_env *env)
+show_rooms(void *arg)
 {
+	struct relay_env	*env = arg;
 	struct room	*room;
 	cJSON		*o, *a, *e;
 
@@ -122,8 +124,9 @@ show_rooms(struct relay_env *env)
 }
 
 static cJSON *
-show_peers(struct relay_env *env)
+show_peers(void *arg)
 {
+	struct relay_env	*env = arg;
 	struct peer	*p;
 	struct rconn	*c;
 	cJSON		*o, *a, *e;
@@ -154,8 +157,9 @@ show_peers(struct relay_env *env)
 }
 
 static cJSON *
-show_counters(struct relay_env *env)
+show_counters(void *arg)
 {
+	struct relay_env	*env = arg;
 	struct wiremsg_counter	 cs[128];
 	struct ovl_rx_stats	 rx = env->rx_closed;
 	struct ovl_tx_stats	 tx = env->tx_closed;
@@ -178,8 +182,7 @@ show_counters(struct relay_env *env)
 	o = cJSON_CreateObject();
 	a = cJSON_AddArrayToObject(o, "counters");
 	n = relay_counters_export(env->relay, cs, nitems(cs));
-	for (i = 0; i < n; i++)
-		control_json_counter(a, cs[i].name, cs[i].value);
+	control_json_counter_list(a, cs, n);
 	control_json_counter(a, "udp-recv", st->udp_recv);
 	control_json_counter(a, "udp-sent", st->udp_sent);
 	control_json_counter(a, "udp-send-errors", st->udp_send_errors);
@@ -230,30 +233,20 @@ show_counters(struct relay_env *env)
 	return (o);
 }
 
+static const struct daemon_show relay_shows[] = {
+	{ IMSG_CTL_SHOW_STATUS, show_status },
+	{ IMSG_CTL_SHOW_ROOMS, show_rooms },
+	{ IMSG_CTL_SHOW_PEERS, show_peers },
+	{ IMSG_CTL_SHOW_COUNTERS, show_counters },
+};
+
 /* The control handler of relay.c's control_init(). */
 void
 relay_control(struct ctl_conn *cc, uint32_t type, const void *data,
     size_t len, void *arg)
 {
 	struct relay_env	*env = arg;
-	cJSON			*o = NULL;
 
-	switch (type) {
-	case IMSG_CTL_SHOW_STATUS:
-		o = show_status(env);
-		break;
-	case IMSG_CTL_SHOW_ROOMS:
-		o = show_rooms(env);
-		break;
-	case IMSG_CTL_SHOW_PEERS:
-		o = show_peers(env);
-		break;
-	case IMSG_CTL_SHOW_COUNTERS:
-		o = show_counters(env);
-		break;
-	default:
-		daemon_ctl_common(cc, type, data, len, env->p);
-		return;
-	}
-	control_reply_cjson(cc, o);
+	daemon_ctl_dispatch(cc, type, data, len, env->p, relay_shows,
+	    nitems(relay_shows), env);
 }
