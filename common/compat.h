@@ -23,6 +23,21 @@
 #define __dead		__attribute__((__noreturn__))
 #endif
 
+/*
+ * Format attribute of printf-like functions.  MinGW-w64's "printf" is the
+ * msvcrt one, which rejects %zu; the Windows build uses MinGW's C99 stdio
+ * (__USE_MINGW_ANSI_STDIO), whose archetype is gnu_printf.
+ */
+#ifndef __printflike
+#ifdef _WIN32
+#define __printflike(fmt, args) \
+	__attribute__((__format__ (__gnu_printf__, fmt, args)))
+#else
+#define __printflike(fmt, args) \
+	__attribute__((__format__ (__printf__, fmt, args)))
+#endif
+#endif
+
 #ifndef __unused
 #define __unused	__attribute__((__unused__))	/* libbsd's tree.h */
 #endif

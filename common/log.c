@@ -21,7 +21,9 @@
 #include <syslog.h>
 #include <time.h>
 
+#ifndef _WIN32
 #include "imsg.h"
+#endif
 #include "log.h"
 
 #define LOG_LINE_MAX	1024
@@ -33,6 +35,7 @@ static log_hook_t	 hook;
 
 extern char		*__progname;
 
+#ifndef _WIN32
 static void	 log_imsg(const char *);
 
 /* The imsg library's warnings (it logs only through this hook). */
@@ -41,6 +44,7 @@ log_imsg(const char *line)
 {
 	log_warnx("%s", line);
 }
+#endif
 
 void
 log_init(int n_debug, int facility)
@@ -48,7 +52,10 @@ log_init(int n_debug, int facility)
 	debug = n_debug;
 	verbose = n_debug;
 	log_procinit(__progname);
+#ifndef _WIN32
+	/* The Windows build has no imsg library (no fd passing). */
 	imsg_set_warn(log_imsg);
+#endif
 
 	/* Open the syslog socket and read the timezone before any chroot. */
 	if (!debug)

@@ -39,20 +39,20 @@ int	log_getverbose(void);
 void	log_sethook(log_hook_t);
 void	log_emit(int, const char *);
 void	log_warn(const char *, ...)
-	    __attribute__((__format__ (printf, 1, 2)));
+	    __printflike(1, 2);
 void	log_warnx(const char *, ...)
-	    __attribute__((__format__ (printf, 1, 2)));
+	    __printflike(1, 2);
 void	log_info(const char *, ...)
-	    __attribute__((__format__ (printf, 1, 2)));
+	    __printflike(1, 2);
 void	log_debug(const char *, ...)
-	    __attribute__((__format__ (printf, 1, 2)));
+	    __printflike(1, 2);
 void	logit(int, const char *, ...)
-	    __attribute__((__format__ (printf, 2, 3)));
+	    __printflike(2, 3);
 void	vlog(int, const char *, va_list)
-	    __attribute__((__format__ (printf, 2, 0)));
+	    __printflike(2, 0);
 __dead void fatal(const char *, ...)
-	    __attribute__((__format__ (printf, 1, 2)));
+	    __printflike(1, 2);
 __dead void fatalx(const char *, ...)
-	    __attribute__((__format__ (printf, 1, 2)));
+	    __printflike(1, 2);
 
 #endif /* SOFTLAN_LOG_H */

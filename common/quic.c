@@ -189,7 +189,7 @@ static enum quic_initial initial_check(const struct quic_config *,
 static struct quic_conn *conn_alloc(const struct quic_config *, int);
 static int	conn_setup(struct quic_conn *, const struct quic_config *);
 static void	conn_seterr(struct quic_conn *, const char *, ...)
-		    __attribute__((__format__ (printf, 2, 3)));
+		    __printflike(2, 3);
 static void	conn_npath(const struct quic_path *, struct quic_path *,
 		    ngtcp2_path *);
 static void	conn_params(const struct quic_config *, ngtcp2_settings *,
@@ -877,10 +877,12 @@ conn_start_close(struct quic_conn *qc,
 	qc->close_pending = 1;
 	memset(&qc->closepath, 0, sizeof(qc->closepath));
 	memcpy(&qc->closepath.local, ps.path.local.addr,
-	    MINIMUM(ps.path.local.addrlen, sizeof(qc->closepath.local)));
+	    MINIMUM((size_t)ps.path.local.addrlen,
+	    sizeof(qc->closepath.local)));
 	qc->closepath.locallen = ps.path.local.addrlen;
 	memcpy(&qc->closepath.remote, ps.path.remote.addr,
-	    MINIMUM(ps.path.remote.addrlen, sizeof(qc->closepath.remote)));
+	    MINIMUM((size_t)ps.path.remote.addrlen,
+	    sizeof(qc->closepath.remote)));
 	qc->closepath.remotelen = ps.path.remote.addrlen;
 	qc->state = QUIC_ST_CLOSING;
 	qc->deadline = now + 3 * ngtcp2_conn_get_pto(qc->conn);
@@ -1022,10 +1024,10 @@ conn_packet(struct quic_conn *qc, const ngtcp2_path *np,
 	if (out != NULL) {
 		memset(out, 0, sizeof(*out));
 		memcpy(&out->local, np->local.addr,
-		    MINIMUM(np->local.addrlen, sizeof(out->local)));
+		    MINIMUM((size_t)np->local.addrlen, sizeof(out->local)));
 		out->locallen = np->local.addrlen;
 		memcpy(&out->remote, np->remote.addr,
-		    MINIMUM(np->remote.addrlen, sizeof(out->remote)));
+		    MINIMUM((size_t)np->remote.addrlen, sizeof(out->remote)));
 		out->remotelen = np->remote.addrlen;
 	}
 	return (n);

@@ -22,6 +22,7 @@
  */
 
 #include <limits.h>
+#include <stdint.h>	/* before wolfssl/quic.h, which needs it */
 #include <stdlib.h>
 #include <string.h>
 

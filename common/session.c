@@ -38,10 +38,10 @@ static struct session_action *act_push(struct session_actions *,
 		    enum session_action_type);
 static void	 act_log(struct session_actions *, enum session_log_level,
 		    const char *, ...)
-		    __attribute__((__format__(printf, 3, 4)));
+		    __printflike(3, 4);
 static void	 act_close(struct session_actions *, const char *);
 static void	 set_error(struct session *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
+		    __printflike(2, 3);
 static void	 arm(struct session *, uint64_t, uint64_t);
 static void	 forget_connection(struct session *);
 static void	 start_connect(struct session *, uint64_t,

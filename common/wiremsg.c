@@ -78,11 +78,11 @@ static const char *const code_names[] = {
 static const char *table_name(const char *const *, size_t, int);
 static int	 table_lookup(const char *const *, size_t, const char *);
 static void	 verror(struct ctx *, const char *, const char *, va_list)
-		    __attribute__((__format__ (printf, 3, 0)));
+		    __printflike(3, 0);
 static int	 msg_error(struct ctx *, const char *, ...)
-		    __attribute__((__format__ (printf, 2, 3)));
+		    __printflike(2, 3);
 static int	 field_error(struct ctx *, const char *, const char *, ...)
-		    __attribute__((__format__ (printf, 3, 4)));
+		    __printflike(3, 4);
 static int	 text_valid(const char *, int);
 static int	 counter_name_valid(const char *);
 static int	 mac_wire_parse(const char *, struct ether_mac *);
@@ -131,7 +131,7 @@ static int	 add_peer(cJSON *, const struct wiremsg_peer *);
 static cJSON	*build(const struct wiremsg *);
 static int	 reader_fail(struct wiremsg_reader *, struct wiremsg_error *,
 		    const char *, ...)
-		    __attribute__((__format__ (printf, 3, 4)));
+		    __printflike(3, 4);
 
 /*
  * Names and codes.
