@@ -77,6 +77,9 @@ WIN_UNIT_SRCS := $(WIN_UNIT_TESTS:%=regress/unit/test_%.c) \
 WIN_UNIT_OBJS := $(WIN_UNIT_SRCS:%.c=$(WIN_OBJ)/%.o)
 WIN_UNIT :=	$(WIN_OBJ)/regress/win/unit.exe
 
+# In make check: the MinGW build with -Werror and the unit tests under Wine.
+CHECKS +=	check-windows
+
 .PHONY: windows windows-build check-windows check-windows-run
 
 windows: $(WIN_DEPS)
@@ -100,7 +103,9 @@ check-windows-run: $(WIN_UNIT)
 		    >$(WIN_OBJ)/wineboot.log 2>&1 || \
 		    { cat $(WIN_OBJ)/wineboot.log; exit 1; }; \
 	fi
-	$(WIN_WINEENV) timeout $(WIN_TIMEOUT) $(WIN_WINE) $(WIN_UNIT)
+	@rc=0; $(WIN_WINEENV) timeout $(WIN_TIMEOUT) $(WIN_WINE) $(WIN_UNIT) || \
+	    rc=$$?; \
+	$(WIN_WINEENV) timeout 20 wineserver -k 2>/dev/null; exit $$rc
 
 $(WIN_LIB): $(WIN_LIB_OBJS)
 	@mkdir -p $(@D)
