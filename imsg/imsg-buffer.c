@@ -16,10 +16,14 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#ifndef _WIN32
 #include <sys/socket.h>
+#endif
 #include <sys/uio.h>
 
+#ifndef _WIN32
 #include <endian.h>
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -31,16 +35,15 @@
 #include "imsg-priv.h"
 
 static int	 ibuf_grow(struct ibuf *, size_t);
-static void	 msgbuf_drain(struct msgbuf *, size_t);
 static void	 msgbuf_dequeue(struct msgbuf *, struct ibuf *);
-static void	 msgbuf_rfd_add(struct msgbuf *, uint64_t, uint64_t, int,
-		    int);
 static void	 msgbuf_rfd_expire(struct msgbuf *, uint64_t);
 static int	 msgbuf_rfd_claim(struct msgbuf *, uint64_t, int);
+#ifndef _WIN32
+static void	 msgbuf_rfd_add(struct msgbuf *, uint64_t, uint64_t, int,
+		    int);
 static void	 msgbuf_recv_fds(struct msgbuf *, struct msghdr *, int,
 		    uint64_t, uint64_t);
-static int	 msgbuf_process(struct msgbuf *, int, msgbuf_readhdr_cb,
-		    void *);
+#endif
 
 /*
  * ibuf: a buffer with a write position (wpos) and a read position (rpos).
@@ -477,6 +480,10 @@ msgbuf_free(struct msgbuf *mb)
 
 	if (mb == NULL)
 		return;
+#ifdef _WIN32
+	/* First: no I/O may still be writing into rbuf. */
+	msgbuf_win_free(mb);
+#endif
 	while ((buf = TAILQ_FIRST(&mb->bufs)) != NULL)
 		msgbuf_dequeue(mb, buf);
 	while ((buf = TAILQ_FIRST(&mb->rbufs)) != NULL) {
@@ -521,7 +528,7 @@ msgbuf_dequeue(struct msgbuf *mb, struct ibuf *buf)
 }
 
 /* n bytes went out: free the buffers sent in full, advance a partial one. */
-static void
+void
 msgbuf_drain(struct msgbuf *mb, size_t n)
 {
 	struct ibuf	*buf;
@@ -536,6 +543,7 @@ msgbuf_drain(struct msgbuf *mb, size_t n)
 	}
 }
 
+#ifndef _WIN32
 /*
  * One sendmsg of as much of the queue as fits in IOV_MAX buffers.  A
  * buffer holding an fd only ever goes first in a batch: the fd rides with
@@ -602,6 +610,7 @@ msgbuf_write(int fd, struct msgbuf *mb)
 	msgbuf_drain(mb, n);
 	return (1);
 }
+#endif /* !_WIN32 */
 
 /*
  * Pending received fds.  A recvmsg on a unix stream socket returns at most
@@ -613,8 +622,10 @@ msgbuf_write(int fd, struct msgbuf *mb)
  * header), so two slots are enough.  A lost fd (MSG_CTRUNC) keeps its
  * entry, so its message gets -1 and no other message inherits anything.
  * A peer that marks the wrong message can misplace only its own fd, and
- * only among the messages of that one read.
+ * only among the messages of that one read.  (Windows passes no fds: a
+ * handle travels as a value inside its message, see imsg-win.c.)
  */
+#ifndef _WIN32
 static void
 msgbuf_rfd_add(struct msgbuf *mb, uint64_t start, uint64_t end, int fd,
     int lost)
@@ -632,6 +643,7 @@ msgbuf_rfd_add(struct msgbuf *mb, uint64_t start, uint64_t end, int fd,
 	mb->rfds[mb->nrfds].lost = lost;
 	mb->nrfds++;
 }
+#endif /* !_WIN32 */
 
 /* Close fds that no header starting at or after off can claim any more. */
 static void
@@ -676,6 +688,7 @@ msgbuf_rfd_claim(struct msgbuf *mb, uint64_t off, int allowfd)
 	return (-1);
 }
 
+#ifndef _WIN32
 /*
  * Walk the control data of one recvmsg.  The first fd is kept (if this
  * buffer accepts fds), any other is closed.  MSG_CTRUNC means the kernel
@@ -723,12 +736,14 @@ msgbuf_recv_fds(struct msgbuf *mb, struct msghdr *msg, int allowfd,
 	if (seen)
 		msgbuf_rfd_add(mb, start, end, kept, 0);
 }
+#endif /* !_WIN32 */
 
 /*
  * Cut the bytes in rbuf into messages.  Leftover bytes (less than one
- * header) move to the front of rbuf for the next read.
+ * header) move to the front of rbuf for the next read.  The caller has
+ * already counted the new bytes in roff and rtotal.
  */
-static int
+int
 msgbuf_process(struct msgbuf *mb, int allowfd, msgbuf_readhdr_cb readhdr,
     void *arg)
 {
@@ -780,6 +795,7 @@ msgbuf_process(struct msgbuf *mb, int allowfd, msgbuf_readhdr_cb readhdr,
 	return (0);
 }
 
+#ifndef _WIN32
 /*
  * One recvmsg, then cut whole messages out of the stream.  Returns 1 (also
  * when the socket had nothing: EAGAIN), 0 on EOF, -1 on error.  After an
@@ -833,6 +849,7 @@ msgbuf_read(int fd, struct msgbuf *mb, int allowfd, msgbuf_readhdr_cb readhdr,
 		return (-1);
 	return (1);
 }
+#endif /* !_WIN32 */
 
 /*
  * The next complete message: 1 and *bufp set, 0 if there is none yet, -1

@@ -21,6 +21,9 @@
  * The framing core shared by imsg-buffer.c and imsg.c: a write queue of
  * ibufs drained with sendmsg (one fd per call) and a reader that turns a
  * byte stream back into whole messages.  Not part of the public API.
+ * On Windows imsg-win.c replaces the byte I/O (msgbuf_read, msgbuf_write,
+ * imsgbuf_flush) with overlapped I/O on a named pipe HANDLE; the framing
+ * is the same code.
  */
 
 #ifndef MINIMUM
@@ -33,9 +36,34 @@
 #define nitems(_a)	(sizeof((_a)) / sizeof((_a)[0]))
 #endif
 
+#ifdef _WIN32
+/*
+ * MinGW has no <endian.h>.  Every Windows target (x86, x64, ARM64) is
+ * little-endian.
+ */
+#ifndef htobe16
+#define htobe16(x)	__builtin_bswap16(x)
+#define htobe32(x)	__builtin_bswap32(x)
+#define htobe64(x)	__builtin_bswap64(x)
+#define be16toh(x)	__builtin_bswap16(x)
+#define be32toh(x)	__builtin_bswap32(x)
+#define be64toh(x)	__builtin_bswap64(x)
+#endif
+#endif
+
+/*
+ * MinGW's printf archetype is Microsoft's, which rejects %zu; the library
+ * is built with __USE_MINGW_ANSI_STDIO there, so GNU's is the right one.
+ */
+#ifdef _WIN32
+#define IMSG_PRINTF	__gnu_printf__
+#else
+#define IMSG_PRINTF	__printf__
+#endif
+
 /* A warning through the hook of imsg_set_warn(); nothing without one. */
 void		 imsg_warnx(const char *, ...)
-		    __attribute__((__format__ (printf, 1, 2)));
+		    __attribute__((__format__ (IMSG_PRINTF, 1, 2)));
 
 /* The ibuf lives on the stack (ibuf_from_buffer): never free it. */
 #define IBUF_FD_MARK_ON_STACK	-2
@@ -77,6 +105,9 @@ struct msgbuf {
 	struct msgbuf_rfd	 rfds[2]; /* pending fds, msgbuf_rfd_add() */
 	int			 nrfds;
 	int			 rerrno; /* != 0: the stream is dead */
+#ifdef _WIN32
+	struct msgbuf_win	*win;	/* imsg-win.c: the HANDLE and its I/O */
+#endif
 };
 
 /* imsg-buffer.c */
@@ -85,9 +116,19 @@ void		 msgbuf_free(struct msgbuf *);
 uint32_t	 msgbuf_queuelen(struct msgbuf *);
 int		 msgbuf_rpartial(struct msgbuf *);
 void		 msgbuf_enqueue(struct msgbuf *, struct ibuf *);
+void		 msgbuf_drain(struct msgbuf *, size_t);
+int		 msgbuf_process(struct msgbuf *, int, msgbuf_readhdr_cb,
+		    void *);
 int		 msgbuf_write(int, struct msgbuf *);
 int		 msgbuf_read(int, struct msgbuf *, int, msgbuf_readhdr_cb,
 		    void *);
 int		 msgbuf_get(struct msgbuf *, struct ibuf **);
+
+#ifdef _WIN32
+/* imsg-win.c */
+int		 msgbuf_win_attach(struct msgbuf *, void *);
+void		 msgbuf_win_free(struct msgbuf *);
+int		 msgbuf_win_wait(struct msgbuf *, unsigned int);
+#endif
 
 #endif /* SOFTLAN_IMSG_PRIV_H */

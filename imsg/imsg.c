@@ -20,7 +20,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#ifndef _WIN32
 #include <poll.h>
+#endif
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -127,12 +129,15 @@ imsgbuf_write(struct imsgbuf *imsgbuf)
 
 /*
  * Write the whole queue.  On a non-blocking socket this waits in poll()
- * for room rather than spinning; still, use it only at startup.
+ * for room rather than spinning; still, use it only at startup.  On
+ * Windows it waits for the overlapped write in flight instead.
  */
 int
 imsgbuf_flush(struct imsgbuf *imsgbuf)
 {
+#ifndef _WIN32
 	struct pollfd	 pfd;
+#endif
 	int		 r;
 
 	if (imsgbuf->w == NULL) {
@@ -144,11 +149,16 @@ imsgbuf_flush(struct imsgbuf *imsgbuf)
 			return (-1);
 		if (r == 1)
 			continue;
+#ifdef _WIN32
+		if (msgbuf_win_wait(imsgbuf->w, 0xffffffffU) == -1)
+			return (-1);
+#else
 		pfd.fd = imsgbuf->fd;
 		pfd.events = POLLOUT;
 		pfd.revents = 0;
 		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
 			return (-1);
+#endif
 	}
 	return (0);
 }

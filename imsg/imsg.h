@@ -139,4 +139,24 @@ int	 imsg_add(struct ibuf *, const void *, size_t);
 void	 imsg_close(struct imsgbuf *, struct ibuf *);
 void	 imsg_free(struct imsg *);
 
+#ifdef _WIN32
+/*
+ * imsg-win.c: on Windows the same API runs over one end of a byte-mode
+ * named pipe opened with FILE_FLAG_OVERLAPPED (a HANDLE, passed as void *
+ * so that this header needs no <windows.h>).  imsgbuf_init_handle()
+ * replaces imsgbuf_init() and starts the first read.  The caller's loop
+ * waits on the two events below (manual-reset; WaitForMultipleObjects):
+ * the read event -> imsgbuf_read() then imsg_get(); the write event ->
+ * imsgbuf_write().  imsgbuf_read() returns 1 (data or nothing yet), 0 on
+ * EOF (the peer closed its end), -1 on error; imsgbuf_write() 0 or -1
+ * (EPIPE: the peer is gone).  After -1, GetLastError() says why.  No fd
+ * passing: a handle travels as a value inside its message, duplicated
+ * into the receiver by the sender (DuplicateHandle, WSADuplicateSocket).
+ * imsgbuf_clear() cancels the I/O in flight; the HANDLE stays open.
+ */
+int	 imsgbuf_init_handle(struct imsgbuf *, void *);
+void	*imsgbuf_read_event(struct imsgbuf *);
+void	*imsgbuf_write_event(struct imsgbuf *);
+#endif
+
 #endif /* SOFTLAN_IMSG_H */

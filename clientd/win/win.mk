@@ -77,8 +77,11 @@ WIN_UNIT_SRCS := $(WIN_UNIT_TESTS:%=regress/unit/test_%.c) \
 WIN_UNIT_OBJS := $(WIN_UNIT_SRCS:%.c=$(WIN_OBJ)/%.o)
 WIN_UNIT :=	$(WIN_OBJ)/regress/win/unit.exe
 
-# In make check: the MinGW build with -Werror and the unit tests under Wine.
-CHECKS +=	check-windows
+# In make check: the MinGW build with -Werror and the unit tests under
+# Wine; and the broker/worker skeleton's Wine cases (pipe.mk).
+CHECKS +=	check-windows check-win-pipe
+
+-include clientd/win/pipe.mk
 
 .PHONY: windows windows-build check-windows check-windows-run
 

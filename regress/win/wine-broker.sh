@@ -1,0 +1,405 @@
+#!/bin/bash
+#
+# Copyright (c) 2026 The softlan authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+# wine-broker.sh CLIENTD.EXE: the Windows broker/worker skeleton
+# (clientd/win/broker.h) under Wine, each case a real run of clientd.exe
+# with one "ok" or "not ok" line, then "wine-broker: N passed, M failed"
+# (exit 1 if M > 0).  Run from the top of the tree (make check-win-pipe,
+# clientd/win/pipe.mk).
+#
+# A new private prefix every run (obj-win/pipe/wineprefix, about 8 s to
+# make) and its own Wine server, kept up with -p for the whole run: Wine
+# stops service processes once no ordinary program runs.  At the end that
+# server, and only that one, is stopped: wineserver -k with this
+# WINEPREFIX, then its PID.  Every command is bounded by timeout; run
+# files stay in obj-win/pipe/wine-broker/ (logs with their CRs removed).
+
+set -u
+
+exe=${1:?usage: wine-broker.sh path/to/clientd.exe}
+top=$(pwd)
+dir=$top/obj-win/pipe/wine-broker
+export WINEPREFIX=$top/obj-win/pipe/wineprefix
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES='mscoree,mshtml='
+T=30		# seconds: the bound of each Wine command
+svc=softlan-clientd
+pass=0
+fail=0
+wspid=
+
+[ -f "$exe" ] || { echo "wine-broker: no $exe" >&2; exit 1; }
+for c in wine wineserver timeout python3; do
+	command -v $c >/dev/null 2>&1 ||
+	    { echo "wine-broker: $c is missing" >&2; exit 1; }
+done
+
+ok() {
+	echo "ok - $1"
+	pass=$((pass + 1))
+}
+
+# notok NAME [FILE]: the case failed; FILE (a log) is shown as comments.
+notok() {
+	echo "not ok - $1"
+	fail=$((fail + 1))
+	if [ -n "${2:-}" ] && [ -f "$2" ]; then
+		sed 's/^/#   /' "$2" | tail -n 20
+	fi
+}
+
+cleanup() {
+	if [ -n "$wspid" ]; then
+		timeout 20 wineserver -k >/dev/null 2>&1
+		for _ in $(seq 50); do
+			kill -0 "$wspid" 2>/dev/null || break
+			sleep 0.2
+		done
+		if kill "$wspid" 2>/dev/null; then
+			sleep 2
+			kill -9 "$wspid" 2>/dev/null
+		fi
+		wait "$wspid" 2>/dev/null
+		wspid=
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# wrun NAME ARGS...: one Wine command, stdin closed, its output (CRs
+# removed) in $dir/NAME.log; returns its exit status.
+wrun() {
+	local name=$1 rc
+	shift
+	timeout $T wine "$@" </dev/null >"$dir/$name.raw" 2>&1
+	rc=$?
+	tr -d '\r' <"$dir/$name.raw" >"$dir/$name.log"
+	return $rc
+}
+
+# has FILE PATTERN...: every extended regex matches a line of FILE.
+has() {
+	local f=$1 p
+	shift
+	for p in "$@"; do
+		grep -Eq -- "$p" "$f" || return 1
+	done
+}
+
+# waitfor FILE PATTERN SECONDS [SKIP]: until a line of FILE (CRs
+# removed; its first SKIP lines ignored) matches.
+waitfor() {
+	for _ in $(seq $(($3 * 5))); do
+		tr -d '\r' <"$1" 2>/dev/null | tail -n +$((${4:-0} + 1)) |
+		    grep -Eq -- "$2" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# The worker's and the broker's Windows pids from a broker log.
+wpid() {
+	sed -n 's/.*broker: worker \([0-9]*\) ready.*/\1/p' "$1" | head -n 1
+}
+bpid() {
+	sed -n 's/.*pipe \\\\\.\\pipe\\softlan-clientd-\([0-9]*\)$/\1/p' \
+	    "$1" | head -n 1
+}
+
+# scstate NAME: the STATE number sc query reports ("" if none).
+scstate() {
+	wrun "$1" sc query $svc
+	sed -n 's/^ *STATE *: *\([0-9]*\).*/\1/p' "$dir/$1.log"
+}
+
+# --- the prefix and its server ---------------------------------------
+
+if [ -d "$WINEPREFIX" ]; then
+	timeout 20 wineserver -k >/dev/null 2>&1
+fi
+rm -rf "$WINEPREFIX" "$dir"
+mkdir -p "$WINEPREFIX" "$dir"
+# Make the prefix, then end everything wineboot started: after "wineboot
+# -i" two services.exe can be left running, each with its own view of
+# the service database (sc then fails with 1060 on a service the other
+# one has just created).  The run's own server starts afterwards.
+if ! timeout 120 wineboot -i </dev/null >"$dir/wineboot.log" 2>&1; then
+	echo "wine-broker: wineboot failed" >&2
+	cat "$dir/wineboot.log" >&2
+	exit 1
+fi
+timeout 20 wineserver -k >/dev/null 2>&1
+timeout 20 wineserver -w >/dev/null 2>&1
+wineserver -f -p </dev/null >"$dir/wineserver.log" 2>&1 &
+wspid=$!
+
+# --- broker -d -------------------------------------------------------
+
+# The broker starts the worker; the worker says hello and, asked to,
+# makes the broker stop with status 0.  With -vv and -T probe the log
+# also says what Wine made of the sandbox; those lines are shown as
+# "# wine:" comments, not checked.
+wrun start "$exe" -d -vv -T exit -T probe
+rc=$?
+if [ $rc = 0 ] && has "$dir/start.log" \
+    'broker: worker [0-9]+ started, pipe \\\\\.\\pipe\\softlan-clientd-' \
+    'broker: worker [0-9]+ ready: token with' \
+    'broker: worker asks to exit with status 0' \
+    'broker: worker [0-9]+ stopped: exit status 0'; then
+	ok "broker -d starts the worker (pipe, job, hello, clean stop)"
+else
+	notok "broker -d starts the worker (exit $rc)" "$dir/start.log"
+fi
+sed -n -e 's/^broker: \(pipe .*: dacl .*\)/# wine: \1/p' \
+    -e 's/^broker: \(worker token: .*\)/# wine: asked for: \1/p' \
+    -e 's/.*\(ready: token with .*\)/# wine: got: worker \1/p' \
+    -e 's/^worker: probe: \(.*\)/# wine: \1/p' "$dir/start.log"
+
+# imsg both ways: 300 pings of 4 KiB each way, more than the pipe holds.
+wrun roundtrip "$exe" -d -v -T exit -T pings=300
+rc=$?
+if [ $rc = 0 ] && has "$dir/roundtrip.log" \
+    'broker: round trip: 300 pings of 4104 bytes answered' \
+    'worker: ready: 300 pings answered'; then
+	ok "imsg round trip: 300 pings and pongs of 4104 bytes"
+else
+	notok "imsg round trip (exit $rc)" "$dir/roundtrip.log"
+fi
+
+# A handle handed over: the broker opens a file (the TAP stand-in) and
+# duplicates it into the worker, which writes a line through it.
+tap=$dir/tap.txt
+wtap="Z:${tap//\//\\}"
+wrun handle "$exe" -d -T exit -T "tapfile=$wtap"
+rc=$?
+w=$(wpid "$dir/handle.log")
+h=$(sed -n 's/.*tap stand-in .*: handle \(0x[0-9a-f]*\) in worker.*/\1/p' \
+    "$dir/handle.log")
+if [ $rc = 0 ] && [ -n "$w" ] && [ -n "$h" ] &&
+    grep -qx "softlan worker $w: wrote through handle $h" "$tap" &&
+    has "$dir/handle.log" "worker: tap stand-in: wrote [0-9]+ bytes"; then
+	ok "handle handed over: worker $w wrote through handle $h"
+else
+	notok "handle handed over (exit $rc)" "$dir/handle.log"
+fi
+
+# A socket handed over with WSADuplicateSocket: the worker sends one
+# datagram through it to a listener on 127.0.0.1.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.settimeout(25)
+print(s.getsockname()[1], flush=True)
+try:
+    d, a = s.recvfrom(2048)
+except socket.timeout:
+    sys.exit(1)
+sys.stdout.write(d.decode(errors="replace"))
+' >"$dir/udp.out" 2>&1 &
+udppid=$!
+waitfor "$dir/udp.out" '^[0-9]+$' 5
+port=$(head -n 1 "$dir/udp.out")
+wrun socket "$exe" -d -T exit -T "relay=127.0.0.1:$port"
+rc=$?
+timeout 10 tail --pid=$udppid -f /dev/null
+kill $udppid 2>/dev/null
+wait $udppid 2>/dev/null
+w=$(wpid "$dir/socket.log")
+if [ $rc = 0 ] && [ -n "$w" ] &&
+    grep -qx "softlan worker $w" "$dir/udp.out" &&
+    has "$dir/socket.log" "worker: udp: sent [0-9]+ bytes to 127.0.0.1"; then
+	ok "socket handed over: worker $w sent a datagram to 127.0.0.1:$port"
+else
+	notok "socket handed over (exit $rc)" "$dir/socket.log"
+	sed 's/^/#   udp: /' "$dir/udp.out"
+fi
+
+# The request table: each broken rule stops the worker, the broker
+# exits 1 and says why.
+fault() {
+	local name=$1 want=$2
+	wrun "fault-$name" "$exe" -d -T "fault=$name"
+	rc=$?
+	if [ $rc = 1 ] && has "$dir/fault-$name.log" "broker: $want" \
+	    'broker: worker [0-9]+ stopped: exit status' \
+	    'broker: exiting with status 1'; then
+		ok "fault=$name: broker stops: $(grep -Eo -- "$want" \
+		    "$dir/fault-$name.log")"
+	else
+		notok "fault=$name (exit $rc)" "$dir/fault-$name.log"
+	fi
+}
+fault badsize 'worker sent malformed IMSG_HELLO: size 24, expected 20'
+fault unknown 'worker sent unexpected imsg type 4242'
+fault twice 'worker sent IMSG_HELLO again: allowed once'
+
+# Killing the worker: the broker notices, says how it ended, exits 1.
+timeout $T wine "$exe" -d </dev/null >"$dir/kill.raw" 2>&1 &
+bg=$!
+if waitfor "$dir/kill.raw" 'worker: ready' 15; then
+	tr -d '\r' <"$dir/kill.raw" >"$dir/kill.log"
+	w=$(wpid "$dir/kill.log")
+	wrun taskkill taskkill /F /PID "$w"
+fi
+wait $bg
+rc=$?
+tr -d '\r' <"$dir/kill.raw" >"$dir/kill.log"
+if [ $rc = 1 ] && [ -n "${w:-}" ] &&
+    has "$dir/kill.log" "broker: lost worker $w: exit status" \
+    'broker: exiting with status 1'; then
+	ok "killing worker $w: the broker notices and exits 1"
+else
+	notok "killing the worker (exit $rc)" "$dir/kill.log"
+fi
+
+# Killing the broker: its job (kill-on-close) ends a worker that no
+# longer listens to the pipe (fault=hang).
+timeout $T wine "$exe" -d -T fault=hang </dev/null >"$dir/job.raw" 2>&1 &
+bg=$!
+w=''
+b=''
+upid=
+if waitfor "$dir/job.raw" 'broker: worker [0-9]+ ready' 15; then
+	tr -d '\r' <"$dir/job.raw" >"$dir/job.log"
+	w=$(wpid "$dir/job.log")
+	b=$(bpid "$dir/job.log")
+	# The worker's Linux process: its Windows command line names it.
+	for p in $(pgrep -f -- "-P worker $b "); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+		    grep -qx "WINEPREFIX=$WINEPREFIX" && upid=$p
+	done
+	wrun taskkill-broker taskkill /F /PID "$b"
+fi
+wait $bg
+gone=0
+if [ -n "$upid" ]; then
+	for _ in $(seq 50); do
+		st=$(awk '{ print $3 }' "/proc/$upid/stat" 2>/dev/null)
+		if [ -z "$st" ] || [ "$st" = Z ]; then
+			gone=1
+			break
+		fi
+		sleep 0.2
+	done
+fi
+if [ $gone = 1 ]; then
+	ok "killing broker $b: the job kills worker $w (pid $upid)"
+else
+	notok "killing the broker: worker ${w:-?} (pid ${upid:-?}) lives on" \
+	    "$dir/job.log"
+	[ -n "$upid" ] && kill -9 "$upid" 2>/dev/null
+fi
+
+# --- the service -----------------------------------------------------
+
+wrun install "$exe" install
+rc=$?
+wrun reg reg query 'HKLM\System\CurrentControlSet\Services\softlan-clientd'
+if [ $rc = 0 ] && has "$dir/install.log" "service $svc installed" &&
+    has "$dir/reg.log" 'Start +REG_DWORD +0x2$' 'Description +REG_SZ' \
+    'ImagePath +REG_SZ +".*clientd\.exe"$'; then
+	ok "clientd.exe install: automatic start, description, image path"
+else
+	notok "clientd.exe install (exit $rc)" "$dir/install.log"
+fi
+grep -q FailureActions "$dir/reg.log" ||
+    echo "# wine: the failure actions (restart) are accepted, not stored"
+
+st=$(scstate query1)
+if [ "$st" = 1 ]; then
+	ok "sc query $svc: STOPPED"
+else
+	notok "sc query $svc: state '$st'" "$dir/query1.log"
+fi
+
+log=$WINEPREFIX/drive_c/ProgramData/softlan/clientd.log
+wrun start-svc sc start $svc
+rc=$?
+st=
+for _ in $(seq 15); do
+	st=$(scstate query2)
+	[ "$st" = 4 ] && break
+	sleep 1
+done
+if [ $rc = 0 ] && [ "$st" = 4 ] &&
+    waitfor "$log" 'broker: worker [0-9]+ ready' 10; then
+	ok "sc start $svc: RUNNING, the service's worker is ready"
+else
+	notok "sc start $svc (exit $rc, state '$st')" "$dir/start-svc.log"
+	[ -f "$log" ] && tr -d '\r' <"$log" | sed 's/^/#   log: /'
+fi
+
+wrun stop-svc sc stop $svc
+rc=$?
+st=
+for _ in $(seq 15); do
+	st=$(scstate query3)
+	[ "$st" = 1 ] && break
+	sleep 1
+done
+if [ $rc = 0 ] && [ "$st" = 1 ] &&
+    waitfor "$log" 'broker: worker [0-9]+ stopped: exit status 0' 5 &&
+    waitfor "$log" 'broker: exiting with status 0' 5; then
+	ok "sc stop $svc: STOPPED, worker stopped, exit status 0"
+else
+	notok "sc stop $svc (exit $rc, state '$st')" "$dir/stop-svc.log"
+	[ -f "$log" ] && tr -d '\r' <"$log" | sed 's/^/#   log: /'
+fi
+
+# The service's worker dies: the service stops with a service-specific
+# error, which is what makes the service manager restart it on Windows.
+skip=$(wc -l <"$log" 2>/dev/null || echo 0)
+wrun start-svc2 sc start $svc
+w=
+if waitfor "$log" 'broker: worker [0-9]+ ready' 10 "$skip"; then
+	w=$(tr -d '\r' <"$log" | tail -n +$((skip + 1)) | sed -n \
+	    's/.*broker: worker \([0-9]*\) ready.*/\1/p' | head -n 1)
+	wrun taskkill-svc taskkill /F /PID "$w"
+fi
+st=
+for _ in $(seq 15); do
+	st=$(scstate query5)
+	[ "$st" = 1 ] && break
+	sleep 1
+done
+if [ -n "$w" ] && [ "$st" = 1 ] &&
+    has "$dir/query5.log" 'WIN32_EXIT_CODE +: +1066 ' \
+    'SERVICE_EXIT_CODE +: +1 ' &&
+    waitfor "$log" "broker: lost worker $w: exit status" 5; then
+	ok "service's worker $w killed: STOPPED with service error 1"
+else
+	notok "service's worker killed (worker '$w', state '$st')" \
+	    "$dir/query5.log"
+	[ -f "$log" ] && tr -d '\r' <"$log" | sed 's/^/#   log: /'
+fi
+[ -f "$log" ] && tr -d '\r' <"$log" >"$dir/service.log"
+
+wrun uninstall "$exe" uninstall
+rc=$?
+wrun query4 sc query $svc
+qrc=$?
+if [ $rc = 0 ] && has "$dir/uninstall.log" "service $svc uninstalled" &&
+    [ $qrc != 0 ] && ! grep -q SERVICE_NAME "$dir/query4.log"; then
+	ok "clientd.exe uninstall: sc query finds no $svc"
+else
+	notok "clientd.exe uninstall (exit $rc, query $qrc)" \
+	    "$dir/uninstall.log"
+fi
+
+cleanup
+echo "wine-broker: $pass passed, $fail failed"
+[ $fail = 0 ]
