@@ -22,8 +22,8 @@
 
 /*
  * The monotonic clock of the daemons' event loops, which the sans-I/O
- * cores get passed in (they never read a clock).  The Windows client
- * brings its own clock.c with the same two functions.
+ * cores get passed in (they never read a clock).  The Windows build
+ * uses it too (MinGW's clock_gettime, from winpthread).
  */
 
 /* clock.c */

@@ -27,7 +27,6 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <event.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,7 @@
 #include "compat.h"
 #include "wiremsg.h"
 #include "egress.h"
+#include "evloop.h"
 #include "log.h"
 #include "overlay.h"
 #include "quic.h"
@@ -63,12 +63,18 @@ struct uplink_counters {
 	uint64_t		 ctl_errors;	/* bad control stream */
 };
 
+/* udp_recv() results besides a length. */
+#define UDP_AGAIN		-1	/* nothing (more) to read */
+#define UDP_REFUSED		-2	/* an ICMP port unreachable */
+#define UDP_ERROR		-3	/* anything else: logged */
+#define UDP_TRUNCATED		-4	/* over the buffer: dropped */
+
 struct uplink {
-	struct event_base	*base;
-	int			 fd;
-	struct event		 ev_read;
-	struct event		 ev_conn;	/* QUIC, reassembly */
-	struct event		 ev_session;	/* session deadline */
+	struct evloop		*base;
+	EVLOOP_SOCKET		 fd;
+	struct evloop_io	 ev_read;
+	struct evloop_timer	 ev_conn;	/* QUIC, reassembly */
+	struct evloop_timer	 ev_session;	/* session deadline */
 	struct uplink_cb	 cb;
 	void			*arg;
 
@@ -106,9 +112,17 @@ static void	 dead_free(struct uplink *);
 static void	 conn_service(struct uplink *);
 static void	 send_hello(struct uplink *);
 static void	 send_stats(struct uplink *);
-static void	 ev_read_cb(int, short, void *);
-static void	 ev_conn_cb(int, short, void *);
-static void	 ev_session_cb(int, short, void *);
+static void	 ev_read_cb(void *);
+static void	 ev_conn_cb(void *);
+static void	 ev_session_cb(void *);
+static int	 sock_error(void);
+static const char *sock_strerror(int);
+static void	 sock_close(EVLOOP_SOCKET);
+static int	 sock_name(EVLOOP_SOCKET, struct sockaddr_storage *,
+		    socklen_t *);
+static int	 udp_send(struct uplink *, const uint8_t *, size_t);
+static ssize_t	 udp_recv(struct uplink *, uint8_t *, size_t,
+		    struct sockaddr_storage *, socklen_t *);
 static void	 cb_handshake(struct quic_conn *, void *);
 static void	 cb_stream(struct quic_conn *, int64_t, const uint8_t *,
 		    size_t, int, void *);
@@ -146,13 +160,15 @@ relay_format(struct uplink *u)
 }
 
 struct uplink *
-uplink_new(struct event_base *base, int fd, const struct uplink_conf *conf,
-    const struct uplink_cb *cb, void *arg, char *err, size_t errlen)
+uplink_new(struct evloop *base, EVLOOP_SOCKET fd,
+    const struct uplink_conf *conf, const struct uplink_cb *cb, void *arg,
+    char *err, size_t errlen)
 {
 	struct uplink	*u;
 	socklen_t	 len;
 
-	if (conf->relaylen == 0 || conf->relaylen > sizeof(u->path.remote)) {
+	if (conf->relaylen == 0 ||
+	    (size_t)conf->relaylen > sizeof(u->path.remote)) {
 		(void)snprintf(err, errlen, "uplink: no relay address");
 		return (NULL);
 	}
@@ -182,9 +198,9 @@ uplink_new(struct event_base *base, int fd, const struct uplink_conf *conf,
 	memcpy(&u->path.remote, &conf->relay, conf->relaylen);
 	u->path.remotelen = conf->relaylen;
 	len = sizeof(u->path.local);
-	if (getsockname(fd, (struct sockaddr *)&u->path.local, &len) == -1) {
+	if (sock_name(fd, &u->path.local, &len) == -1) {
 		(void)snprintf(err, errlen, "uplink: getsockname: %s",
-		    strerror(errno));
+		    sock_strerror(sock_error()));
 		goto fail;
 	}
 	u->path.locallen = len;
@@ -196,17 +212,16 @@ uplink_new(struct event_base *base, int fd, const struct uplink_conf *conf,
 		    strerror(errno));
 		goto fail;
 	}
-	event_set(&u->ev_read, fd, EV_READ | EV_PERSIST, ev_read_cb, u);
-	if (base != NULL)
-		event_base_set(base, &u->ev_read);
-	evtimer_set(&u->ev_conn, ev_conn_cb, u);
-	if (base != NULL)
-		event_base_set(base, &u->ev_conn);
-	evtimer_set(&u->ev_session, ev_session_cb, u);
-	if (base != NULL)
-		event_base_set(base, &u->ev_session);
-	if (event_add(&u->ev_read, NULL) == -1) {
+	if (evloop_io_set(&u->ev_read, base, fd, ev_read_cb, u) == -1) {
+		(void)snprintf(err, errlen, "uplink: event_set failed");
+		ovl_reasm_free(&u->reasm);
+		goto fail;
+	}
+	evloop_timer_set(&u->ev_conn, base, ev_conn_cb, u);
+	evloop_timer_set(&u->ev_session, base, ev_session_cb, u);
+	if (evloop_io_add(&u->ev_read) == -1) {
 		(void)snprintf(err, errlen, "uplink: event_add failed");
+		evloop_io_del(&u->ev_read);
 		ovl_reasm_free(&u->reasm);
 		goto fail;
 	}
@@ -227,14 +242,13 @@ uplink_free(struct uplink *u)
 	u->busy = NULL;
 	conn_drop(u, "shutdown");
 	dead_free(u);
-	event_del(&u->ev_read);
-	evtimer_del(&u->ev_conn);
-	evtimer_del(&u->ev_session);
+	evloop_io_del(&u->ev_read);
+	evloop_timer_del(&u->ev_conn);
+	evloop_timer_del(&u->ev_session);
 	ovl_reasm_free(&u->reasm);
 	quic_tls_free(u->tls);
 	session_clear(&u->s);
-	if (u->fd != -1)
-		(void)close(u->fd);
+	sock_close(u->fd);
 	explicit_bzero(&u->msg, sizeof(u->msg));
 	wiremsg_reader_clear(&u->reader);
 	free(u);
@@ -269,7 +283,7 @@ uplink_stop(struct uplink *u, const char *reason)
 int
 uplink_set_relay(struct uplink *u, const struct sockaddr *sa, socklen_t len)
 {
-	if (len == 0 || len > sizeof(u->path.remote) ||
+	if (len == 0 || (size_t)len > sizeof(u->path.remote) ||
 	    sa->sa_family != u->path.local.ss_family)
 		return (-1);
 	memcpy(&u->path.remote, sa, len);
@@ -295,7 +309,6 @@ static void
 session_feed(struct uplink *u, struct session_event *ev)
 {
 	struct session_actions	 acts;
-	struct timeval		 tv;
 	enum session_state	 old = u->s.state;
 	uint64_t		 now, when, d;
 
@@ -307,12 +320,12 @@ session_feed(struct uplink *u, struct session_event *ev)
 	do_actions(u, &acts);
 	if (u->s.state != old && u->cb.state != NULL)
 		u->cb.state(old, u->s.state, u->arg);
-	evtimer_del(&u->ev_session);
+	evloop_timer_del(&u->ev_session);
 	if (session_next_timer(&u->s, &when)) {
 		d = when > now ? when - now : 0;
-		tv.tv_sec = d / 1000;
-		tv.tv_usec = (d % 1000) * 1000 + 1;
-		evtimer_add(&u->ev_session, &tv);
+		if (d > UINT64_MAX / 1000000)
+			d = UINT64_MAX / 1000000;
+		evloop_timer_add(&u->ev_session, d * 1000000);
 	}
 }
 
@@ -388,7 +401,7 @@ conn_open(struct uplink *u)
 		return;
 	}
 	/* Packets go out from conn_service(), in the event loop. */
-	event_active(&u->ev_conn, EV_TIMEOUT, 1);
+	evloop_timer_activate(&u->ev_conn);
 }
 
 /* Send the CONNECTION_CLOSE of a dropped connection and free it. */
@@ -426,7 +439,7 @@ conn_drop(struct uplink *u, const char *reason)
 	u->qc = NULL;
 	u->have_sid = 0;
 	u->up = 0;
-	event_active(&u->ev_conn, EV_TIMEOUT, 1);
+	evloop_timer_activate(&u->ev_conn);
 }
 
 static void
@@ -443,16 +456,9 @@ conn_flush(struct uplink *u, struct quic_conn *qc, uint64_t now)
 		n = quic_conn_write(qc, &path, pkt, sizeof(pkt), now);
 		if (n <= 0)
 			break;
-		if (sendto(u->fd, pkt, (size_t)n, 0,
-		    (struct sockaddr *)&u->path.remote,
-		    u->path.remotelen) == -1) {
+		if (udp_send(u, pkt, (size_t)n) == -1)
 			u->c.udp_send_errors++;
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != ECONNREFUSED && errno != ENETUNREACH &&
-			    errno != EHOSTUNREACH)
-				log_debug("relay %s: sendto: %s", u->relay_str,
-				    strerror(errno));
-		} else
+		else
 			u->c.udp_sent++;
 	}
 }
@@ -465,7 +471,6 @@ static void
 conn_service(struct uplink *u)
 {
 	struct session_event	 ev;
-	struct timeval		 tv;
 	enum quic_state		 st;
 	const char		*why;
 	char			 reason[WIREMSG_REASON_MAX + 1];
@@ -477,7 +482,7 @@ conn_service(struct uplink *u)
 		log_debug("relay %s: incomplete frame expired",
 		    u->relay_str);
 	if (u->qc == NULL) {
-		evtimer_del(&u->ev_conn);
+		evloop_timer_del(&u->ev_conn);
 		return;
 	}
 	conn_flush(u, u->qc, now);
@@ -502,7 +507,7 @@ conn_service(struct uplink *u)
 		session_feed(u, &ev);
 		dead_free(u);
 		if (u->qc == NULL) {
-			evtimer_del(&u->ev_conn);
+			evloop_timer_del(&u->ev_conn);
 			return;
 		}
 		conn_flush(u, u->qc, now);
@@ -511,17 +516,15 @@ conn_service(struct uplink *u)
 	if (ovl_reasm_next_expiry(&u->reasm, &ms) &&
 	    ms < UINT64_MAX / 1000000 && ms * 1000000 < exp)
 		exp = ms * 1000000;
-	evtimer_del(&u->ev_conn);
+	evloop_timer_del(&u->ev_conn);
 	if (exp == UINT64_MAX)
 		return;
 	d = exp > now ? exp - now : 0;
-	tv.tv_sec = d / QUIC_NSEC;
-	tv.tv_usec = (d % QUIC_NSEC) / 1000 + 1;
-	evtimer_add(&u->ev_conn, &tv);
+	evloop_timer_add(&u->ev_conn, d);
 }
 
 static void
-ev_read_cb(int fd, short event, void *arg)
+ev_read_cb(void *arg)
 {
 	struct uplink		*u = arg;
 	struct sockaddr_storage	 from;
@@ -531,24 +534,22 @@ ev_read_cb(int fd, short event, void *arg)
 	uint64_t		 now;
 	int			 i;
 
-	(void)event;
 	for (i = 0; i < UPLINK_RX_ROUNDS; i++) {
 		fromlen = sizeof(from);
-		/* MSG_TRUNC: the datagram's real length, to drop it whole. */
-		n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR) {
-				u->c.udp_recv_errors++;
-				if (errno != ECONNREFUSED)
-					log_debug("relay %s: recvfrom: %s",
-					    u->relay_str, strerror(errno));
-			}
+		n = udp_recv(u, buf, sizeof(buf), &from, &fromlen);
+		if (n == UDP_AGAIN)
+			break;
+		if (n == UDP_REFUSED || n == UDP_ERROR) {
+			u->c.udp_recv_errors++;
+#ifdef _WIN32
+			/* Winsock's ICMP error is per datagram: go on. */
+			if (n == UDP_REFUSED)
+				continue;
+#endif
 			break;
 		}
 		u->c.udp_recv++;
-		if ((size_t)n > sizeof(buf)) {
+		if (n == UDP_TRUNCATED) {
 			u->c.udp_truncated++;
 			continue;
 		}
@@ -572,13 +573,11 @@ ev_read_cb(int fd, short event, void *arg)
 }
 
 static void
-ev_conn_cb(int fd, short event, void *arg)
+ev_conn_cb(void *arg)
 {
 	struct uplink	*u = arg;
 	uint64_t	 now;
 
-	(void)fd;
-	(void)event;
 	if (u->qc != NULL) {
 		now = clock_ns();
 		if (now >= quic_conn_expiry(u->qc)) {
@@ -591,13 +590,11 @@ ev_conn_cb(int fd, short event, void *arg)
 }
 
 static void
-ev_session_cb(int fd, short event, void *arg)
+ev_session_cb(void *arg)
 {
 	struct uplink		*u = arg;
 	struct session_event	 ev;
 
-	(void)fd;
-	(void)event;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SESSION_EV_TIMER;
 	session_feed(u, &ev);
@@ -785,7 +782,7 @@ uplink_send_frame(struct uplink *u, const uint8_t *frame, size_t len)
 		break;
 	case EGRESS_FULL:
 		/* Let the queue drain before the next read. */
-		event_active(&u->ev_conn, EV_TIMEOUT, 1);
+		evloop_timer_activate(&u->ev_conn);
 		return (UPLINK_FULL);
 	case EGRESS_TOOBIG:
 		return (UPLINK_TOOBIG);
@@ -894,4 +891,122 @@ uplink_counters_export(const struct uplink *u, struct wiremsg_counter *cs,
 		wiremsg_counter_put(cs, max, &n, name, sc->rejects[i]);
 	}
 	return (n);
+}
+
+/*
+ * The socket calls, Winsock-correct on Windows: the error is
+ * WSAGetLastError()'s, a socket is closed with closesocket(), an ICMP
+ * port unreachable shows as WSAECONNRESET on the next recvfrom() and a
+ * datagram over the buffer as WSAEMSGSIZE (there is no MSG_TRUNC).
+ */
+static int
+sock_error(void)
+{
+#ifdef _WIN32
+	return (WSAGetLastError());
+#else
+	return (errno);
+#endif
+}
+
+static const char *
+sock_strerror(int e)
+{
+#ifdef _WIN32
+	static char	 buf[64];
+
+	(void)snprintf(buf, sizeof(buf), "winsock error %d", e);
+	return (buf);
+#else
+	return (strerror(e));
+#endif
+}
+
+static void
+sock_close(EVLOOP_SOCKET fd)
+{
+#ifdef _WIN32
+	if (fd != INVALID_SOCKET)
+		(void)closesocket(fd);
+#else
+	if (fd != -1)
+		(void)close(fd);
+#endif
+}
+
+static int
+sock_name(EVLOOP_SOCKET fd, struct sockaddr_storage *ss, socklen_t *len)
+{
+#ifdef _WIN32
+	if (getsockname(fd, (struct sockaddr *)ss, len) == SOCKET_ERROR)
+		return (-1);
+	return (0);
+#else
+	return (getsockname(fd, (struct sockaddr *)ss, len));
+#endif
+}
+
+/* 0 sent, -1 not (logged unless a usual, transient error). */
+static int
+udp_send(struct uplink *u, const uint8_t *pkt, size_t len)
+{
+	int	 e;
+
+#ifdef _WIN32
+	if (sendto(u->fd, (const char *)pkt, (int)len, 0,
+	    (const struct sockaddr *)&u->path.remote,
+	    u->path.remotelen) != SOCKET_ERROR)
+		return (0);
+	e = sock_error();
+	if (e != WSAEWOULDBLOCK && e != WSAECONNRESET && e != WSAENETUNREACH &&
+	    e != WSAEHOSTUNREACH)
+		log_debug("relay %s: sendto: %s", u->relay_str,
+		    sock_strerror(e));
+#else
+	if (sendto(u->fd, pkt, len, 0, (struct sockaddr *)&u->path.remote,
+	    u->path.remotelen) != -1)
+		return (0);
+	e = sock_error();
+	if (e != EAGAIN && e != EWOULDBLOCK && e != ECONNREFUSED &&
+	    e != ENETUNREACH && e != EHOSTUNREACH)
+		log_debug("relay %s: sendto: %s", u->relay_str,
+		    sock_strerror(e));
+#endif
+	return (-1);
+}
+
+/* A datagram's length, or UDP_AGAIN, UDP_REFUSED, UDP_ERROR, UDP_TRUNCATED. */
+static ssize_t
+udp_recv(struct uplink *u, uint8_t *buf, size_t len,
+    struct sockaddr_storage *from, socklen_t *fromlen)
+{
+	ssize_t	 n;
+	int	 e;
+
+#ifdef _WIN32
+	n = recvfrom(u->fd, (char *)buf, (int)len, 0, (struct sockaddr *)from,
+	    fromlen);
+	if (n != SOCKET_ERROR)
+		return (n);
+	e = sock_error();
+	if (e == WSAEWOULDBLOCK || e == WSAEINTR)
+		return (UDP_AGAIN);
+	if (e == WSAEMSGSIZE)
+		return (UDP_TRUNCATED);
+	if (e == WSAECONNRESET)
+		return (UDP_REFUSED);
+#else
+	/* MSG_TRUNC: the datagram's real length, to drop it whole. */
+	n = recvfrom(u->fd, buf, len, MSG_TRUNC, (struct sockaddr *)from,
+	    fromlen);
+	if (n >= 0)
+		return ((size_t)n > len ? UDP_TRUNCATED : n);
+	e = sock_error();
+	if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR)
+		return (UDP_AGAIN);
+	if (e == ECONNREFUSED)
+		return (UDP_REFUSED);
+#endif
+	log_debug("relay %s: recvfrom: %s", u->relay_str, sock_strerror(e));
+	return (UDP_ERROR);
 }

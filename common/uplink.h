@@ -25,12 +25,14 @@
 
 #include "wiremsg.h"
 #include "session.h"
+#include "evloop.h"
 
 /*
  * The uplink: a peer's QUIC connection to its relay, shared by gatewayd
- * and clientd (both in their sandboxed network child).  It runs on a
- * libevent base and drives common/session.c: connect, hello, welcome or
- * reject, reconnects with the session's capped, jittered backoff.
+ * and clientd (both in their sandboxed network child).  It runs on an
+ * evloop.h loop (libevent on Linux) and drives common/session.c:
+ * connect, hello, welcome or reject, reconnects with the session's
+ * capped, jittered backoff.
  *
  * Socket: the caller hands over one UDP socket, non-blocking,
  * unconnected and bound to the wildcard address of the relay's family
@@ -45,7 +47,7 @@
  * reassembled and delivered through cb->frame.  Every frame refused or
  * dropped is counted (uplink_counters_export()).
  *
- * base may be NULL: the default base (event_init()).
+ * base may be NULL: the default loop (event_init()'s base on Linux).
  *
  * Callbacks (all optional but frame) run from the event loop, never from
  * inside uplink_send_frame(); they may call uplink_send_frame() but not
@@ -66,7 +68,7 @@
  */
 
 struct uplink;
-struct event_base;
+struct evloop;
 
 struct uplink_cb {
 	void	(*frame)(const uint8_t *, size_t, void *);
@@ -104,7 +106,7 @@ struct uplink_status {
 };
 
 /* uplink.c */
-struct uplink	*uplink_new(struct event_base *, int,
+struct uplink	*uplink_new(struct evloop *, EVLOOP_SOCKET,
 		    const struct uplink_conf *, const struct uplink_cb *,
 		    void *, char *, size_t);
 void		 uplink_free(struct uplink *);

@@ -42,15 +42,20 @@ WIN_CPPFLAGS :=	-D_WIN32_WINNT=0x0A00 -D__USE_MINGW_ANSI_STDIO=1 \
 		$(WINDEPS_CFLAGS) -I$(WINDEPS_PREFIX)/include/cjson \
 		-idirafter $(WIN_OBJ)/bsdinc
 WIN_ALL_CFLAGS = $(WIN_CFLAGS) $(WARNFLAGS) -MMD -MP
-WIN_LDLIBS :=	$(WINDEPS_LIBS) $(WINDEPS_SYSLIBS) -lbcrypt
+# libwinpthread (static): clock_gettime for common/clock.c.
+WIN_LDLIBS :=	$(WINDEPS_LIBS) $(WINDEPS_SYSLIBS) -lbcrypt \
+		-l:libwinpthread.a
 WIN_LDFLAGS :=	-static
 
 # The portable cores: the same files as the Linux build.
 WIN_CORE_SRCS := common/session.c common/overlay.c common/mtu.c \
 		common/ether.c common/l2class.c common/wiremsg.c \
 		common/egress.c common/quic.c common/quic_tls.c \
-		common/log.c clientd/tapfilter.c
-WIN_COMPAT_SRCS := clientd/win/compat.c clientd/win/syslog.c
+		common/log.c common/clock.c common/uplink.c \
+		clientd/tapfilter.c
+# uplink.c's event loop (common/evloop.h) on Windows.
+WIN_COMPAT_SRCS := clientd/win/compat.c clientd/win/syslog.c \
+		clientd/win/evloop_win.c
 # More Windows library sources and programs (clientd.exe, softlanctl.exe)
 # are appended by the files that define them.  Every clientd/win/*.c is
 # compiled by "make windows" (the -Werror check), in the library or not.
@@ -64,14 +69,15 @@ WIN_ALL_OBJS =	$(sort $(WIN_LIB_OBJS) \
 WIN_BSDINC :=	$(WIN_OBJ)/bsdinc/sys/queue.h $(WIN_OBJ)/bsdinc/sys/tree.h
 
 # The unit tests of the portable cores (egress is tested in test_quic.c).
-# Left out: quicstack (asserts the Linux wolfSSL build: AES-NI, getrandom;
-# deps.mk's windows-deps-check probes the Windows one), uplink (uplink.c
-# is not ported: POSIX sockets, libevent), imsg, imsg_buf, control,
+# uplink runs on clientd/win/evloop_win.c against its in-process relay on
+# 127.0.0.1.  Left out: quicstack (asserts the Linux wolfSSL build:
+# AES-NI, getrandom; deps.mk's windows-deps-check probes the Windows
+# one), imsg, imsg_buf, control,
 # daemon (AF_UNIX, fd passing, fork, libevent), cfglex, cfgcheck (their
 # sources are not in the Windows build yet), and the cores of the Linux
 # daemons: cam, lan (gatewayd), room, relaypipe (relayd).
 WIN_UNIT_TESTS := session overlay tapfilter wiremsg mtu ether l2class \
-		quic log
+		quic log uplink
 WIN_UNIT_SRCS := $(WIN_UNIT_TESTS:%=regress/unit/test_%.c) \
 		regress/win/runner.c
 WIN_UNIT_OBJS := $(WIN_UNIT_SRCS:%.c=$(WIN_OBJ)/%.o)
