@@ -157,7 +157,7 @@ show_peers(void *arg)
 static cJSON *
 show_counters(void *arg)
 {
-	struct client_env	*env = arg;
+	struct client_env		*env = arg;
 	struct wiremsg_counter		 cs[128];
 	const struct client_counters	*c = &env->c;
 	const struct tapfilter_counters	*tc = &env->tf.counters;

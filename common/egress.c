@@ -41,8 +41,6 @@ egress_frame(struct quic_conn *qc, struct ovl_tx *tx, size_t budget,
     const uint8_t *frame, size_t len, struct egress_stats *st)
 {
 	struct ovl_piece	 pieces[OVL_MAX_FRAGS];
-	uint8_t			 dg[OVL_FRAG_HDRLEN + OVL_MAX_FRAME];
-	size_t			 dglen;
 	int			 n, i, rv;
 
 	if (budget == 0) {
@@ -58,8 +56,9 @@ egress_frame(struct quic_conn *qc, struct ovl_tx *tx, size_t budget,
 		return (EGRESS_FULL);
 	}
 	for (i = 0; i < n; i++) {
-		dglen = ovl_piece_copy(&pieces[i], dg, sizeof(dg));
-		rv = quic_conn_send_datagram(qc, dg, dglen);
+		/* Header and slice go straight into the queue: one copy. */
+		rv = quic_conn_send_datagram2(qc, pieces[i].hdr,
+		    pieces[i].hdrlen, pieces[i].data, pieces[i].datalen);
 		if (rv == QUIC_DGRAM_QUEUED)
 			continue;
 		/*

@@ -1511,7 +1511,19 @@ int
 quic_conn_send_datagram(struct quic_conn *qc, const uint8_t *data,
     size_t len)
 {
+	return (quic_conn_send_datagram2(qc, NULL, 0, data, len));
+}
+
+/*
+ * The same for a payload in two parts, hdr then data (an overlay piece:
+ * its header and a slice of the frame), copied once, into the queue.
+ */
+int
+quic_conn_send_datagram2(struct quic_conn *qc, const uint8_t *hdr,
+    size_t hdrlen, const uint8_t *data, size_t datalen)
+{
 	struct qdgram	*d;
+	size_t		 len = hdrlen + datalen;
 
 	if (qc->state != QUIC_ST_OPEN) {
 		qc->stats.dgram_drop_notready++;
@@ -1536,7 +1548,9 @@ quic_conn_send_datagram(struct quic_conn *qc, const uint8_t *data,
 		return (QUIC_DGRAM_FULL);
 	}
 	d = &qc->dq[(qc->dqhead + qc->dqlen) % qc->dqmax];
-	memcpy(d->data, data, len);
+	if (hdrlen > 0)
+		memcpy(d->data, hdr, hdrlen);
+	memcpy(d->data + hdrlen, data, datalen);
 	d->len = len;
 	qc->dqlen++;
 	qc->stats.dgram_queued++;

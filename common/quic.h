@@ -198,6 +198,8 @@ int		 quic_conn_open_stream(struct quic_conn *, int64_t *);
 int		 quic_conn_stream_write(struct quic_conn *, int64_t,
 		    const uint8_t *, size_t);
 size_t		 quic_conn_stream_pending(struct quic_conn *, int64_t);
+int		 quic_conn_send_datagram2(struct quic_conn *, const uint8_t *,
+		    size_t, const uint8_t *, size_t);
 int		 quic_conn_send_datagram(struct quic_conn *, const uint8_t *,
 		    size_t);
 size_t		 quic_conn_dgram_max(struct quic_conn *);
