@@ -49,7 +49,6 @@
 #include "clientd.h"
 #include "clock.h"
 #include "control.h"
-#include "wiremsg.h"
 #include "daemon.h"
 #include "ether.h"
 #include "log.h"
@@ -58,6 +57,7 @@
 #include "session.h"
 #include "tapfilter.h"
 #include "uplink.h"
+#include "wiremsg.h"
 
 #define CLIENT_TAP_ROUNDS	64	/* frames per TAP read event */
 #define CLIENT_TAPBUF		65536	/* a read never truncates a frame */

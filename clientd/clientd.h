@@ -26,11 +26,11 @@
 #include <stdint.h>
 
 #include "control.h"
-#include "wiremsg.h"
 #include "ether.h"
 #include "proc.h"
 #include "tapfilter.h"
 #include "uplink.h"
+#include "wiremsg.h"
 
 #define CLIENTD_CONF		"/etc/clientd.conf"
 #define CLIENTD_SOCKET		"/run/clientd.sock"

@@ -56,11 +56,11 @@
 
 #include "cfgcheck.h"
 #include "cfglex.h"
-#include "compat.h"
-#include "wiremsg.h"
 #include "clientd.h"
+#include "compat.h"
 #include "ether.h"
 #include "log.h"
+#include "wiremsg.h"
 
 /* Settings that may be given once: bits of ck.seen. */
 enum setting {

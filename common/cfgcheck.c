@@ -34,8 +34,8 @@
 #include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
-#include "wiremsg.h"
 #include "log.h"
+#include "wiremsg.h"
 
 int
 cfgcheck_open(struct cfgcheck *ck, const struct cfglex_syntax *syntax,

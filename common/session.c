@@ -26,9 +26,9 @@
 #include <string.h>
 
 #include "compat.h"
-#include "wiremsg.h"
 #include "ether.h"
 #include "session.h"
+#include "wiremsg.h"
 
 #define SOFTWARE_DEFAULT	"softlan-clientd"
 

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wiremsg.h"
 #include "ether.h"
+#include "wiremsg.h"
 
 /*
  * The session of any peer with the relay (DESIGN.md sections 4 and 7):

@@ -36,13 +36,13 @@
 
 #include "clock.h"
 #include "compat.h"
-#include "wiremsg.h"
 #include "egress.h"
 #include "evloop.h"
 #include "log.h"
 #include "overlay.h"
 #include "quic.h"
 #include "uplink.h"
+#include "wiremsg.h"
 
 #define UPLINK_RX_ROUNDS	64	/* datagrams per read event */
 #define UPLINK_TX_ROUNDS	1024	/* packets per flush */

@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wiremsg.h"
-#include "session.h"
 #include "evloop.h"
+#include "session.h"
+#include "wiremsg.h"
 
 /*
  * The uplink: a peer's QUIC connection to its relay, shared by gatewayd

@@ -36,8 +36,8 @@
 #include <cJSON.h>
 
 #include "compat.h"
-#include "wiremsg.h"
 #include "ether.h"
+#include "wiremsg.h"
 
 /* Where an error is being reported: message name and reject code. */
 struct ctx {

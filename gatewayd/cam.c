@@ -20,8 +20,8 @@
 
 #include "cam.h"
 #include "compat.h"
-#include "wiremsg.h"
 #include "ether.h"
+#include "wiremsg.h"
 
 static int	 cam_find(const struct cam *, const struct ether_mac *,
 		    size_t *);

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wiremsg.h"
 #include "ether.h"
+#include "wiremsg.h"
 
 /*
  * CAM refresh (DESIGN.md section 6): the gateway keeps the LAN switch's

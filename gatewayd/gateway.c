@@ -44,7 +44,6 @@
 #include "cam.h"
 #include "clock.h"
 #include "control.h"
-#include "wiremsg.h"
 #include "daemon.h"
 #include "ether.h"
 #include "gatewayd.h"
@@ -55,6 +54,7 @@
 #include "quic.h"
 #include "sandbox.h"
 #include "uplink.h"
+#include "wiremsg.h"
 
 #define GW_RX_ROUNDS		64	/* frames per read event */
 #define GW_RXBUF		(65536 + ETHER_VLAN_LEN)

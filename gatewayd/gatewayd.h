@@ -27,11 +27,11 @@
 
 #include "cam.h"
 #include "control.h"
-#include "wiremsg.h"
 #include "lan.h"
 #include "priv.h"
 #include "proc.h"
 #include "uplink.h"
+#include "wiremsg.h"
 
 #define GATEWAYD_CONF		"/etc/gatewayd.conf"
 #define GATEWAYD_SOCKET		"/run/gatewayd.sock"

@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 #include "cam.h"
-#include "wiremsg.h"
 #include "ether.h"
+#include "wiremsg.h"
 
 /*
  * The gateway's LAN side (DESIGN.md section 6): what happens to a frame

@@ -49,9 +49,9 @@
 #include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
-#include "wiremsg.h"
 #include "gatewayd.h"
 #include "log.h"
+#include "wiremsg.h"
 
 #define CAM_REFRESH_SEC_MIN	1		/* seconds */
 #define CAM_REFRESH_SEC_MAX	3600

@@ -52,10 +52,10 @@
 #include "cfgcheck.h"
 #include "cfglex.h"
 #include "compat.h"
-#include "wiremsg.h"
 #include "log.h"
 #include "mtu.h"
 #include "relayd.h"
+#include "wiremsg.h"
 
 /* Bounds of the settings room.h leaves open (see relayd.conf.5). */
 #define MAX_ROOMS_LIMIT		100000

@@ -57,7 +57,6 @@
 
 #include "clock.h"
 #include "control.h"
-#include "wiremsg.h"
 #include "daemon.h"
 #include "egress.h"
 #include "ether.h"
@@ -69,6 +68,7 @@
 #include "relayd.h"
 #include "room.h"
 #include "sandbox.h"
+#include "wiremsg.h"
 
 #define RELAY_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
 #define RELAY_RXBUF		2048	/* bytes per receive buffer */

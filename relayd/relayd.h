@@ -31,12 +31,12 @@
 #include <time.h>
 
 #include "control.h"
-#include "wiremsg.h"
 #include "egress.h"
 #include "overlay.h"
 #include "proc.h"
 #include "quic.h"
 #include "room.h"
+#include "wiremsg.h"
 
 #define RELAYD_CONF		"/etc/relayd.conf"
 #define RELAYD_SOCKET		"/run/relayd/relayd.sock"

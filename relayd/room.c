@@ -26,11 +26,11 @@
 #include <string.h>
 
 #include "compat.h"
-#include "wiremsg.h"
 #include "ether.h"
 #include "l2class.h"
 #include "mtu.h"
 #include "room.h"
+#include "wiremsg.h"
 
 #define TOKEN_UNIT	1000	/* thousandths of a frame per frame */
 

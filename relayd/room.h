@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wiremsg.h"
 #include "ether.h"
 #include "l2class.h"
+#include "wiremsg.h"
 
 /*
  * The relay's rooms: admission, the per-room MAC table, forwarding

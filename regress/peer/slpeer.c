@@ -82,7 +82,6 @@
 
 #include "clock.h"
 #include "compat.h"
-#include "wiremsg.h"
 #include "daemon.h"
 #include "egress.h"
 #include "ether.h"
@@ -90,6 +89,7 @@
 #include "mtu.h"
 #include "overlay.h"
 #include "quic.h"
+#include "wiremsg.h"
 
 #define PEER_LINEMAX	(256 * 1024)	/* longest input line */
 #define PEER_FRAMEMAX	9216		/* longest frame a command may give */

@@ -33,8 +33,8 @@
 
 #include "cfgcheck.h"
 #include "cfglex.h"
-#include "wiremsg.h"
 #include "log.h"
+#include "wiremsg.h"
 
 enum {
 	T_STRING = 257,

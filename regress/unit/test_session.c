@@ -33,9 +33,9 @@
 #include <criterion/parameterized.h>
 
 #include "compat.h"
-#include "wiremsg.h"
 #include "ether.h"
 #include "session.h"
+#include "wiremsg.h"
 
 #define ME	"02:00:00:00:00:01"
 #define CL2	"02:00:00:00:00:02"

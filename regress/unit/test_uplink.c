@@ -55,12 +55,12 @@
 
 #include "clock.h"
 #include "compat.h"
-#include "wiremsg.h"
 #include "ether.h"
 #include "evloop.h"
 #include "overlay.h"
 #include "quic.h"
 #include "uplink.h"
+#include "wiremsg.h"
 
 #define CN		"softlan-relay"
 #ifdef _WIN32

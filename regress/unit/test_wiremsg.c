@@ -30,8 +30,8 @@
 #include <criterion/criterion.h>
 
 #include "compat.h"
-#include "wiremsg.h"
 #include "ether.h"
+#include "wiremsg.h"
 
 enum kind { NUM, STR, ARR, OBJ };
 
