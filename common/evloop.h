@@ -33,7 +33,10 @@
  * Due timers run on every pass, before the wait, so a handle that is
  * always signalled cannot starve them; the handles are offered in a
  * rotating order, so one busy socket cannot starve another.  NULL is a
- * default loop of the process (evloop_default()).
+ * default loop of the process (evloop_default()).  Windows also waits on
+ * plain handles (evloop_handle_set(): an overlapped read's event, a
+ * process): the callback runs while the handle is signalled, and must
+ * reset it (post the next ReadFile, ResetEvent) or del the io.
  *
  * Rules, the same on both:
  *	- a callback runs from the loop, never from add/del/activate;
@@ -85,6 +88,7 @@ struct evloop_io {
 	TAILQ_ENTRY(evloop_io)	 entry;
 	WSAEVENT		 h;
 	int			 added;
+	int			 handle;	/* h is the caller's */
 #else
 	struct event		 ev;
 #endif
@@ -115,6 +119,8 @@ struct evloop {
 
 /* clientd/win/evloop_win.c */
 struct evloop	*evloop_default(void);
+int		 evloop_handle_set(struct evloop_io *, struct evloop *,
+		    HANDLE, void (*)(void *), void *);
 void		 evloop_init(struct evloop *);
 int		 evloop_dispatch(struct evloop *);
 int		 evloop_loop_once(struct evloop *, uint64_t);

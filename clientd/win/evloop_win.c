@@ -150,12 +150,32 @@ evloop_io_set(struct evloop_io *io, struct evloop *loop, SOCKET fd,
 	return (0);
 }
 
+/* A handle, not a socket: the loop waits on h itself. */
+int
+evloop_handle_set(struct evloop_io *io, struct evloop *loop, HANDLE h,
+    void (*cb)(void *), void *arg)
+{
+	memset(io, 0, sizeof(*io));
+	io->loop = loop_of(loop);
+	io->fd = INVALID_SOCKET;
+	io->cb = cb;
+	io->arg = arg;
+	io->h = h;
+	io->handle = 1;
+	return (h == NULL || h == INVALID_HANDLE_VALUE ? -1 : 0);
+}
+
 /* Also makes the socket non-blocking (WSAEventSelect does). */
 int
 evloop_io_add(struct evloop_io *io)
 {
 	if (io->added)
 		return (0);
+	if (io->handle) {
+		TAILQ_INSERT_TAIL(&io->loop->ios, io, entry);
+		io->added = 1;
+		return (0);
+	}
 	if (io->h == WSA_INVALID_EVENT &&
 	    (io->h = WSACreateEvent()) == WSA_INVALID_EVENT)
 		return (-1);
@@ -166,10 +186,19 @@ evloop_io_add(struct evloop_io *io)
 	return (0);
 }
 
-/* Stops the io and releases its event object (add makes a new one). */
+/*
+ * Stops the io and releases its event object (add makes a new one); a
+ * handle stays the caller's.
+ */
 void
 evloop_io_del(struct evloop_io *io)
 {
+	if (io->handle) {
+		if (io->added)
+			TAILQ_REMOVE(&io->loop->ios, io, entry);
+		io->added = 0;
+		return;
+	}
 	if (io->added) {
 		TAILQ_REMOVE(&io->loop->ios, io, entry);
 		io->added = 0;
@@ -243,7 +272,8 @@ wait_ios(struct evloop *loop, DWORD ms)
 	 * last recvfrom and this reset, and only another recvfrom (which
 	 * the callback does until WSAEWOULDBLOCK) re-arms FD_READ.
 	 */
-	if (WSAEnumNetworkEvents(io->fd, io->h, &ne) == SOCKET_ERROR)
+	if (!io->handle &&
+	    WSAEnumNetworkEvents(io->fd, io->h, &ne) == SOCKET_ERROR)
 		return (-1);
 	io->cb(io->arg);
 	return (0);
