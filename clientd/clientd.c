@@ -30,10 +30,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <ctype.h>
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -42,19 +40,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <wolfssl/options.h>
-#include <wolfssl/wolfcrypt/sha256.h>
-
 #include "clientd.h"
 #include "daemon.h"
 #include "ether.h"
 #include "log.h"
 #include "priv.h"
 #include "proc.h"
-
-#define CLIENTD_MACHINE_ID	"/etc/machine-id"
-/* Hashed with the machine id: the MAC says nothing about the id itself. */
-#define CLIENTD_MAC_LABEL	"softlan clientd virtual-mac v1"
 
 struct clientd {
 	struct daemon_opts	 opts;
@@ -72,8 +63,7 @@ struct clientd {
 
 static struct clientd	 env;
 
-static int	 machine_mac(const char *, struct ether_mac *, char *,
-		    size_t);
+static int	 machine_mac(struct ether_mac *, char *, size_t);
 static int	 resolve_relay(const struct clientd_conf *,
 		    struct client_relay *, char *, size_t);
 static const char *addr_str(const struct sockaddr *);
@@ -140,8 +130,7 @@ main(int argc, char *argv[])
 	if (env.conf->mac_set)
 		env.mac = env.conf->mac;
 	else {
-		if (machine_mac(CLIENTD_MACHINE_ID, &env.mac, errbuf,
-		    sizeof(errbuf)) == -1)
+		if (machine_mac(&env.mac, errbuf, sizeof(errbuf)) == -1)
 			errx(1, "no virtual-mac configured and %s", errbuf);
 		log_info("virtual MAC %s (derived from %s; set virtual-mac "
 		    "to choose another)", ether_mac_str(&env.mac),
@@ -172,53 +161,21 @@ main(int argc, char *argv[])
 }
 
 /*
- * A stable virtual MAC for this machine: SHA-256 of a label and the
- * systemd machine id, the first six bytes, locally administered
- * (bit 1 set) and unicast (bit 0 clear).
+ * A stable virtual MAC for this machine, derived from the systemd machine
+ * id (clientconf.c: client_machine_id(), client_mac_derive()).
  */
 static int
-machine_mac(const char *path, struct ether_mac *mac, char *err,
-    size_t errlen)
+machine_mac(struct ether_mac *mac, char *err, size_t errlen)
 {
-	wc_Sha256	 sha;
-	uint8_t		 digest[WC_SHA256_DIGEST_SIZE];
-	char		 buf[128];
-	ssize_t		 n;
-	size_t		 len, i;
-	int		 fd;
+	char	 id[CLIENTD_MACHINE_ID_MAX];
+	int	 rv = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (priv_seterr(err, errlen, "%s: %s", path,
-		    strerror(errno)));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n == -1)
-		return (priv_seterr(err, errlen, "%s: %s", path,
-		    strerror(errno)));
-	buf[n] = '\0';
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	if (len != 32)
-		return (priv_seterr(err, errlen, "%s: not a machine id (32 "
-		    "hex digits)", path));
-	for (i = 0; i < len; i++)
-		if (!isxdigit((unsigned char)buf[i]))
-			return (priv_seterr(err, errlen, "%s: not a machine "
-			    "id (32 hex digits)", path));
-	if (wc_InitSha256(&sha) != 0 ||
-	    wc_Sha256Update(&sha, (const uint8_t *)CLIENTD_MAC_LABEL,
-	    sizeof(CLIENTD_MAC_LABEL)) != 0 ||
-	    wc_Sha256Update(&sha, (const uint8_t *)buf, len) != 0 ||
-	    wc_Sha256Final(&sha, digest) != 0) {
-		wc_Sha256Free(&sha);
-		return (priv_seterr(err, errlen, "SHA-256 failed"));
-	}
-	wc_Sha256Free(&sha);
-	memcpy(mac->octet, digest, ETHER_ADDR_LEN);
-	mac->octet[0] = (mac->octet[0] | 0x02) & ~0x01;
-	explicit_bzero(buf, sizeof(buf));
-	explicit_bzero(digest, sizeof(digest));
-	return (0);
+	if (client_machine_id(id, sizeof(id), err, errlen) == -1)
+		return (-1);
+	if (client_mac_derive(id, strlen(id), mac) == -1)
+		rv = priv_seterr(err, errlen, "SHA-256 failed");
+	explicit_bzero(id, sizeof(id));
+	return (rv);
 }
 
 static int

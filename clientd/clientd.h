@@ -25,6 +25,8 @@
 #include <net/if.h>
 #include <stdint.h>
 
+#include "clientconf.h"
+#include "clientcore.h"
 #include "control.h"
 #include "ether.h"
 #include "proc.h"
@@ -32,32 +34,11 @@
 #include "uplink.h"
 #include "wiremsg.h"
 
-#define CLIENTD_CONF		"/etc/clientd.conf"
-#define CLIENTD_SOCKET		"/run/clientd.sock"
-#define CLIENTD_USER		"_clientd"
-#define CLIENTD_CHROOT		"/var/empty/clientd"
-#define CLIENTD_PORT		443
-#define CLIENTD_TAP		"softlan0"
-#define CLIENTD_HOST_MAX	255	/* DNS name or address literal */
-#define CLIENTD_VERSION		"0.1"
-
-struct clientd_conf {
-	char			 relay[CLIENTD_HOST_MAX + 1];
-	uint16_t		 port;
-	char			 server_name[CLIENTD_HOST_MAX + 1];
-	char			 ca_certificate[PATH_MAX];	/* PEM or DER */
-	char			 room[WIREMSG_ROOM_MAX + 1];
-	char			 secret[WIREMSG_SECRET_MAX + 1]; /* "": none */
-	int			 mac_set;	/* virtual-mac given */
-	struct ether_mac	 mac;		/* else from /etc/machine-id */
-	char			 tap[IF_NAMESIZE];
-	int			 addr_set;	/* "address ADDR/PREFIX" */
-	struct sockaddr_storage	 addr;
-	unsigned int		 prefixlen;
-	int			 pin_route;	/* "route-pinning yes|no" */
-	char			 user[LOGIN_NAME_MAX];
-	char			 control[PATH_MAX];
-};
+/*
+ * The configuration, its defaults (CLIENTD_*), struct client_reconf,
+ * client_relay and client_mtu, CLIENT_MTU_* and CLIENT_CA_MAX are
+ * clientconf.h's: the Windows client shares them.
+ */
 
 /*
  * What clientd's parent (clientd.c) and its "client" child (client.c)
@@ -82,11 +63,6 @@ struct clientd_conf {
  * IMSG_REQ_RELOAD are the framework's (proc.h), as in every daemon.
  */
 
-#define CLIENT_CA_MAX		(256 * 1024)
-#define CLIENT_MTU_MIN		576
-#define CLIENT_MTU_MAX		1500
-#define CLIENT_MTU_DEFAULT	1500	/* of a new TAP, until welcome */
-
 enum clientd_imsg {
 	IMSG_RECONF_CONF = IMSG_PROC_FIRST,	/* struct client_reconf */
 	IMSG_RECONF_CA,			/* certificate bytes, chunked */
@@ -100,56 +76,12 @@ enum clientd_imsg {
 	IMSG_REQ_EXIT			/* child: int32_t status */
 };
 
-struct client_relay {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-};
 
-struct client_reconf {
-	char			 relay[CLIENTD_HOST_MAX + 1];
-	char			 server_name[CLIENTD_HOST_MAX + 1];
-	char			 room[WIREMSG_ROOM_MAX + 1];
-	char			 secret[WIREMSG_SECRET_MAX + 1];
-	struct ether_mac	 mac;
-	char			 tap[IF_NAMESIZE];
-	uint32_t		 tap_mtu;	/* the TAP's MTU at start */
-	int32_t			 pinned;	/* a host route was pinned */
-	struct client_relay	 addr;		/* the resolved relay */
-};
-
-/* IMSG_MTU_DONE: the MTU asked for and whether it is set. */
-struct client_mtu {
-	uint32_t		 mtu;
-	int32_t			 ok;
-};
-
-
-/*
- * The client child's state (client.c), which its control-socket requests
- * (control.c) read.
- */
-/* TAP side: every frame that is not passed on is counted here. */
-struct client_counters {
-	uint64_t		 tap_frames_in;		/* read from the TAP */
-	uint64_t		 tap_frames_sent;	/* to the uplink */
-	uint64_t		 tap_drop_notconnected;
-	uint64_t		 tap_drop_toobig;
-	uint64_t		 tap_drop_full;
-	uint64_t		 tap_read_errors;
-	uint64_t		 tap_frames_out;	/* written to the TAP */
-	uint64_t		 tap_bytes_out;
-	uint64_t		 tap_write_down;	/* EIO: link down */
-	uint64_t		 tap_write_full;	/* EAGAIN */
-	uint64_t		 tap_write_short;
-	uint64_t		 tap_write_errors;	/* anything else */
-	uint64_t		 mtu_changes;
-	uint64_t		 mtu_failures;
-};
-
+/* The client child's state (client.c); its core is clientcore.h's. */
 struct client_env {
 	struct proc		*p;
 	struct event_base	*base;
-	struct client_reconf	 conf;
+	struct client_core	 core;
 	int			 have_conf;
 	uint8_t			*ca;
 	size_t			 calen;
@@ -157,34 +89,15 @@ struct client_env {
 	int			 udpfd;
 	int			 ctlfd;
 	int			 started;
-	int			 exiting;
 	struct event		 ev_tap;
-	struct uplink		*up;
-	struct control		*ctl;
-	struct tapfilter	 tf;
-	uint32_t		 tap_mtu;	/* as the parent set it */
-	uint64_t		 start_ms;
-	struct client_counters	 c;
 	struct event		 ev_sigterm;
 	struct event		 ev_sigint;
 };
-
-/* parse.y: NULL (errors already logged with file:line) on failure */
-struct clientd_conf	*parse_config(const char *, char **, int);
-void			 free_config(struct clientd_conf *);
-void			 config_defaults(struct clientd_conf *);
-
-/* printconf.c */
-void			 print_config(const struct clientd_conf *);
 
 /* client.c: the network child */
 extern const int	 client_syscalls[];
 void			 client_child_setup(struct proc *);
 void			 client_child_run(struct proc *);
 void			 client_child_dispatch(struct proc *, struct imsg *);
-
-/* control.c: the client child's answers on the control socket */
-void			 client_control(struct ctl_conn *, uint32_t,
-			    const void *, size_t, void *);
 
 #endif /* SOFTLAN_CLIENTD_H */

@@ -16,11 +16,11 @@
 
 
 /*
- * The client child's answers on the control socket (common/control.c
- * serves it): show status, peers (the room's members) and counters, as
- * JSON that softlanctl renders; "log verbose", "reload" (the parent
- * resolves the relay again, as on SIGHUP) and the rest are
- * daemon_ctl_common()'s.
+ * The client's answers on the control socket (common/control.c serves
+ * it on Linux, clientd/win/control_win.c on Windows: this file is built
+ * for both): show status, peers (the room's members) and counters, as
+ * JSON that softlanctl renders; "log verbose", "reload" and the rest go
+ * to the platform (the core's ctl_other: daemon_ctl_common() on Linux).
  */
 
 #include <sys/types.h>
@@ -28,16 +28,14 @@
 #include <sys/socket.h>
 
 #include <cjson/cJSON.h>
-#include <event.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "clientd.h"
+#include "clientcore.h"
 #include "clock.h"
 #include "compat.h"
 #include "control.h"
-#include "daemon.h"
 #include "ether.h"
 #include "log.h"
 #include "session.h"
@@ -65,14 +63,14 @@ state_word(enum session_state s)
 static cJSON *
 show_status(void *arg)
 {
-	struct client_env	*env = arg;
+	struct client_core	*core = arg;
 	struct uplink_status	 st;
 	enum session_state	 s;
 	char			 line[SESSION_TEXTMAX + 64];
 	cJSON			*o;
 
-	uplink_status(env->up, &st);
-	s = uplink_state(env->up);
+	uplink_status(core->up, &st);
+	s = uplink_state(core->up);
 	switch (s) {
 	case SESSION_CONNECTED:
 		snprintf(line, sizeof(line), "connected (room %s, peer id %u, "
@@ -103,11 +101,11 @@ show_status(void *arg)
 	cJSON_AddStringToObject(o, "session", st.session.state);
 	cJSON_AddStringToObject(o, "relay", st.relay);
 	cJSON_AddStringToObject(o, "route_pinned",
-	    env->conf.pinned ? "yes" : "no");
-	cJSON_AddStringToObject(o, "room", env->conf.room);
-	cJSON_AddStringToObject(o, "mac", ether_mac_str(&env->conf.mac));
-	cJSON_AddStringToObject(o, "tap", env->conf.tap);
-	control_json_num(o, "tap_mtu", env->tap_mtu);
+	    core->conf.pinned ? "yes" : "no");
+	cJSON_AddStringToObject(o, "room", core->conf.room);
+	cJSON_AddStringToObject(o, "mac", ether_mac_str(&core->conf.mac));
+	cJSON_AddStringToObject(o, "tap", core->conf.tap);
+	control_json_num(o, "tap_mtu", core->tap_mtu);
 	if (s == SESSION_CONNECTED) {
 		control_json_num(o, "peer_id", st.session.peer_id);
 		control_json_num(o, "room_mtu", st.session.room_mtu);
@@ -126,7 +124,7 @@ show_status(void *arg)
 		control_json_num(o, "connects", st.session.counters->connects);
 		control_json_num(o, "welcomes", st.session.counters->welcomes);
 	}
-	control_json_num(o, "uptime", (clock_ms() - env->start_ms) / 1000);
+	control_json_num(o, "uptime", (clock_ms() - core->start_ms) / 1000);
 	control_json_num(o, "log_level", log_getverbose());
 	return (o);
 }
@@ -134,12 +132,12 @@ show_status(void *arg)
 static cJSON *
 show_peers(void *arg)
 {
-	struct client_env	*env = arg;
+	struct client_core	*core = arg;
 	struct uplink_status	 st;
 	cJSON			*o, *a, *e;
 	size_t			 i;
 
-	uplink_status(env->up, &st);
+	uplink_status(core->up, &st);
 	o = cJSON_CreateObject();
 	a = cJSON_AddArrayToObject(o, "peers");
 	for (i = 0; i < st.session.npeers && st.session.peers != NULL; i++) {
@@ -157,10 +155,10 @@ show_peers(void *arg)
 static cJSON *
 show_counters(void *arg)
 {
-	struct client_env		*env = arg;
+	struct client_core		*core = arg;
 	struct wiremsg_counter		 cs[128];
-	const struct client_counters	*c = &env->c;
-	const struct tapfilter_counters	*tc = &env->tf.counters;
+	const struct client_counters	*c = &core->c;
+	const struct tapfilter_counters	*tc = &core->tf.counters;
 	char				 name[64];
 	cJSON				*o, *a;
 	size_t				 i, n;
@@ -189,30 +187,38 @@ show_counters(void *arg)
 	control_json_counter(a, "tap-write-errors", c->tap_write_errors);
 	control_json_counter(a, "tap-mtu-changes", c->mtu_changes);
 	control_json_counter(a, "tap-mtu-failures", c->mtu_failures);
-	n = uplink_counters_export(env->up, cs, nitems(cs));
+	n = uplink_counters_export(core->up, cs, nitems(cs));
 	control_json_counter_list(a, cs, n);
-	control_json_counters(a, env->ctl);
+	control_json_counters(a, core->ctl);
 	return (o);
 }
 
-static const struct daemon_show client_shows[] = {
+static const struct {
+	uint32_t	  type;
+	cJSON		*(*show)(void *);
+} client_shows[] = {
 	{ IMSG_CTL_SHOW_STATUS, show_status },
 	{ IMSG_CTL_SHOW_PEERS, show_peers },
 	{ IMSG_CTL_SHOW_COUNTERS, show_counters },
 };
 
-/* The control handler of client.c's control_init(). */
+/* The control handler; arg is the client's core. */
 void
 client_control(struct ctl_conn *cc, uint32_t type, const void *data,
     size_t len, void *arg)
 {
-	struct client_env	*env = arg;
+	struct client_core	*core = arg;
+	size_t			 i;
 
 	if (type == IMSG_CTL_SHOW_ROOMS) {
 		control_reply_error(cc, "clientd has one room: see show "
 		    "status");
 		return;
 	}
-	daemon_ctl_dispatch(cc, type, data, len, env->p, client_shows,
-	    nitems(client_shows), env);
+	for (i = 0; i < nitems(client_shows); i++)
+		if (client_shows[i].type == type) {
+			control_reply_cjson(cc, client_shows[i].show(core));
+			return;
+		}
+	core->ops->ctl_other(cc, type, data, len, core->arg);
 }

@@ -30,14 +30,26 @@
  *  - server-name defaults to the relay host; the parsed configuration
  *    holds it explicitly, so the daemon need not know the rule.
  *  - A setting given twice is an error rather than "the last one wins".
- *  - File paths must be absolute.
+ *  - File paths must be absolute (cfglex_path_absolute(): on Windows
+ *    "C:\dir\file", "C:/dir/file", "\\server\share\file" or "\dir\file").
  *  - virtual-mac must be a MAC a client may use (unicast, non-zero,
- *    locally administered); without it the parent derives one from
- *    /etc/machine-id at start, which the parser cannot know.
+ *    locally administered); without it the parent derives one from the
+ *    machine id (clientconf.h) at start, which the parser cannot know.
  *  - "address ADDR/PREFIX" takes an IPv4 or IPv6 literal and a prefix
  *    length that leaves room for hosts (1-32 or 1-128); the address may
  *    not be unspecified, loopback, multicast or, for IPv4, the broadcast
  *    address or the network address of its prefix.
+ *
+ * The same grammar builds on Windows (clientconf.h), where three values
+ * mean something else:
+ *  - "tap" is the adapter's connection name (ncpa.cpl), 1 to 255 bytes
+ *    without control characters, or its GUID in braces, checked for form
+ *    if the value starts with '{'.
+ *  - "control" is the control pipe's name, \\.\pipe\NAME, up to the 256
+ *    characters Windows allows.
+ *  - "user" has no meaning (no chroot, no user switch): it is parsed and
+ *    checked as on Linux, so that one file may serve both, and draws a
+ *    warning, "file:line: user is not used on Windows", not an error.
  */
 
 %{
@@ -47,6 +59,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -56,11 +69,18 @@
 
 #include "cfgcheck.h"
 #include "cfglex.h"
-#include "clientd.h"
+#include "clientconf.h"
 #include "compat.h"
 #include "ether.h"
 #include "log.h"
 #include "wiremsg.h"
+
+#ifdef _WIN32
+#define PIPE_PREFIX	"\\\\.\\pipe\\"
+#define PIPE_NAME_MAX	256	/* Windows' limit, with the prefix */
+/* <wingdi.h>'s, through <sys/socket.h>: the token below is ours. */
+#undef ERROR
+#endif
 
 /* Settings that may be given once: bits of ck.seen. */
 enum setting {
@@ -93,12 +113,18 @@ typedef struct {
 
 int		 yylex(void);
 int		 yyerror(const char *, ...)
-		    __attribute__((__format__ (printf, 1, 2)));
+		    __printflike(1, 2);
 int		 yyparse(void);
 
 static void	 set_mac(const char *);
+static void	 set_tap(const char *);
 static void	 set_address(const char *);
+static void	 set_user(const char *);
+static void	 set_control(const char *);
 static void	 final_checks(const char *);
+#ifdef _WIN32
+static int	 guid_braced_valid(const char *);
+#endif
 
 static struct cfgcheck		 ck;
 static struct clientd_conf	*conf;
@@ -230,8 +256,7 @@ main		: RELAY STRING {
 		}
 		| TAP STRING {
 			if (cfgcheck_once(&ck, S_TAP, "tap") == 0)
-				cfgcheck_ifname(&ck, conf->tap,
-				    sizeof(conf->tap), "tap", $2);
+				set_tap($2);
 			free($2);
 		}
 		| ADDRESS STRING {
@@ -246,14 +271,12 @@ main		: RELAY STRING {
 		}
 		| USER STRING {
 			if (cfgcheck_once(&ck, S_USER, "user") == 0)
-				cfgcheck_user(&ck, conf->user,
-				    sizeof(conf->user), $2);
+				set_user($2);
 			free($2);
 		}
 		| CONTROL STRING {
 			if (cfgcheck_once(&ck, S_CONTROL, "control") == 0)
-				cfgcheck_socket(&ck, conf->control,
-				    sizeof(conf->control), "control", $2);
+				set_control($2);
 			free($2);
 		}
 		;
@@ -325,6 +348,105 @@ set_mac(const char *s)
 	}
 	conf->mac = mac;
 	conf->mac_set = 1;
+}
+
+#ifdef _WIN32
+/* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}", an adapter's GUID. */
+static int
+guid_braced_valid(const char *s)
+{
+	size_t	 i;
+
+	if (strlen(s) != 38 || s[0] != '{' || s[37] != '}')
+		return (0);
+	for (i = 1; i < 37; i++) {
+		if (i == 9 || i == 14 || i == 19 || i == 24) {
+			if (s[i] != '-')
+				return (0);
+		} else if (!isxdigit((unsigned char)s[i]))
+			return (0);
+	}
+	return (1);
+}
+#endif
+
+/*
+ * The TAP: on Linux an interface name; on Windows the adapter's
+ * connection name or its GUID (see the top of the file).
+ */
+static void
+set_tap(const char *s)
+{
+#ifdef _WIN32
+	const char	*p;
+
+	if (*s == '\0') {
+		yyerror("tap \"\": empty adapter name");
+		return;
+	}
+	if (strlen(s) >= sizeof(conf->tap)) {
+		yyerror("tap: adapter name longer than %zu bytes",
+		    sizeof(conf->tap) - 1);
+		return;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			yyerror("tap \"%s\": control character in the adapter "
+			    "name", s);
+			return;
+		}
+	}
+	if (s[0] == '{' && !guid_braced_valid(s)) {
+		yyerror("tap \"%s\": not a GUID "
+		    "({xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx})", s);
+		return;
+	}
+	(void)strlcpy(conf->tap, s, sizeof(conf->tap));
+#else
+	cfgcheck_ifname(&ck, conf->tap, sizeof(conf->tap), "tap", s);
+#endif
+}
+
+/* The child's user on Linux; on Windows checked the same, then unused. */
+static void
+set_user(const char *s)
+{
+	cfgcheck_user(&ck, conf->user, sizeof(conf->user), s);
+#ifdef _WIN32
+	/* A warning, not counted: the file stays good. */
+	log_warnx("%s:%d: user is not used on Windows",
+	    cfglex_filename(ck.lx), cfglex_lineno(ck.lx));
+#endif
+}
+
+/*
+ * The control socket's path on Linux; on Windows the control pipe's
+ * name, \\.\pipe\NAME, NAME without '\', 256 characters at most.
+ */
+static void
+set_control(const char *s)
+{
+#ifdef _WIN32
+	size_t	 plen = strlen(PIPE_PREFIX);
+
+	if (strlen(s) <= plen || strncasecmp(s, PIPE_PREFIX, plen) != 0 ||
+	    strchr(s + plen, '\\') != NULL) {
+		yyerror("control \"%s\": not a pipe name (%sNAME, in "
+		    "quotes \"\\\\\\\\.\\\\pipe\\\\NAME\")", s, PIPE_PREFIX);
+		return;
+	}
+	if (strlen(s) > PIPE_NAME_MAX ||
+	    strlcpy(conf->control, s, sizeof(conf->control)) >=
+	    sizeof(conf->control)) {
+		conf->control[0] = '\0';
+		yyerror("control: pipe name longer than %d characters",
+		    PIPE_NAME_MAX);
+		return;
+	}
+#else
+	cfgcheck_socket(&ck, conf->control, sizeof(conf->control), "control",
+	    s);
+#endif
 }
 
 /* "ADDR/PREFIX": an address a host may have on the TAP. */

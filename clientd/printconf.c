@@ -18,10 +18,11 @@
  * clientd -nv: the configuration in canonical form, every setting
  * explicitly (defaults too, server-name included) in a fixed order.  What
  * the parent decides at start is shown as a comment: the virtual MAC
- * derived from /etc/machine-id and DHCP on the TAP.  The output is a
- * valid clientd.conf that parses back to the same configuration, so it
- * prints the room secret as it is: -nv is for the operator, who can read
- * the file anyway.
+ * derived from the machine id (clientconf.h) and DHCP on the TAP.  The
+ * output is a valid clientd.conf that parses back to the same
+ * configuration, so it prints the room secret as it is: -nv is for the
+ * operator, who can read the file anyway.  On Windows "user", which is
+ * not used there, is a comment too.
  */
 
 #include <sys/types.h>
@@ -33,7 +34,7 @@
 #include <stdio.h>
 
 #include "cfgcheck.h"
-#include "clientd.h"
+#include "clientconf.h"
 #include "ether.h"
 
 static void	 print_address(const struct clientd_conf *);
@@ -76,11 +77,15 @@ print_config(const struct clientd_conf *conf)
 		printf("virtual-mac %s\n",
 		    ether_mac_format(&conf->mac, mac, sizeof(mac)));
 	else
-		printf("# virtual-mac derived from /etc/machine-id at "
-		    "start\n");
+		printf("# virtual-mac derived from %s at start\n",
+		    CLIENTD_MACHINE_ID);
 	cfgcheck_print_string("tap", conf->tap);
 	print_address(conf);
 	printf("route-pinning %s\n", conf->pin_route ? "yes" : "no");
+#ifdef _WIN32
+	printf("# user: not used on Windows\n");
+#else
 	cfgcheck_print_string("user", conf->user);
+#endif
 	cfgcheck_print_string("control", conf->control);
 }

@@ -122,7 +122,7 @@ void
 cfgcheck_path(struct cfgcheck *ck, char *dst, size_t dstsz, const char *kw,
     const char *path)
 {
-	if (path[0] != '/') {
+	if (!cfglex_path_absolute(path)) {
 		cfglex_error(ck->lx, "%s \"%s\": not an absolute path", kw,
 		    path);
 		return;

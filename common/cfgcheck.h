@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compat.h"
+
 /*
  * What the daemons' grammars share besides the lexer (common/cfglex.c):
  * the glue between byacc and the lexer, the checks of the values their
@@ -86,7 +88,7 @@ int	 cfgcheck_close(struct cfgcheck *);
 /* yylex() and yyerror() of a grammar; see above. */
 int	 cfgcheck_lex(struct cfgcheck *, char **, int64_t *, int *);
 void	 cfgcheck_verror(struct cfgcheck *, const char *, va_list)
-	    __attribute__((__format__ (printf, 2, 0)));
+	    __printflike(2, 0);
 
 /* Setting s is given for the first time: 0; "KW set twice": -1. */
 int	 cfgcheck_once(struct cfgcheck *, unsigned int, const char *);
@@ -97,7 +99,7 @@ int	 cfgcheck_range(struct cfgcheck *, const char *, int64_t, int64_t,
 /*
  * The values, into a buffer of the given size; a value too long for it
  * is an error.  The keyword names the statement in the message.
- *   path	an absolute path
+ *   path	an absolute path (cfglex_path_absolute)
  *   socket	an absolute path that fits a UNIX socket's address
  *   host	an IPv4 or IPv6 literal, or a DNS name (cfgcheck_host_valid)
  *   ifname	what the kernel takes as a network interface name

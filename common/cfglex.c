@@ -18,6 +18,11 @@
 #include <sys/stat.h>
 #include <sys/tree.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#include <io.h>
+#endif
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,14 +49,27 @@
 /* Not allowed in an unquoted word, besides blanks and control bytes. */
 #define WORD_EXCLUDED	"(){}<>!=,#\"';\\"
 
+/*
+ * Windows: paths take '\\' as well as '/', and files are read in binary
+ * mode (a text-mode read would count bytes differently from the file's
+ * size and end at a ^Z).
+ */
+#ifdef _WIN32
+#define ISSEP(c)	((c) == '/' || (c) == '\\')
+#define OPEN_FLAGS	(O_RDONLY | O_BINARY | O_NOINHERIT)
+#else
+#define ISSEP(c)	((c) == '/')
+#define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+#endif
+
 struct cfglex_file {
 	TAILQ_ENTRY(cfglex_file) entry;
 	char		*name;
 	FILE		*fp;		/* a file, or */
 	char		*text;		/* a string */
 	size_t		 textpos;
-	dev_t		 dev;		/* for include loops */
-	ino_t		 ino;
+	uint64_t	 dev;		/* include loops: file_open() */
+	uint64_t	 ino;
 	int		 hasid;
 	unsigned int	 serial;	/* names it for cfglex_error */
 	int		 lineno;	/* of the next character */
@@ -100,10 +118,11 @@ static int	 macro_put(struct cfglex *, const char *, const char *, int);
 static struct cfglex_file *file_new(struct cfglex *, const char *);
 static void	 file_free(struct cfglex_file *);
 static void	 file_push(struct cfglex *, struct cfglex_file *);
-static FILE	*file_open(struct cfglex *, const char *, struct stat *,
-		    char *, size_t);
+static FILE	*file_open(struct cfglex *, const char *, uint64_t *,
+		    uint64_t *, char *, size_t);
+static const char *last_sep(const char *);
 static void	 stop(struct cfglex *, const char *, ...)
-		    __attribute__((__format__ (printf, 2, 3)));
+		    __printflike(2, 3);
 static int	 rawc(struct cfglex *, struct cfglex_file *);
 static void	 ungetch(struct cfglex_file *, int);
 static int	 lgetc(struct cfglex *, struct cfglex_file *, int);
@@ -196,44 +215,73 @@ file_push(struct cfglex *lx, struct cfglex_file *f)
  * Open a file to read, or say why not: only a regular file, which ends
  * and never blocks (a FIFO is opened without waiting for a writer, to be
  * refused), and only if it fits in what is left of CFGLEX_MAXINPUT.
+ * *devp and *inop name the file, to find include loops: st_dev and
+ * st_ino, or on Windows (whose st_ino is 0) the volume's serial number
+ * and the file's index.
  */
 static FILE *
-file_open(struct cfglex *lx, const char *path, struct stat *st, char *why,
-    size_t whysz)
+file_open(struct cfglex *lx, const char *path, uint64_t *devp,
+    uint64_t *inop, char *why, size_t whysz)
 {
-	FILE	*fp;
-	int	 fd, flags;
+	struct stat	 st;
+	FILE		*fp;
+	int		 fd;
+#ifdef _WIN32
+	BY_HANDLE_FILE_INFORMATION	 info;
+	HANDLE				 h;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) == -1) {
+	/* Windows' open() fails on a directory (EACCES): say what it is. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(why, whysz, "is a directory");
+		return (NULL);
+	}
+#else
+	int		 flags;
+#endif
+
+	if ((fd = open(path, OPEN_FLAGS)) == -1) {
 		snprintf(why, whysz, "%s", strerror(errno));
 		return (NULL);
 	}
-	if (fstat(fd, st) == -1) {
+	if (fstat(fd, &st) == -1) {
 		snprintf(why, whysz, "fstat: %s", strerror(errno));
 		goto fail;
 	}
-	if (S_ISDIR(st->st_mode)) {
+	if (S_ISDIR(st.st_mode)) {
 		snprintf(why, whysz, "is a directory");
 		goto fail;
 	}
-	if (!S_ISREG(st->st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		snprintf(why, whysz, "not a regular file");
 		goto fail;
 	}
-	if (st->st_size < 0 ||
-	    (uintmax_t)st->st_size > CFGLEX_MAXINPUT - lx->nread) {
+	if (st.st_size < 0 ||
+	    (uintmax_t)st.st_size > CFGLEX_MAXINPUT - lx->nread) {
 		snprintf(why, whysz, "too large: %jd bytes, and a "
 		    "configuration is read up to %d bytes in all",
-		    (intmax_t)st->st_size, CFGLEX_MAXINPUT);
+		    (intmax_t)st.st_size, CFGLEX_MAXINPUT);
 		goto fail;
 	}
+#ifdef _WIN32
+	if ((h = (HANDLE)_get_osfhandle(fd)) == INVALID_HANDLE_VALUE ||
+	    !GetFileInformationByHandle(h, &info)) {
+		snprintf(why, whysz, "GetFileInformationByHandle: error %lu",
+		    (unsigned long)GetLastError());
+		goto fail;
+	}
+	*devp = info.dwVolumeSerialNumber;
+	*inop = (uint64_t)info.nFileIndexHigh << 32 | info.nFileIndexLow;
+#else
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
 		snprintf(why, whysz, "fcntl: %s", strerror(errno));
 		goto fail;
 	}
-	if ((fp = fdopen(fd, "r")) == NULL) {
+	*devp = st.st_dev;
+	*inop = st.st_ino;
+#endif
+	/* "b": the same as "r" but on Windows, where it is binary mode. */
+	if ((fp = fdopen(fd, "rb")) == NULL) {
 		snprintf(why, whysz, "%s", strerror(errno));
 		goto fail;
 	}
@@ -265,21 +313,22 @@ int
 cfglex_open(struct cfglex *lx, const char *path)
 {
 	struct cfglex_file	*f;
-	struct stat		 st;
 	FILE			*fp;
+	uint64_t		 dev, ino;
 	char			 why[128];
 
 	if (lx->nfiles != 0)
 		fatalx("%s: input already open", __func__);
-	if ((fp = file_open(lx, path, &st, why, sizeof(why))) == NULL) {
+	if ((fp = file_open(lx, path, &dev, &ino, why, sizeof(why))) ==
+	    NULL) {
 		log_warnx("%s: %s", path, why);
 		lx->errors++;
 		return (-1);
 	}
 	f = file_new(lx, path);
 	f->fp = fp;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
+	f->dev = dev;
+	f->ino = ino;
 	f->hasid = 1;
 	file_push(lx, f);
 	return (0);
@@ -300,21 +349,53 @@ cfglex_open_buffer(struct cfglex *lx, const char *name, const char *text)
 }
 
 int
+cfglex_path_absolute(const char *path)
+{
+#ifdef _WIN32
+	if (ISSEP(path[0]))
+		return (1);
+	return (isalpha((unsigned char)path[0]) && path[1] == ':' &&
+	    ISSEP(path[2]));
+#else
+	return (path[0] == '/');
+#endif
+}
+
+/* A path's last separator, or NULL: strrchr(path, '/') on Linux. */
+static const char *
+last_sep(const char *path)
+{
+	const char	*p, *sep = NULL;
+
+	for (p = path; *p != '\0'; p++)
+		if (ISSEP(*p))
+			sep = p;
+	return (sep);
+}
+
+int
 cfglex_include(struct cfglex *lx, const char *path)
 {
 	struct cfglex_file	*cur, *f;
-	struct stat		 st;
 	FILE			*fp;
 	const char		*slash;
+	uint64_t		 dev, ino;
 	char			 resolved[PATH_MAX], why[128];
-	int			 n;
+	int			 n, relative;
 
 	if ((cur = TAILQ_FIRST(&lx->files)) == NULL)
 		fatalx("%s: no input open", __func__);
 
-	if (path[0] != '/' && (slash = strrchr(cur->name, '/')) != NULL)
-		n = snprintf(resolved, sizeof(resolved), "%.*s/%s",
-		    (int)(slash - cur->name), cur->name, path);
+	relative = !cfglex_path_absolute(path);
+#ifdef _WIN32
+	/* "C:file" is relative to C:'s current directory: left as it is. */
+	if (isalpha((unsigned char)path[0]) && path[1] == ':')
+		relative = 0;
+#endif
+	/* Joined with the including file's own separator. */
+	if (relative && (slash = last_sep(cur->name)) != NULL)
+		n = snprintf(resolved, sizeof(resolved), "%.*s%c%s",
+		    (int)(slash - cur->name), cur->name, *slash, path);
 	else
 		n = snprintf(resolved, sizeof(resolved), "%s", path);
 	if (n < 0 || (size_t)n >= sizeof(resolved)) {
@@ -322,12 +403,13 @@ cfglex_include(struct cfglex *lx, const char *path)
 		return (-1);
 	}
 
-	if ((fp = file_open(lx, resolved, &st, why, sizeof(why))) == NULL) {
+	if ((fp = file_open(lx, resolved, &dev, &ino, why, sizeof(why))) ==
+	    NULL) {
 		cfglex_error(lx, "include \"%s\": %s", resolved, why);
 		return (-1);
 	}
 	TAILQ_FOREACH(f, &lx->files, entry) {
-		if (f->hasid && f->dev == st.st_dev && f->ino == st.st_ino) {
+		if (f->hasid && f->dev == dev && f->ino == ino) {
 			cfglex_error(lx, "include \"%s\": include loop, %s is "
 			    "already being read", resolved, f->name);
 			fclose(fp);
@@ -343,8 +425,8 @@ cfglex_include(struct cfglex *lx, const char *path)
 
 	f = file_new(lx, resolved);
 	f->fp = fp;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
+	f->dev = dev;
+	f->ino = ino;
 	f->hasid = 1;
 	/* It stands for the rest of the including line. */
 	f->pendnl = 1;

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compat.h"
+
 /*
  * The configuration lexer shared by every daemon's parse.y, with the
  * include and macro machinery that OpenBSD copies into each grammar.
@@ -52,7 +54,9 @@
  * of every file in one run, up to CFGLEX_MAXERRORS: then the input ends.
  *
  * Only regular files are read: a device, FIFO or socket may never end,
- * or block.  A configuration, its file and all it includes, each time
+ * or block.  On Windows files are read in binary mode (a CR before a
+ * newline is a blank, as everywhere) and may be named with '\' or '/'.
+ * A configuration, its file and all it includes, each time
  * they are read, is at most CFGLEX_MAXINPUT bytes, and its macro
  * references, to macros from the file or from -D, expand to at most
  * CFGLEX_MAXEXPANDED bytes in all (a chain of macros each referring twice
@@ -190,12 +194,21 @@ int		 cfglex_next(struct cfglex *, char **, int64_t *);
 int		 cfglex_findeol(struct cfglex *);
 
 /*
+ * Whether a path is absolute: on Linux it starts with '/'; on Windows it
+ * starts with a drive and a separator ("C:\", "C:/"), or is rooted ('\'
+ * or '/': a UNC path, or the root of the current drive).  A relative
+ * path, and on Windows a drive-relative one ("C:file"), is not.
+ */
+int		 cfglex_path_absolute(const char *);
+
+/*
  * Read a file in place of the rest of the current line: call it from the
  * include rule's action, which byacc runs as soon as the STRING is read,
  * before the line's '\n'.  The new file starts with a '\n' token that ends
  * the include statement; the including line's own '\n' follows the file
  * and ends an empty statement.  A relative path
- * is relative to the directory of the file that includes it.  Nesting is
+ * is relative to the directory of the file that includes it (on Windows a
+ * drive-relative "C:file" is left as it is).  Nesting is
  * bounded by CFGLEX_MAXFILES and a file including itself, directly or not,
  * is refused, as is a file that is not a regular one or would take the
  * configuration past CFGLEX_MAXINPUT.  Errors are reported as
@@ -209,9 +222,9 @@ int		 cfglex_lineno(struct cfglex *);
 
 /* "file:line: message", at most one per line; see above. */
 void		 cfglex_error(struct cfglex *, const char *, ...)
-		    __attribute__((__format__ (printf, 2, 3)));
+		    __printflike(2, 3);
 void		 cfglex_verror(struct cfglex *, const char *, va_list)
-		    __attribute__((__format__ (printf, 2, 0)));
+		    __printflike(2, 0);
 int		 cfglex_errors(struct cfglex *);
 
 /*

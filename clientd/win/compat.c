@@ -18,9 +18,11 @@
 /*
  * The libbsd and glibc functions the portable cores use and MinGW-w64
  * lacks (declared in wincompat.h, seen through the clientd/win/include/
- * overlay).  Same contracts as OpenBSD's: strlcpy(3), strtonum(3),
- * freezero(3), recallocarray(3), arc4random(3).
+ * overlay).  Same contracts as OpenBSD's: strlcpy(3), strndup(3),
+ * strtonum(3), freezero(3), recallocarray(3), arc4random(3), mkdtemp(3).
  */
+
+#include <sys/stat.h>
 
 #include <windows.h>
 #include <bcrypt.h>
@@ -83,6 +85,19 @@ strlcat(char *dst, const char *src, size_t dsize)
 	if (dlen == dsize)
 		return (dlen + strlen(src));
 	return (dlen + strlcpy(dst + dlen, src, dsize - dlen));
+}
+
+char *
+strndup(const char *s, size_t maxlen)
+{
+	size_t	 len = strnlen(s, maxlen);
+	char	*p;
+
+	if ((p = malloc(len + 1)) == NULL)
+		return (NULL);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return (p);
 }
 
 void
@@ -205,6 +220,39 @@ arc4random(void)
 
 	arc4random_buf(&r, sizeof(r));
 	return (r);
+}
+
+/*
+ * mkdtemp(3): the trailing X's of the template replaced with random
+ * letters and digits until a new directory is made (mkdir, which fails if
+ * the name exists, is the test).
+ */
+char *
+mkdtemp(char *template)
+{
+	static const char	 chars[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t			 len, nx, i;
+	int			 tries;
+
+	len = strlen(template);
+	for (nx = 0; nx < len && template[len - 1 - nx] == 'X'; nx++)
+		;
+	if (nx < 6) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	for (tries = 0; tries < 100; tries++) {
+		for (i = len - nx; i < len; i++)
+			template[i] = chars[arc4random_uniform(
+			    sizeof(chars) - 1)];
+		if (mkdir(template, 0700) == 0)
+			return (template);
+		if (errno != EEXIST)
+			return (NULL);
+	}
+	errno = EEXIST;
+	return (NULL);
 }
 
 /* Uniform in [0, bound): retry below 2^32 % bound to avoid modulo bias. */

@@ -36,6 +36,7 @@
 extern char	*__progname;
 size_t		 strlcpy(char *, const char *, size_t);
 size_t		 strlcat(char *, const char *, size_t);
+char		*strndup(const char *, size_t);
 void		 explicit_bzero(void *, size_t);
 void		*memmem(const void *, size_t, const void *, size_t);
 long long	 strtonum(const char *, long long, long long, const char **);
@@ -45,5 +46,6 @@ void		*recallocarray(void *, size_t, size_t, size_t);
 uint32_t	 arc4random(void);
 void		 arc4random_buf(void *, size_t);
 uint32_t	 arc4random_uniform(uint32_t);
+char		*mkdtemp(char *);
 
 #endif /* SOFTLAN_WINCOMPAT_H */

@@ -17,8 +17,14 @@
 /*
  * common/cfgcheck.c: the checks and byacc glue the grammars share.  The
  * daemons' messages are compared whole by regress/config; here each
- * check is driven alone, at line 1 of a one-line file.
+ * check is driven alone, at line 1 of a one-line file.  The same tests
+ * run under Wine (clientd/win/win.mk), the files in the user's temporary
+ * directory there.
  */
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include <limits.h>
 #include <stdarg.h>
@@ -53,7 +59,7 @@ static const struct cfglex_syntax syntax = {
 
 static char		 logged[16][1024];
 static int		 nlogged;
-static char		 path[64];
+static char		 path[PATH_MAX];
 static struct cfgcheck	 ck;
 
 static void
@@ -91,8 +97,19 @@ open_text(const char *text)
 {
 	FILE	*fp;
 	int	 fd;
+#ifdef _WIN32
+	char	 base[MAX_PATH];
+	DWORD	 n;
+#endif
 
+#ifdef _WIN32
+	n = GetTempPathA(sizeof(base), base);
+	cr_assert(n > 0 && n < sizeof(base));
+	cr_assert_lt((size_t)snprintf(path, sizeof(path),
+	    "%stest_cfgcheck.XXXXXX", base), sizeof(path));
+#else
 	strlcpy(path, "/tmp/test_cfgcheck.XXXXXX", sizeof(path));
+#endif
 	cr_assert_neq(fd = mkstemp(path), -1);
 	cr_assert_not_null(fp = fdopen(fd, "w"));
 	cr_assert_eq(fputs(text, fp) >= 0, 1);
@@ -127,7 +144,7 @@ step(void)
 static void
 assert_msg(int i, const char *msg)
 {
-	char	 want[1200];
+	char	 want[PATH_MAX + 1200];
 
 	cr_assert_lt(i, nlogged, "message %d of %d", i, nlogged);
 	snprintf(want, sizeof(want), "test: %s:%d: %s", path, i + 1, msg);
@@ -360,3 +377,24 @@ Test(cfgcheck, other_errors_pass_through)
 	cr_assert_eq(cfgcheck_close(&ck), 1);
 	assert_msg(0, "\"x\" is not a number");
 }
+
+#ifdef _WIN32
+/* Windows paths: with a drive, UNC, or rooted; not drive-relative. */
+Test(cfgcheck, windows_paths)
+{
+	char	 dst[64];
+
+	open_lines();
+	cfgcheck_path(&ck, dst, sizeof(dst), "key", "C:\\ProgramData\\a.pem");
+	cr_assert_str_eq(dst, "C:\\ProgramData\\a.pem");
+	cfgcheck_path(&ck, dst, sizeof(dst), "key", "\\\\srv\\share\\a.pem");
+	cr_assert_str_eq(dst, "\\\\srv\\share\\a.pem");
+	cfgcheck_path(&ck, dst, sizeof(dst), "key", "d:/a.pem");
+	cr_assert_str_eq(dst, "d:/a.pem");
+	step();
+	cfgcheck_path(&ck, dst, sizeof(dst), "key", "C:a.pem");
+	cr_assert_str_eq(dst, "d:/a.pem");
+	cr_assert_eq(cfgcheck_close(&ck), 1);
+	assert_msg(0, "key \"C:a.pem\": not an absolute path");
+}
+#endif

@@ -14,7 +14,19 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+/*
+ * common/cfglex.c.  The same tests run under Wine (clientd/win/win.mk):
+ * files are made in the user's temporary directory there, and what
+ * Windows has no equivalent of is left out with #ifdef _WIN32 where it
+ * is: FIFOs (mkfifo) and /dev/zero; NUL, Windows' null device, stands in
+ * for /dev/null.
+ */
+
 #include <sys/stat.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include <limits.h>
 #include <stdint.h>
@@ -57,7 +69,7 @@ static const struct cfglex_syntax syntax = {
 
 static char	logged[MAXLINES][1024];
 static int	nlogged;
-static char	tmpdir[64];
+static char	tmpdir[PATH_MAX];
 static char	created[32][PATH_MAX];	/* to remove, in reverse */
 static int	ncreated;
 
@@ -85,8 +97,10 @@ static void
 teardown(void)
 {
 	log_sethook(NULL);
+	/* remove() takes no directory on Windows: rmdir() then. */
 	while (ncreated > 0)
-		if (remove(created[--ncreated]) == -1)
+		if (remove(created[--ncreated]) == -1 &&
+		    rmdir(created[ncreated]) == -1)
 			fprintf(stderr, "remove %s failed\n",
 			    created[ncreated]);
 	if (tmpdir[0] != '\0' && rmdir(tmpdir) == -1)
@@ -152,6 +166,22 @@ lexraw(struct cfglex *lx, char *out, size_t outsz)
 	cr_assert_null(str);
 }
 
+/* A path's last component; on Windows '\\' separates too. */
+static const char *
+basename_of(const char *path)
+{
+	const char	*p, *base = path;
+
+	for (p = path; *p != '\0'; p++)
+#ifdef _WIN32
+		if (*p == '/' || *p == '\\')
+#else
+		if (*p == '/')
+#endif
+			base = p + 1;
+	return (base);
+}
+
 /*
  * A stand-in for a grammar: "name = value" lines define macros, "include
  * path" includes (at once, as byacc reduces the rule before reading the
@@ -207,8 +237,7 @@ parse(struct cfglex *lx, char *out, size_t outsz)
 			continue;
 		}
 		if (line[0] == '\0') {
-			name = strrchr(cfglex_filename(lx), '/');
-			name = name ? name + 1 : cfglex_filename(lx);
+			name = basename_of(cfglex_filename(lx));
 			snprintf(where, sizeof(where), "%s:%d: ", name,
 			    cfglex_lineno(lx));
 		}
@@ -242,7 +271,17 @@ lexbuf(const char *text)
 static void
 mktmpdir(void)
 {
+#ifdef _WIN32
+	char	 base[MAX_PATH];
+	DWORD	 n;
+
+	n = GetTempPathA(sizeof(base), base);
+	cr_assert(n > 0 && n < sizeof(base));
+	cr_assert_lt((size_t)snprintf(tmpdir, sizeof(tmpdir), "%scfglex.XXXXXX",
+	    base), sizeof(tmpdir));
+#else
 	strlcpy(tmpdir, "/tmp/cfglex.XXXXXX", sizeof(tmpdir));
+#endif
 	cr_assert_not_null(mkdtemp(tmpdir));
 }
 
@@ -284,7 +323,8 @@ writefile(const char *name, const char *text, size_t len)
 	FILE		*fp;
 
 	path = tmppath(name);
-	cr_assert_not_null(fp = fopen(path, "w"), "%s", path);
+	/* Binary: on Windows "w" would write "\r\n" for each '\n'. */
+	cr_assert_not_null(fp = fopen(path, "wb"), "%s", path);
 	cr_assert_eq(fwrite(text, 1, len, fp), len);
 	cr_assert_eq(fclose(fp), 0);
 	created_add(path);
@@ -738,18 +778,19 @@ Test(cfglex, nul_byte_is_an_error_not_the_end)
 	struct cfglex	*lx;
 	char		 out[256], top[PATH_MAX];
 
+	/* Not "nul.conf": on Windows that names the NUL device. */
 	mktmpdir();
-	strlcpy(top, writefile("nul.conf", NULTEXT, sizeof(NULTEXT) - 1),
+	strlcpy(top, writefile("nuls0.conf", NULTEXT, sizeof(NULTEXT) - 1),
 	    sizeof(top));
 	lx = cfglex_new(&syntax);
 	cr_assert_eq(cfglex_open(lx, top), 0);
 	lexraw(lx, out, sizeof(out));
 	cr_assert_str_eq(out, "<room> \"a\" ! ; <room> ! ; <port> #1 ;");
 	cr_assert_eq(cfglex_errors(lx), 2);
-	cr_assert(strstr(logged[0], "nul.conf:1: NUL byte in input") != NULL,
+	cr_assert(strstr(logged[0], "nuls0.conf:1: NUL byte in input") != NULL,
 	    "%s", logged[0]);
-	cr_assert(strstr(logged[1], "nul.conf:2: NUL byte in quoted string") !=
-	    NULL, "%s", logged[1]);
+	cr_assert(strstr(logged[1], "nuls0.conf:2: NUL byte in quoted "
+	    "string") != NULL, "%s", logged[1]);
 	cfglex_free(lx);
 }
 
@@ -835,6 +876,7 @@ Test(cfglex, unsorted_keywords_are_a_bug, .exit_code = 1)
  * FIFO would block or spin for ever.
  */
 
+#ifndef _WIN32
 Test(cfglex, top_file_must_be_a_regular_file)
 {
 	struct cfglex	*lx;
@@ -889,6 +931,48 @@ Test(cfglex, include_of_a_device_or_fifo_is_refused)
 	    "%s", logged[2]);
 	cfglex_free(lx);
 }
+#else /* _WIN32 */
+/* Windows has no FIFO to make, nor /dev/zero: its null device, NUL. */
+Test(cfglex, top_file_must_be_a_regular_file)
+{
+	struct cfglex	*lx;
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, "NUL"), -1);
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert_str_eq(logged[0], "test: NUL: not a regular file");
+	cr_assert_eq(cfglex_next(lx, NULL, NULL), 0);
+	cfglex_free(lx);
+
+	mktmpdir();
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, tmpdir), -1);
+	cr_assert(strstr(logged[1], ": is a directory") != NULL, "%s",
+	    logged[1]);
+	cfglex_free(lx);
+}
+
+Test(cfglex, include_of_a_device_or_directory_is_refused)
+{
+	struct cfglex	*lx;
+	char		 out[256], text[PATH_MAX + 64];
+
+	mktmpdir();
+	snprintf(text, sizeof(text), "room a\ninclude \"NUL\"\n"
+	    "include \"%s\"\nroom b\n", tmpdir);
+	lx = lexbuf(text);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "buf:1: <room> \"a\"\nbuf:4: <room> \"b\"");
+	cr_assert_eq(cfglex_errors(lx), 2);
+	cr_assert_eq(nlogged, 2);
+	cr_assert_str_eq(logged[0],
+	    "test: buf:2: include \"NUL\": not a regular file");
+	cr_assert(strncmp(logged[1], "test: buf:3: include \"", 22) == 0 &&
+	    strstr(logged[1], "\": is a directory") != NULL, "%s",
+	    logged[1]);
+	cfglex_free(lx);
+}
+#endif /* _WIN32 */
 
 /* Count the tokens to the end, which must come. */
 static int
@@ -916,7 +1000,7 @@ Test(cfglex, file_of_nuls_ends_with_an_error)
 	/* No newline anywhere: the error skips to the end, once. */
 	mktmpdir();
 	cr_assert_not_null(zeros = calloc(1, len));
-	strlcpy(top, writefile("nul.conf", zeros, len), sizeof(top));
+	strlcpy(top, writefile("nuls0.conf", zeros, len), sizeof(top));
 	free(zeros);
 	lx = cfglex_new(&syntax);
 	cr_assert_eq(cfglex_open(lx, top), 0);
@@ -924,7 +1008,7 @@ Test(cfglex, file_of_nuls_ends_with_an_error)
 	cr_assert_str_eq(out, "! ;");
 	cr_assert_eq(cfglex_errors(lx), 1);
 	cr_assert_eq(nlogged, 1);
-	cr_assert(strstr(logged[0], "/nul.conf:1: NUL byte in input") !=
+	cr_assert(strstr(logged[0], "/nuls0.conf:1: NUL byte in input") !=
 	    NULL, "%s", logged[0]);
 	cfglex_free(lx);
 }
@@ -1158,3 +1242,72 @@ Test(cfglex, doubling_cmdline_macro_chain_is_capped)
 {
 	doubling_chain(1);
 }
+
+Test(cfglex, absolute_paths)
+{
+	static const struct {
+		const char	*path;
+		int		 on_linux, on_windows;
+	} t[] = {
+		{ "/etc/clientd.conf",			1, 1 },
+		{ "etc/clientd.conf",			0, 0 },
+		{ "clientd.conf",			0, 0 },
+		{ "",					0, 0 },
+		{ "C:\\ProgramData\\softlan\\x.conf",	0, 1 },
+		{ "c:/ProgramData/softlan/x.conf",	0, 1 },
+		{ "\\\\server\\share\\x.conf",		0, 1 },
+		{ "\\x.conf",				0, 1 },
+		{ "C:x.conf",				0, 0 },
+		{ "1:\\x.conf",				0, 0 },
+		{ "softlan\\x.conf",			0, 0 },
+	};
+	size_t	 i;
+	int	 want;
+
+	for (i = 0; i < nitems(t); i++) {
+#ifdef _WIN32
+		want = t[i].on_windows;
+#else
+		want = t[i].on_linux;
+#endif
+		cr_assert_eq(cfglex_path_absolute(t[i].path), want, "\"%s\"",
+		    t[i].path);
+	}
+}
+
+#ifdef _WIN32
+/*
+ * Windows: a file named with '\' includes relative to its directory, the
+ * path joined with '\' too, and an include loop is still found (by the
+ * volume serial number and file index: st_ino is 0 there).
+ */
+Test(cfglex, include_with_backslashes)
+{
+	struct cfglex	*lx;
+	char		 out[1024], top[PATH_MAX];
+	char		*p;
+
+	mktmpdir();
+	mksubdir("inc");
+	WRITE("inc/sub.conf", "port 1\ninclude \"deeper.conf\"\n");
+	WRITE("inc/deeper.conf", "port 2\ninclude \"..\\inc\\sub.conf\"\n");
+	strlcpy(top, WRITE("main.conf", "include \"inc\\sub.conf\"\n"
+	    "room a\n"), sizeof(top));
+	for (p = top; *p != '\0'; p++)
+		if (*p == '/')
+			*p = '\\';
+
+	lx = cfglex_new(&syntax);
+	cr_assert_eq(cfglex_open(lx, top), 0);
+	parse(lx, out, sizeof(out));
+	cr_assert_str_eq(out, "sub.conf:1: <port> #1\n"
+	    "deeper.conf:1: <port> #2\n"
+	    "main.conf:2: <room> \"a\"");
+	cr_assert_eq(cfglex_errors(lx), 1);
+	cr_assert(strstr(logged[0], "\\inc\\deeper.conf:2: include \"") !=
+	    NULL, "%s", logged[0]);
+	cr_assert(strstr(logged[0], "\\inc\\..\\inc\\sub.conf\": include "
+	    "loop, ") != NULL, "%s", logged[0]);
+	cfglex_free(lx);
+}
+#endif

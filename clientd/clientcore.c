@@ -1,0 +1,278 @@
+/*
+ * Copyright (c) 2026 The softlan authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The client's core (clientcore.h): the uplink to the relay and the two
+ * directions of the bridge, the same on Linux and Windows.
+ */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clientcore.h"
+#include "clock.h"
+#include "ether.h"
+#include "log.h"
+#include "session.h"
+#include "tapfilter.h"
+#include "uplink.h"
+#include "wiremsg.h"
+
+static void	 up_frame(const uint8_t *, size_t, void *);
+static void	 up_welcome(const struct wiremsg_welcome *, void *);
+static void	 up_state(enum session_state, enum session_state, void *);
+static int	 up_set_mtu(uint32_t, void *);
+static void	 up_exit(int, void *);
+
+static const struct uplink_cb client_uplink_cb = {
+	.frame = up_frame,
+	.welcome = up_welcome,
+	.state = up_state,
+	.set_mtu = up_set_mtu,
+	.exit = up_exit,
+};
+
+/*
+ * Start the uplink on socket udp (the uplink owns it from now on, also
+ * on failure) with core->conf, core->ops and core->platform set by the
+ * caller.  The CA certificate is copied.  The secret in core->conf is
+ * wiped once the uplink has it.
+ */
+int
+client_core_start(struct client_core *core, struct evloop *loop,
+    EVLOOP_SOCKET udp, const uint8_t *ca, size_t calen, char *err,
+    size_t errlen)
+{
+	struct uplink_conf	 uc;
+
+	core->start_ms = clock_ms();
+	core->tap_mtu = core->conf.tap_mtu;
+	tapfilter_init(&core->tf, &core->conf.mac, core->conf.tap_mtu);
+
+	memset(&uc, 0, sizeof(uc));
+	session_conf_init(&uc.session);
+	uc.session.role = WIREMSG_ROLE_CLIENT;
+	if (strlcpy(uc.session.room, core->conf.room,
+	    sizeof(uc.session.room)) >= sizeof(uc.session.room) ||
+	    strlcpy(uc.session.secret, core->conf.secret,
+	    sizeof(uc.session.secret)) >= sizeof(uc.session.secret) ||
+	    strlcpy(uc.server_name, core->conf.server_name,
+	    sizeof(uc.server_name)) >= sizeof(uc.server_name) ||
+	    strlcpy(uc.relay_name, core->conf.relay,
+	    sizeof(uc.relay_name)) >= sizeof(uc.relay_name)) {
+		explicit_bzero(&uc, sizeof(uc));
+		(void)snprintf(err, errlen, "configuration string too long");
+		return (-1);
+	}
+	(void)snprintf(uc.session.software, sizeof(uc.session.software),
+	    "softlan-clientd/%s %s", CLIENTD_VERSION, core->platform);
+	uc.session.mac = core->conf.mac;
+	uc.session.tap_mtu = core->conf.tap_mtu;
+	uc.ca = ca;
+	uc.calen = calen;
+	memcpy(&uc.relay, &core->conf.addr.ss, sizeof(uc.relay));
+	uc.relaylen = core->conf.addr.sslen;
+	explicit_bzero(core->conf.secret, sizeof(core->conf.secret));
+
+	core->up = uplink_new(loop, udp, &uc, &client_uplink_cb, core, err,
+	    errlen);
+	explicit_bzero(&uc, sizeof(uc));
+	if (core->up == NULL)
+		return (-1);
+	log_info("client ready: tap %s, MAC %s, room %s, relay %s",
+	    core->conf.tap, ether_mac_str(&core->conf.mac), core->conf.room,
+	    core->conf.relay);
+	uplink_start(core->up);
+	return (0);
+}
+
+/* Say goodbye to the relay (the platform then exits). */
+void
+client_core_stop(struct client_core *core, const char *why)
+{
+	if (core->up != NULL && !core->exiting)
+		uplink_stop(core->up, why);
+}
+
+/* With -vvv: one line per frame, what was done with it. */
+static void
+frame_log(const char *dir, const uint8_t *f, size_t len, const char *what)
+{
+	struct ether_mac	 dst, src;
+	char			 d[ETHER_MAC_STRLEN], s[ETHER_MAC_STRLEN];
+
+	if (log_getverbose() < 3)
+		return;
+	if (len < ETHER_HDR_LEN) {
+		log_debug("%s: len %zu: %s", dir, len, what);
+		return;
+	}
+	memcpy(dst.octet, f, ETHER_ADDR_LEN);
+	memcpy(src.octet, f + ETHER_ADDR_LEN, ETHER_ADDR_LEN);
+	log_debug("%s: %s > %s type 0x%04x len %zu: %s", dir,
+	    ether_mac_format(&src, s, sizeof(s)),
+	    ether_mac_format(&dst, d, sizeof(d)),
+	    (unsigned int)(f[12] << 8 | f[13]), len, what);
+}
+
+/* TAP -> relay: one frame the platform read. */
+void
+client_core_tap_frame(struct client_core *core, const uint8_t *f,
+    size_t len)
+{
+	enum tapf_reason	 why;
+	const char		*what;
+
+	core->c.tap_frames_in++;
+	if (core->exiting) {
+		core->c.tap_drop_notconnected++;
+		frame_log("tap", f, len, "dropped, stopping");
+		return;
+	}
+	why = tapfilter_check(&core->tf, f, len);
+	if (why != TAPF_PASS) {
+		frame_log("tap", f, len, tapfilter_reason_name(why));
+		return;
+	}
+	switch (uplink_send_frame(core->up, f, len)) {
+	case UPLINK_SENT:
+		core->c.tap_frames_sent++;
+		what = "to the relay";
+		break;
+	case UPLINK_NOTCONNECTED:
+		core->c.tap_drop_notconnected++;
+		what = "dropped, not connected";
+		break;
+	case UPLINK_TOOBIG:
+		core->c.tap_drop_toobig++;
+		what = "dropped, too big";
+		break;
+	case UPLINK_FULL:
+	default:
+		core->c.tap_drop_full++;
+		what = "dropped, queue full";
+		break;
+	}
+	frame_log("tap", f, len, what);
+}
+
+/* Relay -> TAP. */
+static void
+up_frame(const uint8_t *f, size_t len, void *arg)
+{
+	struct client_core	*core = arg;
+	const char		*what;
+
+	switch (core->ops->tap_write(f, len, core->arg)) {
+	case CLIENT_TAPW_OK:
+		core->c.tap_frames_out++;
+		core->c.tap_bytes_out += len;
+		what = "to the tap";
+		break;
+	case CLIENT_TAPW_DOWN:
+		core->c.tap_write_down++;
+		what = "tap down";
+		break;
+	case CLIENT_TAPW_FULL:
+		core->c.tap_write_full++;
+		what = "tap full";
+		break;
+	case CLIENT_TAPW_SHORT:
+		core->c.tap_write_short++;
+		what = "short write to the tap";
+		break;
+	case CLIENT_TAPW_ERROR:
+	default:
+		core->c.tap_write_errors++;
+		what = "tap write error";
+		break;
+	}
+	frame_log("relay", f, len, what);
+}
+
+static void
+up_welcome(const struct wiremsg_welcome *w, void *arg)
+{
+	struct client_core	*core = arg;
+
+	/* The session logs the welcome itself. */
+	tapfilter_set_mtu(&core->tf, (uint16_t)w->room_mtu);
+}
+
+static void
+up_state(enum session_state o, enum session_state n, void *arg)
+{
+	(void)arg;
+	log_debug("session: %s -> %s", session_state_name(o),
+	    session_state_name(n));
+}
+
+/* Asked of the privileged side; client_core_mtu_done() is its answer. */
+static int
+up_set_mtu(uint32_t mtu, void *arg)
+{
+	struct client_core	*core = arg;
+
+	if (mtu < CLIENT_MTU_MIN || mtu > CLIENT_MTU_MAX) {
+		log_warnx("room MTU %u out of %d..%d: not set", mtu,
+		    CLIENT_MTU_MIN, CLIENT_MTU_MAX);
+		return (-1);
+	}
+	return (core->ops->set_mtu(mtu, core->arg));
+}
+
+void
+client_core_mtu_done(struct client_core *core, uint32_t mtu, int ok)
+{
+	if (ok) {
+		core->tap_mtu = mtu;
+		core->c.mtu_changes++;
+	} else
+		core->c.mtu_failures++;
+}
+
+/* A new address of the relay, for the next connection attempt. */
+int
+client_core_relay_addr(struct client_core *core,
+    const struct client_relay *r)
+{
+	if (core->up == NULL || uplink_set_relay(core->up,
+	    (const struct sockaddr *)&r->ss, r->sslen) == -1) {
+		log_warnx("relay address from the parent not usable");
+		return (-1);
+	}
+	core->conf.addr = *r;
+	log_info("relay address changed, used from the next connection "
+	    "attempt on");
+	return (0);
+}
+
+/* A reject a retry cannot fix: the platform ends everything. */
+static void
+up_exit(int status, void *arg)
+{
+	struct client_core	*core = arg;
+
+	if (core->exiting)
+		return;
+	core->exiting = 1;
+	core->ops->exit(status, core->arg);
+}
