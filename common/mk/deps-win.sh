@@ -46,7 +46,7 @@ HOST=x86_64-w64-mingw32
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PKGS="gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64
-mingw-w64-x86-64-dev wine wine64 nsis zip cmake make autoconf automake
+mingw-w64-x86-64-dev wine wine64 nsis zip unzip cmake make autoconf automake
 libtool pkg-config dpkg-dev xz-utils coreutils"
 
 # As deps.sh, less what MinGW cannot take: no aesni/intelasm (ELF-only
@@ -174,6 +174,8 @@ build_cjson() {
 
 build_wolfssl() {
 	dir=$1
+	sh "$TOP/common/mk/wolfssl-patch.sh" "$dir" ||
+	    die "cannot patch wolfSSL in $dir"
 	say "building wolfSSL ($dir)"
 	if [ ! -x "$dir/configure" ]; then
 		(cd "$dir" && run wolfssl-autoreconf 300 autoreconf -fi)
@@ -287,7 +289,7 @@ nver=$(srcversion ngtcp2)
 tools=$(dpkg-query -W -f='${Package} ${Version}\n' gcc-mingw-w64-x86-64 \
     mingw-w64-x86-64-dev cmake 2>/dev/null | tr '\n' ' ')
 # RECIPE changes whenever this script builds differently.
-RECIPE=1
+RECIPE=2
 key="cjson $cver, wolfssl $wver, ngtcp2 $nver, recipe $RECIPE
 $tools
 $CJSON_CFLAGS

@@ -150,6 +150,8 @@ fetch() {
 
 build_wolfssl() {
 	dir=$1
+	sh "$TOP/common/mk/wolfssl-patch.sh" "$dir" ||
+	    die "cannot patch wolfSSL in $dir"
 	say "building wolfSSL ($dir)"
 	(
 		cd "$dir"
@@ -212,7 +214,7 @@ wver=$(srcversion wolfssl)
 nver=$(srcversion ngtcp2)
 [ -n "$wver" ] && [ -n "$nver" ] || die "cannot tell the source versions"
 # RECIPE changes whenever this script builds differently.
-RECIPE=2
+RECIPE=3
 key="wolfssl $wver, ngtcp2 $nver, recipe $RECIPE
 $WOLFSSL_FLAGS $WOLFSSL_CFLAGS
 $NGTCP2_FLAGS"

@@ -14,20 +14,25 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
-# regress/bench/run.sh OBJDIR: run the benchmarks built in OBJDIR (the
-# normal optimized tree) one after the other and print one table.  Each
-# program prints its result lines on stdout, details on stderr; a
-# program's exit status 1 means something functionally wrong (a frame did
-# not arrive), which fails "make bench".  No speed thresholds.  Then
-# hsflood.sh, relayd's memory under a QUIC handshake flood: it needs
-# root (network namespaces) and is skipped, saying so, without it.
+# regress/bench/run.sh OBJDIR [WINEXE WINEPREFIX]: run the benchmarks
+# built in OBJDIR (the normal optimized tree) one after the other and
+# print one table.  Each program prints its result lines on stdout,
+# details on stderr; a program's exit status 1 means something
+# functionally wrong (a frame did not arrive), which fails "make bench".
+# No speed thresholds.  WINEXE is the Windows wincipher (regress/bench/
+# win.mk), run under Wine in WINEPREFIX by wine.sh; skipped, saying so,
+# when it was not built (no MinGW-w64 or Wine).  Then hsflood.sh,
+# relayd's memory under a QUIC handshake flood: it needs root (network
+# namespaces) and is skipped, saying so, without it.
 
-obj=${1:?usage: run.sh objdir}
+obj=${1:?usage: run.sh objdir [winexe wineprefix]}
+winexe=${2:-}
+wineprefix=${3:-}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
 fail=0
-for b in bench_quic bench_room; do
+for b in bench_quic bench_room wincipher; do
 	p=$obj/regress/bench/$b
 	if [ ! -x "$p" ]; then
 		echo "run.sh: $p not built" >&2
@@ -39,6 +44,19 @@ for b in bench_quic bench_room; do
 		fail=1
 	fi
 done
+b=wincipher-wine
+if [ -z "$winexe" ] || [ ! -f "$winexe" ] || [ -z "$wineprefix" ]; then
+	echo "wincipher (wine): skipped (not built: needs MinGW-w64 and" \
+	    "Wine, see make windows-deps)" >"$tmp/$b.out"
+	: >"$tmp/$b.err"
+else
+	echo "running wincipher under Wine ..."
+	if ! sh "$(dirname "$0")/wine.sh" "$wineprefix" "$winexe" \
+	    >"$tmp/$b.out" 2>"$tmp/$b.err"; then
+		echo "$b: FAILED" >>"$tmp/$b.out"
+		fail=1
+	fi
+fi
 b=hsflood
 if [ "$(id -u)" != 0 ]; then
 	echo "hsflood: skipped (needs root for network namespaces)" \
@@ -55,7 +73,7 @@ fi
 
 echo
 printf '%-36s %s\n' benchmark result
-for b in bench_quic bench_room hsflood; do
+for b in bench_quic bench_room wincipher wincipher-wine hsflood; do
 	cat "$tmp/$b.out"
 done
 echo "(cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
@@ -64,7 +82,7 @@ echo "(cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
     "~13k without)"
 echo
 echo details:
-for b in bench_quic bench_room hsflood; do
+for b in bench_quic bench_room wincipher wincipher-wine hsflood; do
 	sed 's/^/  /' "$tmp/$b.err"
 done
 exit $fail

@@ -16,8 +16,9 @@
 #
 # includes.sh [ROOT]: the layers of the tree, from its #include lines.
 # Every quoted #include of a .c, .h or .y file is resolved as the
-# compiler does (the including file's directory, then -Icommon -Iimsg
-# -Ipriv, and a daemon's own directory for its parse.y) and the arrow
+# compiler does (the including file's directory, then its top
+# directory, as -Iclientd for clientd/win/ and a daemon's parse.y, then
+# -Icommon -Iimsg -Ipriv) and the arrow
 # from the file's directory to the header's must be allowed:
 #
 #	imsg/		imsg/ only: the library builds alone
@@ -55,7 +56,7 @@ for f in $(find common imsg priv relayd gatewayd clientd softlanctl \
 		line=${l%%:*}
 		h=$(echo "$l" | sed 's/^[^"]*"\([^"]*\)".*/\1/')
 		r=
-		for d in "$(dirname "$f")" common imsg priv; do
+		for d in "$(dirname "$f")" "$dir" common imsg priv; do
 			if [ -f "$d/$h" ]; then
 				r=$(realpath --relative-to=. "$d/$h")
 				break
