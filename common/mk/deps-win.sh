@@ -47,7 +47,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 PKGS="gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64
 mingw-w64-x86-64-dev wine wine64 nsis zip unzip cmake make autoconf automake
-libtool pkg-config dpkg-dev xz-utils coreutils"
+libtool pkg-config dpkg-dev xz-utils coreutils iputils-ping"
 
 # As deps.sh, less what MinGW cannot take: no aesni/intelasm (ELF-only
 # directives, SysV calling convention), no getrandom or pthread (Linux
