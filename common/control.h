@@ -56,12 +56,33 @@
  * CONTROL_PARTIAL_MS); it is refused only if every client is waiting
  * for a reply or reading one.  Each of these is counted
  * (control_json_counters).
+ *
+ * On Windows the same protocol runs over a named pipe instead
+ * (clientd/win/control_win.c, control_init_pipe()): byte mode, local
+ * clients only, CONTROL_PIPE by default.  Its DACL gives SYSTEM,
+ * Administrators and the serving process's user full access, and
+ * Interactive Users read and write, not FILE_CREATE_PIPE_INSTANCE
+ * (players may look at the status without elevation, not pose as the
+ * server); Wine does not enforce it.  At most
+ * CONTROL_MAX_CLIENTS_WIN clients: each may hold two handles in the
+ * worker's WaitForMultipleObjects() (MAXIMUM_WAIT_OBJECTS, 64, in all),
+ * the waiting instance a third, so the control uses at most 33 and the
+ * worker's own pipe, socket and TAP have the rest.  Everything else,
+ * timeouts and eviction included, is as above.
+ *
+ * The protocol is one piece of code for both: ctlconn.c (ctlconn.h)
+ * validates the requests, composes the replies, times and evicts the
+ * clients and keeps the counters; control.c and control_win.c only
+ * accept the clients and move their bytes on their event loops.
  */
 
 #define CONTROL_MAX_CLIENTS	32
 #define CONTROL_MAX_PENDING	4
 #define CONTROL_IDLE_MS		15000
 #define CONTROL_PARTIAL_MS	3000
+#define CONTROL_MAX_CLIENTS_WIN	16
+#define CONTROL_PIPE		"\\\\.\\pipe\\softlan-clientd"
+#define CONTROL_PIPE_W		L"\\\\.\\pipe\\softlan-clientd"
 
 enum control_imsg {
 	IMSG_CTL_SHOW_STATUS = 1000,	/* empty */
@@ -77,6 +98,7 @@ enum control_imsg {
 
 struct control;
 struct ctl_conn;
+struct evloop;
 struct wiremsg_counter;
 
 /* Clients closed by the control itself, not on their own request. */
@@ -92,20 +114,29 @@ struct control_stats {
 typedef void	(*control_handler_t)(struct ctl_conn *, uint32_t,
 		    const void *, size_t, void *);
 
-/* control.c */
+/* control.c (Linux), clientd/win/control_win.c (Windows) */
+#ifdef _WIN32
+struct control	*control_init_pipe(struct evloop *, const wchar_t *,
+		    control_handler_t, void *);
+#else
 struct control	*control_init(int, control_handler_t, void *);
+#endif
 void		 control_free(struct control *);
+
+/* ctlconn.c */
 int		 control_reply_json(struct ctl_conn *, const char *);
 int		 control_reply_error(struct ctl_conn *, const char *);
+size_t		 control_clients(const struct control *);
+void		 control_set_timeouts(struct control *, unsigned int,
+		    unsigned int);
+const struct control_stats *control_stats(const struct control *);
+
+/* ctljson.c */
 int		 control_reply_cjson(struct ctl_conn *, cJSON *);
 void		 control_json_num(cJSON *, const char *, uint64_t);
 void		 control_json_counter(cJSON *, const char *, uint64_t);
 void		 control_json_counter_list(cJSON *,
 		    const struct wiremsg_counter *, size_t);
-size_t		 control_clients(const struct control *);
-void		 control_set_timeouts(struct control *, unsigned int,
-		    unsigned int);
-const struct control_stats *control_stats(const struct control *);
 void		 control_json_counters(cJSON *, const struct control *);
 
 #endif /* SOFTLAN_CONTROL_H */

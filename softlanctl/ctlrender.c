@@ -14,6 +14,11 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+/* MinGW-w64 declares asprintf only for _GNU_SOURCE (Linux: the flags). */
+#if defined(_WIN32) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE
+#endif
+
 #include <sys/types.h>
 
 #include <errno.h>

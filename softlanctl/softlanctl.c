@@ -15,14 +15,23 @@
  */
 
 #include <sys/types.h>
+#ifndef _WIN32
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#endif
 
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <err.h>
+#endif
 #include <errno.h>
+#ifndef _WIN32
 #include <poll.h>
+#endif
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +51,20 @@
 #define CTL_TIMEOUT_MS		5000
 #define CTL_REPLY_MAX		(4 * 1024 * 1024)
 
+/*
+ * On Windows the daemon is the client's worker and its control channel a
+ * named pipe (clientd/win/control_win.c): -s names the pipe, CONTROL_PIPE
+ * by default; the protocol and the output are the same.
+ */
+#ifdef _WIN32
+#define CTL_WHAT		"control pipe"
+#define CTL_PIPE_PREFIX		"\\\\.\\pipe\\"
+#define CTL_CHAN		HANDLE
+#else
+#define CTL_WHAT		"control socket"
+#define CTL_CHAN		int
+#endif
+
 extern char	*__progname;
 
 struct ctl_command {
@@ -60,27 +83,77 @@ static const struct ctl_command ctl_commands[] = {
 	{ { "reload", NULL },		IMSG_CTL_RELOAD,	0 }
 };
 
+#ifndef _WIN32
 static const char *ctl_sockets[] = {
 	"/run/relayd/relayd.sock",
 	"/run/gatewayd.sock",
 	"/run/clientd.sock"
 };
+#endif
 
 static __dead void	 usage(void);
 static const struct ctl_command *parse_command(int, char **);
 static const char	*default_socket(void);
-static int		 ctl_connect(const char *);
+static CTL_CHAN		 ctl_connect(const char *);
 static int		 remaining_ms(const struct timespec *);
-static char		*ctl_request(int, const char *,
+static void		 ctl_send(struct imsgbuf *, const char *,
+			    const struct timespec *);
+static int		 ctl_wait(struct imsgbuf *, int);
+static char		*ctl_request(CTL_CHAN, const char *,
 			    const struct ctl_command *);
+#ifdef _WIN32
+static __dead void	 err(int, const char *, ...)
+			    __printflike(2, 3);
+static __dead void	 errx(int, const char *, ...)
+			    __printflike(2, 3);
+#endif
 
 static __dead void
 usage(void)
 {
+#ifdef _WIN32
+	fprintf(stderr, "usage: %s [-j] [-s pipe] command [argument ...]\n",
+	    __progname);
+#else
 	fprintf(stderr, "usage: %s [-j] [-s socket] command [argument ...]\n",
 	    __progname);
+#endif
 	exit(1);
 }
+
+#ifdef _WIN32
+/* err(3) and errx(3), which MinGW-w64 lacks. */
+static __dead void
+err(int eval, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 e = errno;
+
+	fprintf(stderr, "%s: ", __progname);
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fprintf(stderr, ": ");
+	}
+	fprintf(stderr, "%s\n", strerror(e));
+	exit(eval);
+}
+
+static __dead void
+errx(int eval, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "%s: ", __progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(eval);
+}
+
+#endif
 
 /*
  * The command named by the words, each word an unambiguous prefix of the
@@ -123,6 +196,62 @@ parse_command(int argc, char **argv)
 	    argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 }
 
+#ifdef _WIN32
+/* Windows has one daemon, the client's worker. */
+static const char *
+default_socket(void)
+{
+	return (CONTROL_PIPE);
+}
+
+/*
+ * Open the pipe; while every instance is taken, wait for one at most
+ * CTL_TIMEOUT_MS.  SECURITY_IDENTIFICATION: the server may learn who we
+ * are, never act as us.  No FILE_APPEND_DATA (FILE_CREATE_PIPE_INSTANCE
+ * on a pipe), which the DACL does not give players.
+ */
+static HANDLE
+ctl_connect(const char *path)
+{
+	struct timespec	 deadline;
+	HANDLE		 h;
+	DWORD		 e;
+	int		 ms;
+
+	if (_strnicmp(path, CTL_PIPE_PREFIX, strlen(CTL_PIPE_PREFIX)) != 0 ||
+	    path[strlen(CTL_PIPE_PREFIX)] == '\0')
+		errx(1, "%s: not a pipe name (%s...)", path, CTL_PIPE_PREFIX);
+	if (clock_gettime(CLOCK_MONOTONIC, &deadline) == -1)
+		err(1, "clock_gettime");
+	deadline.tv_sec += CTL_TIMEOUT_MS / 1000;
+	for (;;) {
+		h = CreateFileA(path, GENERIC_READ | FILE_WRITE_DATA, 0, NULL,
+		    OPEN_EXISTING, FILE_FLAG_OVERLAPPED |
+		    SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
+		if (h != INVALID_HANDLE_VALUE)
+			return (h);
+		switch ((e = GetLastError())) {
+		case ERROR_FILE_NOT_FOUND:
+		case ERROR_PATH_NOT_FOUND:
+			errx(1, "no control pipe %s: is the softlan service "
+			    "running?", path);
+		case ERROR_ACCESS_DENIED:
+			errx(1, "control pipe %s: access denied", path);
+		case ERROR_PIPE_BUSY:
+			break;
+		default:
+			errx(1, "control pipe %s: %s", path, win_strerror(e));
+		}
+		if ((ms = remaining_ms(&deadline)) == 0)
+			errx(1, "control pipe %s: busy for %d seconds", path,
+			    CTL_TIMEOUT_MS / 1000);
+		/* Fails at once if the pipe is gone; it is tried again. */
+		if (!WaitNamedPipeA(path, (DWORD)ms) &&
+		    GetLastError() != ERROR_SEM_TIMEOUT)
+			Sleep(10);
+	}
+}
+#else
 /* The one control socket that exists among the daemons' defaults. */
 static const char *
 default_socket(void)
@@ -186,6 +315,7 @@ ctl_connect(const char *path)
 	}
 	return (fd);
 }
+#endif
 
 static int
 remaining_ms(const struct timespec *deadline)
@@ -200,53 +330,111 @@ remaining_ms(const struct timespec *deadline)
 	return (ms < 0 ? 0 : (int)ms);
 }
 
+#ifdef _WIN32
+/* Write the queue: the overlapped writes, each waited for until deadline. */
+static void
+ctl_send(struct imsgbuf *ibuf, const char *path,
+    const struct timespec *deadline)
+{
+	while (imsgbuf_queuelen(ibuf) > 0) {
+		if (imsgbuf_write(ibuf) == -1) {
+			/* Refused: it had too many clients, all busy. */
+			if (errno == EPIPE)
+				errx(1, CTL_WHAT " %s: connection closed by "
+				    "the daemon", path);
+			err(1, CTL_WHAT " %s: write", path);
+		}
+		if (imsgbuf_queuelen(ibuf) == 0)
+			break;
+		if (WaitForSingleObject(imsgbuf_write_event(ibuf),
+		    (DWORD)remaining_ms(deadline)) == WAIT_TIMEOUT)
+			errx(1, CTL_WHAT " %s: request not taken within %d "
+			    "seconds", path, CTL_TIMEOUT_MS / 1000);
+	}
+}
+
+/* 1: a read completed (or the pipe broke), 0: not within ms. */
+static int
+ctl_wait(struct imsgbuf *ibuf, int ms)
+{
+	switch (WaitForSingleObject(imsgbuf_read_event(ibuf), (DWORD)ms)) {
+	case WAIT_OBJECT_0:
+		return (1);
+	case WAIT_TIMEOUT:
+		return (0);
+	default:
+		errx(1, "WaitForSingleObject: %s", win_strerror(GetLastError()));
+	}
+}
+#else
+static void
+ctl_send(struct imsgbuf *ibuf, const char *path,
+    const struct timespec *deadline)
+{
+	(void)deadline;
+	if (imsgbuf_flush(ibuf) == -1)
+		err(1, CTL_WHAT " %s: write", path);
+}
+
+/* 1: the socket is readable, 0: not within ms. */
+static int
+ctl_wait(struct imsgbuf *ibuf, int ms)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = ibuf->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, ms) == -1) {
+		if (errno == EINTR)
+			return (0);
+		err(1, "poll");
+	}
+	return (pfd.revents != 0);
+}
+#endif
+
 /* Send the request and collect the JSON reply (NUL-terminated). */
 static char *
-ctl_request(int fd, const char *path, const struct ctl_command *cmd)
+ctl_request(CTL_CHAN fd, const char *path, const struct ctl_command *cmd)
 {
 	struct imsgbuf	 ibuf;
 	struct imsg	 imsg;
 	struct timespec	 deadline;
-	struct pollfd	 pfd;
 	char		*json = NULL, *p, msg[MAX_IMSGSIZE];
 	size_t		 len = 0, n;
 	ssize_t		 r;
 	int		 ms;
 
+#ifdef _WIN32
+	if (imsgbuf_init_handle(&ibuf, fd) == -1)
+#else
 	if (imsgbuf_init(&ibuf, fd) == -1)
+#endif
 		err(1, "imsgbuf_init");
 	if (imsg_compose(&ibuf, cmd->type, 0, 0, -1,
 	    cmd->type == IMSG_CTL_LOG_VERBOSE ? &cmd->level : NULL,
 	    cmd->type == IMSG_CTL_LOG_VERBOSE ? sizeof(cmd->level) : 0) == -1)
 		err(1, "imsg_compose");
-	if (imsgbuf_flush(&ibuf) == -1)
-		err(1, "control socket %s: write", path);
-
 	if (clock_gettime(CLOCK_MONOTONIC, &deadline) == -1)
 		err(1, "clock_gettime");
 	deadline.tv_sec += CTL_TIMEOUT_MS / 1000;
+	ctl_send(&ibuf, path, &deadline);
+
 	for (;;) {
 		if ((r = imsg_get(&ibuf, &imsg)) == -1)
-			err(1, "control socket %s: bad reply", path);
+			err(1, CTL_WHAT " %s: bad reply", path);
 		if (r == 0) {
 			if ((ms = remaining_ms(&deadline)) == 0)
-				errx(1, "control socket %s: no reply within "
+				errx(1, CTL_WHAT " %s: no reply within "
 				    "%d seconds", path, CTL_TIMEOUT_MS / 1000);
-			pfd.fd = fd;
-			pfd.events = POLLIN;
-			pfd.revents = 0;
-			if (poll(&pfd, 1, ms) == -1) {
-				if (errno == EINTR)
-					continue;
-				err(1, "poll");
-			}
-			if (pfd.revents == 0)
+			if (!ctl_wait(&ibuf, ms))
 				continue;
 			switch (imsgbuf_read(&ibuf)) {
 			case -1:
-				err(1, "control socket %s: read", path);
+				err(1, CTL_WHAT " %s: read", path);
 			case 0:
-				errx(1, "control socket %s: connection closed "
+				errx(1, CTL_WHAT " %s: connection closed "
 				    "by the daemon", path);
 			}
 			continue;
@@ -255,13 +443,13 @@ ctl_request(int fd, const char *path, const struct ctl_command *cmd)
 		case IMSG_CTL_JSON:
 			n = imsg_get_len(&imsg);
 			if (n > CTL_REPLY_MAX - len)
-				errx(1, "control socket %s: reply larger than "
+				errx(1, CTL_WHAT " %s: reply larger than "
 				    "%d bytes", path, CTL_REPLY_MAX);
 			if ((p = realloc(json, len + n + 1)) == NULL)
 				err(1, NULL);
 			json = p;
 			if (n > 0 && imsg_get_buf(&imsg, json + len, n) == -1)
-				err(1, "control socket %s: bad reply", path);
+				err(1, CTL_WHAT " %s: bad reply", path);
 			len += n;
 			json[len] = '\0';
 			break;
@@ -273,7 +461,7 @@ ctl_request(int fd, const char *path, const struct ctl_command *cmd)
 			return (json);
 		case IMSG_CTL_ERROR:
 			if (imsg_get_strbuf(&imsg, msg, sizeof(msg)) == -1)
-				errx(1, "control socket %s: malformed error "
+				errx(1, CTL_WHAT " %s: malformed error "
 				    "reply", path);
 			for (p = msg; *p != '\0'; p++)
 				if ((unsigned char)*p < 0x20 ||
@@ -281,7 +469,7 @@ ctl_request(int fd, const char *path, const struct ctl_command *cmd)
 					*p = '?';
 			errx(1, "%s", msg);
 		default:
-			errx(1, "control socket %s: unexpected reply type %u",
+			errx(1, CTL_WHAT " %s: unexpected reply type %u",
 			    path, imsg_get_type(&imsg));
 		}
 		imsg_free(&imsg);
@@ -295,7 +483,8 @@ main(int argc, char *argv[])
 	const char			*path = NULL;
 	cJSON				*reply;
 	char				*json, *text;
-	int				 ch, jflag = 0, fd;
+	CTL_CHAN			 fd;
+	int				 ch, jflag = 0;
 
 	log_init(1, LOG_DAEMON);
 	while ((ch = getopt(argc, argv, "js:")) != -1) {
@@ -320,10 +509,14 @@ main(int argc, char *argv[])
 
 	fd = ctl_connect(path);
 	json = ctl_request(fd, path, cmd);
+#ifdef _WIN32
+	CloseHandle(fd);
+#else
 	close(fd);
+#endif
 
 	if ((reply = cJSON_Parse(json)) == NULL)
-		errx(1, "control socket %s: reply is not valid JSON", path);
+		errx(1, CTL_WHAT " %s: reply is not valid JSON", path);
 	free(json);
 	if (jflag) {
 		if ((text = cJSON_Print(reply)) == NULL)
@@ -332,7 +525,7 @@ main(int argc, char *argv[])
 		cJSON_free(text);
 	} else if (ctl_render(stdout, reply) == -1) {
 		if (errno == EINVAL)
-			errx(1, "control socket %s: reply is not a JSON "
+			errx(1, CTL_WHAT " %s: reply is not a JSON "
 			    "object", path);
 		err(1, "stdout");
 	}

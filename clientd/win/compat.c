@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,4 +269,34 @@ arc4random_uniform(uint32_t bound)
 		r = arc4random();
 	} while (r < min);
 	return (r % bound);
+}
+
+/*
+ * A Windows error as a log fragment: "the pipe has been ended (error
+ * 109)".  One static buffer: for the thread that logs.
+ */
+const char *
+win_strerror(unsigned long err)
+{
+	static char	 buf[256];
+	char		 msg[200];
+	DWORD		 n;
+
+	n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
+	    FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err, 0, msg, sizeof(msg),
+	    NULL);
+	while (n > 0 && (msg[n - 1] == '\r' || msg[n - 1] == '\n' ||
+	    msg[n - 1] == '.' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	if (n == 0)
+		(void)snprintf(buf, sizeof(buf), "error %lu",
+		    (unsigned long)err);
+	else {
+		if (msg[0] >= 'A' && msg[0] <= 'Z' &&
+		    !(msg[1] >= 'A' && msg[1] <= 'Z'))
+			msg[0] += 'a' - 'A';
+		(void)snprintf(buf, sizeof(buf), "%s (error %lu)", msg,
+		    (unsigned long)err);
+	}
+	return (buf);
 }

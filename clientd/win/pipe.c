@@ -61,36 +61,6 @@
 static int	 pipe_security(SECURITY_ATTRIBUTES *, PSECURITY_DESCRIPTOR *);
 static void	 pipe_log_dacl(const struct pipe_pair *);
 
-/*
- * A Windows error as a log fragment: "the pipe has been ended (error
- * 109)".  One static buffer: for the thread that logs.
- */
-const char *
-win_strerror(DWORD err)
-{
-	static char	 buf[256];
-	char		 msg[200];
-	DWORD		 n;
-
-	n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
-	    FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err, 0, msg, sizeof(msg),
-	    NULL);
-	while (n > 0 && (msg[n - 1] == '\r' || msg[n - 1] == '\n' ||
-	    msg[n - 1] == '.' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	if (n == 0)
-		(void)snprintf(buf, sizeof(buf), "error %lu",
-		    (unsigned long)err);
-	else {
-		if (msg[0] >= 'A' && msg[0] <= 'Z' &&
-		    !(msg[1] >= 'A' && msg[1] <= 'Z'))
-			msg[0] += 'a' - 'A';
-		(void)snprintf(buf, sizeof(buf), "%s (error %lu)", msg,
-		    (unsigned long)err);
-	}
-	return (buf);
-}
-
 /* The pipe's security: SYSTEM, and this process's user if not SYSTEM. */
 static int
 pipe_security(SECURITY_ATTRIBUTES *sa, PSECURITY_DESCRIPTOR *sdp)

@@ -47,5 +47,6 @@ uint32_t	 arc4random(void);
 void		 arc4random_buf(void *, size_t);
 uint32_t	 arc4random_uniform(uint32_t);
 char		*mkdtemp(char *);
+const char	*win_strerror(unsigned long);	/* a DWORD error's text */
 
 #endif /* SOFTLAN_WINCOMPAT_H */
