@@ -15,33 +15,38 @@
  */
 
 /*
- * clientd.exe: main and the broker (a SKELETON, see broker.h).
+ * clientd.exe: main and the broker (see broker.h).
  *
- *	clientd.exe install | uninstall		the service (service.c)
- *	clientd.exe -d [-v...] [-T opt...]	the broker in the foreground
+ *	clientd.exe install [-v] [-f file]	the service (service.c), run
+ *						with these flags
+ *	clientd.exe uninstall
+ *	clientd.exe -d [-nv] [-f file]		the broker in the foreground
+ *	clientd.exe -n [-v] [-f file]		check the configuration
  *	clientd.exe				the service itself (SCM)
  *
- * -T key=value are the skeleton's stand-ins until the worker has a
- * configuration to get, and the tests' probes and faults (hidden: not in
- * usage):
+ * The configuration is %ProgramData%\softlan\clientd.conf unless -f
+ * names another (setup.c).  -T key=value are the tests' fakes, probes and
+ * faults (hidden: not in usage):
  *
- *	tapfile=PATH	a file the broker opens and hands over as the TAP
- *	relay=IP:PORT	where the worker sends one datagram through the
- *			UDP socket it is handed
+ *	fakenic=NAME	the adapter is the message-mode pipe \\.\pipe\NAME
+ *			(a test harness serves it), not TAP-Windows6
+ *	journal=PATH	IP configuration changes are written to PATH
+ *			instead of made with IP Helper (netif_fake.c)
  *	pings=N		startup round trips (default BROKER_PINGS)
  *	exit		the worker asks to stop once started
  *	probe		the worker tries what its job should forbid, logs it
  *	fault=badsize	the worker sends a wrong-size IMSG_HELLO
  *	fault=unknown	... an unknown message type
  *	fault=twice	... IMSG_HELLO twice
+ *	fault=badmtu	... IMSG_REQ_SET_MTU out of range
  *	fault=hang	... IMSG_HELLO, then never reads again (only the job
  *			can end it)
  *
  * The broker runs one worker.  When the worker goes away the broker logs
- * how it ended and stops with status 1; a service that stops so is
- * restarted by the service manager (the failure actions set at install,
- * also for a clean exit with an error status), as systemd restarts the
- * Linux daemon.
+ * how it ended, undoes its changes to the system and stops with status
+ * 1; a service that stops so is restarted by the service manager (the
+ * failure actions set at install, also for a clean exit with an error
+ * status), as systemd restarts the Linux daemon.
  */
 
 #include <winsock2.h>
@@ -62,7 +67,6 @@
 #include "broker.h"
 #include "log.h"
 
-#define CMDLINE_MAX	32768	/* wide characters, CreateProcess's limit */
 
 static void	 broker_req_hello(struct broker *, struct imsg *);
 static void	 broker_req_pong(struct broker *, struct imsg *);
@@ -76,6 +80,11 @@ static const struct broker_req broker_reqs[] = {
 	    broker_req_pong },
 	{ IMSG_REQ_EXIT, "IMSG_REQ_EXIT", sizeof(int32_t), BROKER_ONCE,
 	    broker_req_exit },
+	{ IMSG_REQ_SET_MTU, "IMSG_REQ_SET_MTU", sizeof(uint32_t), 0,
+	    broker_req_set_mtu },
+	{ IMSG_REQ_VERBOSE, "IMSG_REQ_VERBOSE", sizeof(int32_t), 0,
+	    broker_req_verbose },
+	{ IMSG_REQ_RELOAD, "IMSG_REQ_RELOAD", 0, 0, broker_req_reload },
 };
 
 _Static_assert(nitems(broker_reqs) <= sizeof(((struct broker *)0)->used),
@@ -87,19 +96,14 @@ static BOOL WINAPI broker_console(DWORD);
 static int	 broker_job(struct broker *);
 static HANDLE	 broker_token(void);
 static int	 cmdline_putc(wchar_t *, size_t *, wchar_t);
-static int	 cmdline_append(wchar_t *, size_t *, const wchar_t *);
 static wchar_t	*broker_cmdline(HANDLE);
 static int	 broker_spawn(struct broker *, HANDLE);
 static void	 broker_read(struct broker *, int *);
 static void	 broker_imsg(struct broker *, struct imsg *);
 static void	 broker_worker_log(struct broker *, struct imsg *);
 static void	 broker_send_startup(struct broker *);
-static void	 broker_send_tap(struct broker *);
-static void	 broker_send_udp(struct broker *);
 static __dead void broker_lost(struct broker *);
 static void	 broker_stop_worker(struct broker *, int);
-static __dead void broker_fail(struct broker *, const char *, ...)
-		    __printflike(2, 3);
 static const char *integrity_name(uint32_t);
 
 static struct broker	 broker_env;
@@ -114,18 +118,20 @@ main(int argc, char *argv[])
 
 	log_init(1, LOG_DAEMON);
 	imsg_set_warn(win_imsg_warn);
-	if (argc == 2 && strcmp(argv[1], "install") == 0)
-		return (service_install() == 0 ? 0 : 1);
+	if (argc >= 2 && strcmp(argv[1], "install") == 0)
+		return (service_install(argc - 1, argv + 1) == 0 ? 0 : 1);
 	if (argc == 2 && strcmp(argv[1], "uninstall") == 0)
 		return (service_uninstall() == 0 ? 0 : 1);
 
 	if (broker_opts(&b->opts, argc, argv) == -1)
 		usage();
-	log_init(b->opts.debug, LOG_DAEMON);
+	log_init(b->opts.debug || b->opts.noaction, LOG_DAEMON);
 	log_setverbose(b->opts.verbose);
 	log_procinit("broker");
 	b->udp = INVALID_SOCKET;
 	b->emit = log_emit;
+	if (b->opts.noaction)
+		exit(broker_setup(b) == 0 ? 0 : 1);
 
 	if (!b->opts.debug)
 		return (service_run(b));
@@ -143,8 +149,9 @@ main(int argc, char *argv[])
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-dv]\n       %s install | uninstall\n",
-	    __progname, __progname);
+	fprintf(stderr, "usage: %s [-dnv] [-f file]\n"
+	    "       %s install [-v] [-f file]\n"
+	    "       %s uninstall\n", __progname, __progname, __progname);
 	exit(1);
 }
 
@@ -157,10 +164,20 @@ broker_opts(struct win_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->pings = BROKER_PINGS;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "dT:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:nT:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			o->debug = 1;
+			break;
+		case 'f':
+			if (strlcpy(o->conffile, optarg, sizeof(o->conffile)) >=
+			    sizeof(o->conffile)) {
+				log_warnx("-f: path too long");
+				return (-1);
+			}
+			break;
+		case 'n':
+			o->noaction = 1;
 			break;
 		case 'T':
 			if (broker_opt_test(o, optarg) == -1)
@@ -183,16 +200,16 @@ broker_opt_test(struct win_opts *o, const char *arg)
 {
 	const char	*errstr;
 
-	if (strncmp(arg, "tapfile=", 8) == 0) {
-		if (strlcpy(o->tapfile, arg + 8, sizeof(o->tapfile)) >=
-		    sizeof(o->tapfile)) {
-			log_warnx("-T tapfile: path too long");
+	if (strncmp(arg, "fakenic=", 8) == 0) {
+		if (strlcpy(o->fakenic, arg + 8, sizeof(o->fakenic)) >=
+		    sizeof(o->fakenic)) {
+			log_warnx("-T fakenic: name too long");
 			return (-1);
 		}
-	} else if (strncmp(arg, "relay=", 6) == 0) {
-		if (strlcpy(o->relay, arg + 6, sizeof(o->relay)) >=
-		    sizeof(o->relay)) {
-			log_warnx("-T relay: address too long");
+	} else if (strncmp(arg, "journal=", 8) == 0) {
+		if (strlcpy(o->journal, arg + 8, sizeof(o->journal)) >=
+		    sizeof(o->journal)) {
+			log_warnx("-T journal: path too long");
 			return (-1);
 		}
 	} else if (strncmp(arg, "pings=", 6) == 0) {
@@ -208,6 +225,7 @@ broker_opt_test(struct win_opts *o, const char *arg)
 	else if (strcmp(arg, "fault=badsize") == 0 ||
 	    strcmp(arg, "fault=unknown") == 0 ||
 	    strcmp(arg, "fault=twice") == 0 ||
+	    strcmp(arg, "fault=badmtu") == 0 ||
 	    strcmp(arg, "fault=hang") == 0)
 		(void)strlcpy(o->fault, arg + 6, sizeof(o->fault));
 	else {
@@ -257,6 +275,8 @@ broker_start(struct broker *b)
 		log_warnx("WSAStartup: %s", win_strerror(err));
 		return (-1);
 	}
+	if (broker_setup(b) == -1)
+		return (-1);
 	if (b->stop == NULL &&
 	    (b->stop = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL) {
 		log_warnx("CreateEvent: %s", win_strerror(GetLastError()));
@@ -392,7 +412,7 @@ broker_token(void)
 static int
 cmdline_putc(wchar_t *buf, size_t *len, wchar_t c)
 {
-	if (*len + 1 >= CMDLINE_MAX)
+	if (*len + 1 >= BROKER_CMDLINE_MAX)
 		return (-1);
 	buf[(*len)++] = c;
 	buf[*len] = L'\0';
@@ -400,7 +420,7 @@ cmdline_putc(wchar_t *buf, size_t *len, wchar_t c)
 }
 
 /* One argument, quoted as CommandLineToArgvW will split it again. */
-static int
+int
 cmdline_append(wchar_t *buf, size_t *len, const wchar_t *arg)
 {
 	const wchar_t	*p;
@@ -459,7 +479,7 @@ broker_cmdline(HANDLE client)
 		    win_strerror(GetLastError()));
 		return (NULL);
 	}
-	if ((cmd = calloc(CMDLINE_MAX, sizeof(*cmd))) == NULL) {
+	if ((cmd = calloc(BROKER_CMDLINE_MAX, sizeof(*cmd))) == NULL) {
 		log_warn("%s", __func__);
 		LocalFree(wargv);
 		return (NULL);
@@ -919,114 +939,7 @@ broker_send_startup(struct broker *b)
 			broker_fail(b, "IMSG_PING: %s", strerror(errno));
 		b->pings++;
 	}
-	if (b->opts.tapfile[0] != '\0')
-		broker_send_tap(b);
-	if (b->opts.relay[0] != '\0')
-		broker_send_udp(b);
-	if (imsg_compose(&b->ibuf, IMSG_RECONF_END, 0, 0, -1, NULL, 0) == -1)
-		broker_fail(b, "IMSG_RECONF_END: %s", strerror(errno));
-}
-
-/*
- * The TAP adapter's stand-in: a file opened by the broker for appending,
- * overlapped as the adapter will be, duplicated into the worker with
- * just the access it needs.
- */
-static void
-broker_send_tap(struct broker *b)
-{
-	struct win_handle	 wh;
-	wchar_t			 path[MAX_PATH];
-	HANDLE			 h;
-	DWORD			 access = FILE_APPEND_DATA | SYNCHRONIZE;
-
-	if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS,
-	    b->opts.tapfile, -1, path, nitems(path)) == 0)
-		broker_fail(b, "tap stand-in %s: bad name", b->opts.tapfile);
-	h = CreateFileW(path, access, FILE_SHARE_READ, NULL, OPEN_ALWAYS,
-	    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED, NULL);
-	if (h == INVALID_HANDLE_VALUE)
-		broker_fail(b, "tap stand-in %s: %s", b->opts.tapfile,
-		    win_strerror(GetLastError()));
-	memset(&wh, 0, sizeof(wh));
-	if (pipe_handle_give(b->proc, h, access, &wh.value) == -1) {
-		CloseHandle(h);
-		broker_fail(b, "tap stand-in: DuplicateHandle: %s",
-		    win_strerror(GetLastError()));
-	}
-	CloseHandle(h);
-	if (imsg_compose(&b->ibuf, IMSG_TAP_HANDLE, 0, 0, -1, &wh,
-	    sizeof(wh)) == -1) {
-		pipe_handle_revoke(b->proc, wh.value);
-		broker_fail(b, "IMSG_TAP_HANDLE: %s", strerror(errno));
-	}
-	log_info("tap stand-in %s: handle 0x%llx in worker %lu",
-	    b->opts.tapfile, (unsigned long long)wh.value,
-	    (unsigned long)b->pid);
-}
-
-/*
- * The uplink's socket: UDP, bound to the wildcard address of the
- * relay's family (as on Linux), handed over with WSADuplicateSocket.
- * The broker keeps its own descriptor until it exits.
- */
-static void
-broker_send_udp(struct broker *b)
-{
-	struct addrinfo		 hints, *res = NULL;
-	struct sockaddr_storage	 any;
-	struct win_relay	 relay;
-	WSAPROTOCOL_INFOW	 info;
-	char			 host[64], *port, *end;
-	int			 err;
-
-	(void)strlcpy(host, b->opts.relay, sizeof(host));
-	if ((port = strrchr(host, ':')) == NULL)
-		broker_fail(b, "relay %s: no port", b->opts.relay);
-	*port++ = '\0';
-	if (host[0] == '[' && (end = strchr(host, ']')) != NULL &&
-	    end[1] == '\0') {
-		memmove(host, host + 1, strlen(host));
-		*strchr(host, ']') = '\0';
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	if ((err = getaddrinfo(host, port, &hints, &res)) != 0)
-		broker_fail(b, "relay %s: %s", b->opts.relay,
-		    win_strerror(err));
-	memset(&relay, 0, sizeof(relay));
-	if (res->ai_addrlen > sizeof(relay.ss)) {
-		freeaddrinfo(res);
-		broker_fail(b, "relay %s: address too long", b->opts.relay);
-	}
-	memcpy(&relay.ss, res->ai_addr, res->ai_addrlen);
-	relay.sslen = res->ai_addrlen;
-	freeaddrinfo(res);
-
-	b->udp = WSASocketW(relay.ss.ss_family, SOCK_DGRAM, IPPROTO_UDP,
-	    NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-	if (b->udp == INVALID_SOCKET)
-		broker_fail(b, "udp socket: %s",
-		    win_strerror(WSAGetLastError()));
-	memset(&any, 0, sizeof(any));
-	any.ss_family = relay.ss.ss_family;
-	if (bind(b->udp, (struct sockaddr *)&any, relay.sslen) ==
-	    SOCKET_ERROR)
-		broker_fail(b, "udp socket: bind: %s",
-		    win_strerror(WSAGetLastError()));
-	if (pipe_socket_give(b->udp, b->pid, &info) == -1)
-		broker_fail(b, "udp socket: WSADuplicateSocket: %s",
-		    win_strerror(GetLastError()));
-	if (imsg_compose(&b->ibuf, IMSG_UDP_SOCKET, 0, 0, -1, &info,
-	    sizeof(info)) == -1 ||
-	    imsg_compose(&b->ibuf, IMSG_RELAY_ADDR, 0, 0, -1, &relay,
-	    sizeof(relay)) == -1)
-		broker_fail(b, "IMSG_UDP_SOCKET: %s", strerror(errno));
-	log_info("udp socket for relay %s handed to worker %lu",
-	    b->opts.relay, (unsigned long)b->pid);
+	broker_send_config(b);
 }
 
 /* The worker went away (EOF on the pipe, or its process ended). */
@@ -1089,6 +1002,7 @@ void
 broker_exit(struct broker *b, int status)
 {
 	broker_stop_worker(b, status == 0);
+	broker_undo(b);
 	if (b->udp != INVALID_SOCKET)
 		closesocket(b->udp);
 	log_info("exiting with status %d", status);
@@ -1098,7 +1012,7 @@ broker_exit(struct broker *b, int status)
 }
 
 /* A request broke the rules: say which, stop the worker, exit 1. */
-static void
+void
 broker_fail(struct broker *b, const char *fmt, ...)
 {
 	char	 msg[512];

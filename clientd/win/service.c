@@ -33,6 +33,7 @@
 #include <winsock2.h>
 #include <windows.h>
 #include <knownfolders.h>
+#include <shellapi.h>
 #include <shlobj.h>
 
 #include <stdio.h>
@@ -73,28 +74,61 @@ service_manager(DWORD access)
 	return (scm);
 }
 
+/*
+ * clientd.exe install [flags]: the flags (checked here as the service
+ * will parse them; -d and -n make no sense for a service) are appended
+ * to the service's command line.
+ */
 int
-service_install(void)
+service_install(int argc, char **argv)
 {
 	SERVICE_DESCRIPTIONW		 desc;
 	SERVICE_FAILURE_ACTIONSW	 fa;
 	SERVICE_FAILURE_ACTIONS_FLAG	 faf;
 	SC_ACTION			 actions[3];
 	SC_HANDLE			 scm, svc;
-	wchar_t				 exe[MAX_PATH], bin[MAX_PATH + 2];
+	struct win_opts			 o;
+	wchar_t				 exe[MAX_PATH], *bin, **wargv;
 	wchar_t				 descr[] = BROKER_DESCRIPTION;
+	size_t				 len = 0;
 	DWORD				 n;
-	int				 ret = 0;
+	int				 i, wargc, ret = 0;
 
+	if (broker_opts(&o, argc, argv) == -1 || o.debug || o.noaction) {
+		log_warnx("install: flags: [-v] [-f file]");
+		return (-1);
+	}
 	n = GetModuleFileNameW(NULL, exe, nitems(exe));
 	if (n == 0 || n >= nitems(exe)) {
 		log_warnx("install: GetModuleFileName: %s",
 		    win_strerror(GetLastError()));
 		return (-1);
 	}
-	(void)swprintf(bin, nitems(bin), L"\"%ls\"", exe);
-	if ((scm = service_manager(SC_MANAGER_CREATE_SERVICE)) == NULL)
+	if ((wargv = CommandLineToArgvW(GetCommandLineW(), &wargc)) == NULL) {
+		log_warnx("install: CommandLineToArgv: %s",
+		    win_strerror(GetLastError()));
 		return (-1);
+	}
+	if ((bin = calloc(BROKER_CMDLINE_MAX, sizeof(*bin))) == NULL) {
+		log_warn("install");
+		LocalFree(wargv);
+		return (-1);
+	}
+	/* The exe always quoted: a path with spaces, and no "\"" in it. */
+	(void)swprintf(bin, BROKER_CMDLINE_MAX, L"\"%ls\"", exe);
+	len = wcslen(bin);
+	for (i = 2; i < wargc; i++)
+		if (cmdline_append(bin, &len, wargv[i]) == -1) {
+			log_warnx("install: command line too long");
+			LocalFree(wargv);
+			free(bin);
+			return (-1);
+		}
+	LocalFree(wargv);
+	if ((scm = service_manager(SC_MANAGER_CREATE_SERVICE)) == NULL) {
+		free(bin);
+		return (-1);
+	}
 	svc = CreateServiceW(scm, BROKER_SERVICE, BROKER_DISPLAY,
 	    SERVICE_CHANGE_CONFIG | SERVICE_QUERY_STATUS,
 	    SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
@@ -108,6 +142,7 @@ service_install(void)
 			log_warnx("install: CreateService: %s",
 			    win_strerror(n));
 		CloseServiceHandle(scm);
+		free(bin);
 		return (-1);
 	}
 
@@ -156,6 +191,7 @@ service_install(void)
 	else
 		log_warnx("service %ls installed, but not fully configured",
 		    BROKER_SERVICE);
+	free(bin);
 	return (ret);
 }
 

@@ -28,7 +28,7 @@
 WIN_HOST :=	x86_64-w64-mingw32
 WIN_CC :=	$(WIN_HOST)-gcc
 WIN_AR :=	$(WIN_HOST)-ar
-WIN_OBJ :=	obj-win
+WIN_OBJ ?=	obj-win
 WIN_CFLAGS ?=	-O2 -g
 WIN_LIBBSD_INC ?= /usr/include/bsd
 WIN_WINE ?=	wine
@@ -38,12 +38,13 @@ WIN_TIMEOUT ?=	300
 -include clientd/win/deps.mk
 
 WIN_CPPFLAGS :=	-D_WIN32_WINNT=0x0A00 -D__USE_MINGW_ANSI_STDIO=1 \
-		-DWIN32_LEAN_AND_MEAN -Iclientd/win/include -Icommon \
+		-DWIN32_LEAN_AND_MEAN -Iclientd/win/include -Icommon -Iclientd \
 		$(WINDEPS_CFLAGS) -I$(WINDEPS_PREFIX)/include/cjson \
 		-idirafter $(WIN_OBJ)/bsdinc
 WIN_ALL_CFLAGS = $(WIN_CFLAGS) $(WARNFLAGS) -MMD -MP
 # libwinpthread (static): clock_gettime for common/clock.c.
 WIN_LDLIBS :=	$(WINDEPS_LIBS) $(WINDEPS_SYSLIBS) -lbcrypt \
+		-lshell32 -lole32 -luuid \
 		-l:libwinpthread.a
 WIN_LDFLAGS :=	-static
 
@@ -52,14 +53,26 @@ WIN_CORE_SRCS := common/session.c common/overlay.c common/mtu.c \
 		common/ether.c common/l2class.c common/wiremsg.c \
 		common/egress.c common/quic.c common/quic_tls.c \
 		common/log.c common/clock.c common/uplink.c \
-		clientd/tapfilter.c
+		clientd/tapfilter.c clientd/clientcore.c
 # uplink.c's event loop (common/evloop.h) on Windows.
 WIN_COMPAT_SRCS := clientd/win/compat.c clientd/win/syslog.c \
 		clientd/win/evloop_win.c
 # More Windows library sources and programs (clientd.exe, softlanctl.exe)
 # are appended by the files that define them.  Every clientd/win/*.c is
 # compiled by "make windows" (the -Werror check), in the library or not.
-WIN_LIB_SRCS +=	$(WIN_CORE_SRCS) $(WIN_COMPAT_SRCS)
+# clientd.conf for the Windows client (clientd/clientconf.h): the shared
+# lexer and checks, the grammar, -nv's printer, the configuration's path
+# and the virtual MAC.  "clientd/parse.c" stands for byacc's output,
+# $(WIN_OBJ)/clientd/parse.c, made and compiled (with -Iclientd) by the
+# parse.y rules further down, as the GNUmakefile does for Linux.
+WIN_CONF_SRCS := common/cfglex.c common/cfgcheck.c clientd/parse.c \
+		clientd/printconf.c clientd/clientconf.c
+WIN_LIB_SRCS +=	$(WIN_CORE_SRCS) $(WIN_COMPAT_SRCS) $(WIN_CONF_SRCS)
+# The broker's network interface (netif.h): its pure parts, TAP-Windows6
+# with IP Helper (looked up at run time, never imported), the tests' fakes.
+WIN_NETIF_SRCS := clientd/win/netif.c clientd/win/netif_tap.c \
+		clientd/win/netif_fake.c
+WIN_LIB_SRCS +=	$(WIN_NETIF_SRCS)
 WIN_PROGS ?=
 WIN_LIB :=	$(WIN_OBJ)/libsoftlan.a
 WIN_LIB_OBJS =	$(WIN_LIB_SRCS:%.c=$(WIN_OBJ)/%.o)
@@ -73,11 +86,12 @@ WIN_BSDINC :=	$(WIN_OBJ)/bsdinc/sys/queue.h $(WIN_OBJ)/bsdinc/sys/tree.h
 # 127.0.0.1.  Left out: quicstack (asserts the Linux wolfSSL build:
 # AES-NI, getrandom; deps.mk's windows-deps-check probes the Windows
 # one), imsg, imsg_buf, control,
-# daemon (AF_UNIX, fd passing, fork, libevent), cfglex, cfgcheck (their
-# sources are not in the Windows build yet), and the cores of the Linux
-# daemons: cam, lan (gatewayd), room, relaypipe (relayd).
+# daemon (AF_UNIX, fd passing, fork, libevent), and the cores of the Linux
+# daemons: cam, lan (gatewayd), room, relaypipe (relayd).  cfglex and
+# cfgcheck skip only what Windows has no equivalent of (FIFOs, /dev);
+# clientconf is the grammar with the Windows values.
 WIN_UNIT_TESTS := session overlay tapfilter wiremsg mtu ether l2class \
-		quic log uplink
+		quic cipher log uplink cfglex cfgcheck clientconf netif
 WIN_UNIT_SRCS := $(WIN_UNIT_TESTS:%=regress/unit/test_%.c) \
 		regress/win/runner.c
 WIN_UNIT_OBJS := $(WIN_UNIT_SRCS:%.c=$(WIN_OBJ)/%.o)
@@ -88,6 +102,9 @@ WIN_UNIT :=	$(WIN_OBJ)/regress/win/unit.exe
 CHECKS +=	check-windows check-win-pipe
 
 -include clientd/win/pipe.mk
+-include regress/win/fakenic.mk
+-include clientd/win/ctl.mk
+-include regress/bench/win.mk
 
 .PHONY: windows windows-build check-windows check-windows-run
 
@@ -121,6 +138,15 @@ $(WIN_LIB): $(WIN_LIB_OBJS)
 	rm -f $@
 	$(WIN_AR) rcs $@ $^
 
+# clientd/parse.y (WIN_CONF_SRCS): byacc, then the C with the grammar's
+# directory on the include path.
+$(WIN_OBJ)/clientd/parse.c: clientd/parse.y
+	@mkdir -p $(@D)
+	$(YACC) -o $@ $<
+
+$(WIN_OBJ)/clientd/parse.o: $(WIN_OBJ)/clientd/parse.c | $(WIN_BSDINC)
+	$(WIN_CC) $(WIN_CPPFLAGS) -Iclientd $(WIN_ALL_CFLAGS) -c -o $@ $<
+
 $(WIN_OBJ)/bsdinc/sys/%.h: $(WIN_LIBBSD_INC)/sys/%.h
 	@mkdir -p $(@D)
 	cp $< $@
@@ -139,3 +165,4 @@ $(WIN_UNIT): $(WIN_UNIT_OBJS) $(WIN_LIB)
 	    $(WIN_LDLIBS)
 
 -include $(WIN_ALL_OBJS:.o=.d) $(WIN_UNIT_OBJS:.o=.d)
+-include clientd/win/dist.mk

@@ -14,25 +14,34 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
-# wine-broker.sh CLIENTD.EXE: the Windows broker/worker skeleton
+# wine-broker.sh CLIENTD.EXE FAKENIC.EXE: the Windows broker and worker
 # (clientd/win/broker.h) under Wine, each case a real run of clientd.exe
 # with one "ok" or "not ok" line, then "wine-broker: N passed, M failed"
 # (exit 1 if M > 0).  Run from the top of the tree (make check-win-pipe,
 # clientd/win/pipe.mk).
 #
-# A new private prefix every run (obj-win/pipe/wineprefix, about 8 s to
-# make) and its own Wine server, kept up with -p for the whole run: Wine
-# stops service processes once no ordinary program runs.  At the end that
-# server, and only that one, is stopped: wineserver -k with this
+# clientd.exe runs with a clientd.conf of the test, the fake adapter
+# (-T fakenic=: a pipe fakenic.exe serves) and the fake IP configuration
+# (-T journal=); its relay is a UDP sink on 127.0.0.1 that records the
+# datagrams it gets (the worker's QUIC Initials), so no case connects:
+# wine-e2e.sh has the player that does.
+#
+# A new private prefix every run (wineprefix beside CLIENTD.EXE, about 8 s
+# to make) and its own Wine server, kept up with -p for the whole run:
+# Wine stops service processes once no ordinary program runs.  At the end
+# that server, and only that one, is stopped: wineserver -k with this
 # WINEPREFIX, then its PID.  Every command is bounded by timeout; run
-# files stay in obj-win/pipe/wine-broker/ (logs with their CRs removed).
+# files stay in wine-broker/ beside CLIENTD.EXE (logs with their CRs
+# removed).
 
 set -u
 
-exe=${1:?usage: wine-broker.sh path/to/clientd.exe}
+exe=${1:?usage: wine-broker.sh path/to/clientd.exe path/to/fakenic.exe}
+nicexe=${2:?usage: wine-broker.sh path/to/clientd.exe path/to/fakenic.exe}
 top=$(pwd)
-dir=$top/obj-win/pipe/wine-broker
-export WINEPREFIX=$top/obj-win/pipe/wineprefix
+base=$(cd "$(dirname "$exe")" && pwd)
+dir=$base/wine-broker
+export WINEPREFIX=$base/wineprefix
 export WINEDEBUG=-all
 export WINEDLLOVERRIDES='mscoree,mshtml='
 T=30		# seconds: the bound of each Wine command
@@ -40,9 +49,12 @@ svc=softlan-clientd
 pass=0
 fail=0
 wspid=
+nicpid=
+sinkpid=
 
 [ -f "$exe" ] || { echo "wine-broker: no $exe" >&2; exit 1; }
-for c in wine wineserver timeout python3; do
+[ -f "$nicexe" ] || { echo "wine-broker: no $nicexe" >&2; exit 1; }
+for c in wine wineserver timeout python3 openssl; do
 	command -v $c >/dev/null 2>&1 ||
 	    { echo "wine-broker: $c is missing" >&2; exit 1; }
 done
@@ -62,6 +74,13 @@ notok() {
 }
 
 cleanup() {
+	local p
+	for p in $nicpid $sinkpid; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	nicpid=
+	sinkpid=
 	if [ -n "$wspid" ]; then
 		timeout 20 wineserver -k >/dev/null 2>&1
 		for _ in $(seq 50); do
@@ -146,20 +165,67 @@ timeout 20 wineserver -w >/dev/null 2>&1
 wineserver -f -p </dev/null >"$dir/wineserver.log" 2>&1 &
 wspid=$!
 
+# The relay: a UDP sink on 127.0.0.1 that writes its port, then one line
+# per datagram ("N bytes").
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.settimeout(300)
+print(s.getsockname()[1], flush=True)
+while True:
+    try:
+        d, a = s.recvfrom(65536)
+    except socket.timeout:
+        sys.exit(0)
+    print(len(d), "bytes", flush=True)
+' >"$dir/sink.out" 2>&1 &
+sinkpid=$!
+waitfor "$dir/sink.out" '^[0-9]+$' 5
+port=$(head -n 1 "$dir/sink.out")
+
+# The adapter: fakenic.exe serves \\.\pipe\slb-fakenic (its UDP side
+# goes nowhere: no frame is needed here).
+timeout 280 wine "$nicexe" -t 270 slb-fakenic 47101 47102 </dev/null \
+    >"$dir/fakenic.raw" 2>&1 &
+nicpid=$!
+waitfor "$dir/fakenic.raw" 'listening' 20 ||
+    { echo "wine-broker: fakenic.exe does not start" >&2; exit 1; }
+
+# A CA certificate (any will do: nothing connects) and the configuration.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -nodes -subj /CN=softlan-relay -days 2 -keyout "$dir/ca.key" \
+    -out "$dir/ca.pem" >"$dir/openssl.log" 2>&1 ||
+    { cat "$dir/openssl.log" >&2; exit 1; }
+cat >"$dir/clientd.conf" <<EOC
+# clientd.conf of wine-broker.sh
+relay "127.0.0.1" port $port
+server-name "softlan-relay"
+ca-certificate "Z:$dir/ca.pem"
+room "party"
+virtual-mac 02:5e:00:00:00:42
+EOC
+conf="Z:${dir//\//\\}\\clientd.conf"
+journal=$dir/journal.txt
+wjournal="Z:${journal//\//\\}"
+# fakes: the arguments every run of the broker gets.
+fakes=(-f "$conf" -T fakenic=slb-fakenic -T "journal=$wjournal")
+
 # --- broker -d -------------------------------------------------------
 
 # The broker starts the worker; the worker says hello and, asked to,
 # makes the broker stop with status 0.  With -vv and -T probe the log
 # also says what Wine made of the sandbox; those lines are shown as
 # "# wine:" comments, not checked.
-wrun start "$exe" -d -vv -T exit -T probe
+wrun start "$exe" -d -vv "${fakes[@]}" -T exit -T probe
 rc=$?
 if [ $rc = 0 ] && has "$dir/start.log" \
     'broker: worker [0-9]+ started, pipe \\\\\.\\pipe\\softlan-clientd-' \
     'broker: worker [0-9]+ ready: token with' \
+    'worker: client ready: tap softlan, MAC 02:5e:00:00:00:42, room party' \
     'broker: worker asks to exit with status 0' \
     'broker: worker [0-9]+ stopped: exit status 0'; then
-	ok "broker -d starts the worker (pipe, job, hello, clean stop)"
+	ok "broker -d starts the worker (config, pipe, job, hello, clean stop)"
 else
 	notok "broker -d starts the worker (exit $rc)" "$dir/start.log"
 fi
@@ -169,7 +235,7 @@ sed -n -e 's/^broker: \(pipe .*: dacl .*\)/# wine: \1/p' \
     -e 's/^worker: probe: \(.*\)/# wine: \1/p' "$dir/start.log"
 
 # imsg both ways: 300 pings of 4 KiB each way, more than the pipe holds.
-wrun roundtrip "$exe" -d -v -T exit -T pings=300
+wrun roundtrip "$exe" -d -v "${fakes[@]}" -T exit -T pings=300
 rc=$?
 if [ $rc = 0 ] && has "$dir/roundtrip.log" \
     'broker: round trip: 300 pings of 4104 bytes answered' \
@@ -179,60 +245,32 @@ else
 	notok "imsg round trip (exit $rc)" "$dir/roundtrip.log"
 fi
 
-# A handle handed over: the broker opens a file (the TAP stand-in) and
-# duplicates it into the worker, which writes a line through it.
-tap=$dir/tap.txt
-wtap="Z:${tap//\//\\}"
-wrun handle "$exe" -d -T exit -T "tapfile=$wtap"
+# The adapter's handle and the UDP socket handed over: the worker's
+# QUIC Initial reaches the relay (the sink) through the socket it got
+# with WSADuplicateSocket; the fake adapter it got with DuplicateHandle.
+n0=$(grep -c bytes "$dir/sink.out")
+wrun handover "$exe" -d -v "${fakes[@]}" -T exit
 rc=$?
-w=$(wpid "$dir/handle.log")
-h=$(sed -n 's/.*tap stand-in .*: handle \(0x[0-9a-f]*\) in worker.*/\1/p' \
-    "$dir/handle.log")
-if [ $rc = 0 ] && [ -n "$w" ] && [ -n "$h" ] &&
-    grep -qx "softlan worker $w: wrote through handle $h" "$tap" &&
-    has "$dir/handle.log" "worker: tap stand-in: wrote [0-9]+ bytes"; then
-	ok "handle handed over: worker $w wrote through handle $h"
+w=$(wpid "$dir/handover.log")
+h=$(sed -n 's/.*adapter softlan (handle \(0x[0-9a-f]*\)) and udp socket handed to worker.*/\1/p' \
+    "$dir/handover.log")
+big() {
+	tail -n +$((n0 + 2)) "$dir/sink.out" |
+	    awk '$1 >= 1200 { f = 1 } END { exit !f }'
+}
+if [ $rc = 0 ] && [ -n "$w" ] && [ -n "$h" ] && big &&
+    has "$dir/handover.log" "worker: connecting to the relay for room party"; then
+	ok "adapter handle $h and socket handed over: worker $w's QUIC Initial reached 127.0.0.1:$port"
 else
-	notok "handle handed over (exit $rc)" "$dir/handle.log"
-fi
-
-# A socket handed over with WSADuplicateSocket: the worker sends one
-# datagram through it to a listener on 127.0.0.1.
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-s.settimeout(25)
-print(s.getsockname()[1], flush=True)
-try:
-    d, a = s.recvfrom(2048)
-except socket.timeout:
-    sys.exit(1)
-sys.stdout.write(d.decode(errors="replace"))
-' >"$dir/udp.out" 2>&1 &
-udppid=$!
-waitfor "$dir/udp.out" '^[0-9]+$' 5
-port=$(head -n 1 "$dir/udp.out")
-wrun socket "$exe" -d -T exit -T "relay=127.0.0.1:$port"
-rc=$?
-timeout 10 tail --pid=$udppid -f /dev/null
-kill $udppid 2>/dev/null
-wait $udppid 2>/dev/null
-w=$(wpid "$dir/socket.log")
-if [ $rc = 0 ] && [ -n "$w" ] &&
-    grep -qx "softlan worker $w" "$dir/udp.out" &&
-    has "$dir/socket.log" "worker: udp: sent [0-9]+ bytes to 127.0.0.1"; then
-	ok "socket handed over: worker $w sent a datagram to 127.0.0.1:$port"
-else
-	notok "socket handed over (exit $rc)" "$dir/socket.log"
-	sed 's/^/#   udp: /' "$dir/udp.out"
+	notok "adapter and socket handed over (exit $rc)" "$dir/handover.log"
+	sed 's/^/#   sink: /' "$dir/sink.out"
 fi
 
 # The request table: each broken rule stops the worker, the broker
 # exits 1 and says why.
 fault() {
 	local name=$1 want=$2
-	wrun "fault-$name" "$exe" -d -T "fault=$name"
+	wrun "fault-$name" "$exe" -d "${fakes[@]}" -T "fault=$name"
 	rc=$?
 	if [ $rc = 1 ] && has "$dir/fault-$name.log" "broker: $want" \
 	    'broker: worker [0-9]+ stopped: exit status' \
@@ -246,9 +284,22 @@ fault() {
 fault badsize 'worker sent malformed IMSG_HELLO: size 24, expected 20'
 fault unknown 'worker sent unexpected imsg type 4242'
 fault twice 'worker sent IMSG_HELLO again: allowed once'
+fault badmtu 'worker sent IMSG_REQ_SET_MTU 1501: out of 576..1500'
+
+# What the broker changed is undone whatever stops it: each run above
+# left as many "restored" lines as it made changes.
+made=$(grep -Ec '^(route add|metric ipv4 if [0-9]+: 1 |metric ipv6 if [0-9]+: 1 )' \
+    "$journal")
+restored=$(grep -Ec '^(route delete|metric ipv4 if [0-9]+: restored|metric ipv6 if [0-9]+: restored)' \
+    "$journal")
+if [ "$made" -gt 0 ] && [ "$made" = "$restored" ]; then
+	ok "every change of every run undone: $made made, $restored restored"
+else
+	notok "changes undone: $made made, $restored restored" "$journal"
+fi
 
 # Killing the worker: the broker notices, says how it ended, exits 1.
-timeout $T wine "$exe" -d </dev/null >"$dir/kill.raw" 2>&1 &
+timeout $T wine "$exe" -d "${fakes[@]}" </dev/null >"$dir/kill.raw" 2>&1 &
 bg=$!
 if waitfor "$dir/kill.raw" 'worker: ready' 15; then
 	tr -d '\r' <"$dir/kill.raw" >"$dir/kill.log"
@@ -268,7 +319,8 @@ fi
 
 # Killing the broker: its job (kill-on-close) ends a worker that no
 # longer listens to the pipe (fault=hang).
-timeout $T wine "$exe" -d -T fault=hang </dev/null >"$dir/job.raw" 2>&1 &
+timeout $T wine "$exe" -d "${fakes[@]}" -T fault=hang </dev/null \
+    >"$dir/job.raw" 2>&1 &
 bg=$!
 w=''
 b=''
@@ -306,13 +358,15 @@ fi
 
 # --- the service -----------------------------------------------------
 
-wrun install "$exe" install
+# Installed with the run's configuration and fakes: they are recorded
+# in the service's command line.
+wrun install "$exe" install "${fakes[@]}"
 rc=$?
 wrun reg reg query 'HKLM\System\CurrentControlSet\Services\softlan-clientd'
 if [ $rc = 0 ] && has "$dir/install.log" "service $svc installed" &&
     has "$dir/reg.log" 'Start +REG_DWORD +0x2$' 'Description +REG_SZ' \
-    'ImagePath +REG_SZ +".*clientd\.exe"$'; then
-	ok "clientd.exe install: automatic start, description, image path"
+    'ImagePath +REG_SZ +".*clientd\.exe" -f .*clientd\.conf -T fakenic='; then
+	ok "clientd.exe install -f ...: automatic start, description, command line"
 else
 	notok "clientd.exe install (exit $rc)" "$dir/install.log"
 fi
