@@ -36,98 +36,31 @@
 
 set -u
 
+SUITE=wine-broker
+. "$(dirname "$0")/winelib.sh"
+
 exe=${1:?usage: wine-broker.sh path/to/clientd.exe path/to/fakenic.exe}
 nicexe=${2:?usage: wine-broker.sh path/to/clientd.exe path/to/fakenic.exe}
 top=$(pwd)
 base=$(cd "$(dirname "$exe")" && pwd)
 dir=$base/wine-broker
-export WINEPREFIX=$base/wineprefix
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES='mscoree,mshtml='
+wine_env "$base/wineprefix"
 T=30		# seconds: the bound of each Wine command
 svc=softlan-clientd
-pass=0
-fail=0
-wspid=
 nicpid=
 sinkpid=
 
-[ -f "$exe" ] || { echo "wine-broker: no $exe" >&2; exit 1; }
-[ -f "$nicexe" ] || { echo "wine-broker: no $nicexe" >&2; exit 1; }
-for c in wine wineserver timeout python3 openssl; do
-	command -v $c >/dev/null 2>&1 ||
-	    { echo "wine-broker: $c is missing" >&2; exit 1; }
-done
-
-ok() {
-	echo "ok - $1"
-	pass=$((pass + 1))
-}
-
-# notok NAME [FILE]: the case failed; FILE (a log) is shown as comments.
-notok() {
-	echo "not ok - $1"
-	fail=$((fail + 1))
-	if [ -n "${2:-}" ] && [ -f "$2" ]; then
-		sed 's/^/#   /' "$2" | tail -n 20
-	fi
-}
+need_files "$exe" "$nicexe"
+need_tools wine wineserver timeout python3 openssl
 
 cleanup() {
-	local p
-	for p in $nicpid $sinkpid; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	# shellcheck disable=SC2086	# no job, no argument
+	wine_stop $nicpid $sinkpid
 	nicpid=
 	sinkpid=
-	if [ -n "$wspid" ]; then
-		timeout 20 wineserver -k >/dev/null 2>&1
-		for _ in $(seq 50); do
-			kill -0 "$wspid" 2>/dev/null || break
-			sleep 0.2
-		done
-		if kill "$wspid" 2>/dev/null; then
-			sleep 2
-			kill -9 "$wspid" 2>/dev/null
-		fi
-		wait "$wspid" 2>/dev/null
-		wspid=
-	fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-# wrun NAME ARGS...: one Wine command, stdin closed, its output (CRs
-# removed) in $dir/NAME.log; returns its exit status.
-wrun() {
-	local name=$1 rc
-	shift
-	timeout $T wine "$@" </dev/null >"$dir/$name.raw" 2>&1
-	rc=$?
-	tr -d '\r' <"$dir/$name.raw" >"$dir/$name.log"
-	return $rc
-}
-
-# has FILE PATTERN...: every extended regex matches a line of FILE.
-has() {
-	local f=$1 p
-	shift
-	for p in "$@"; do
-		grep -Eq -- "$p" "$f" || return 1
-	done
-}
-
-# waitfor FILE PATTERN SECONDS [SKIP]: until a line of FILE (CRs
-# removed; its first SKIP lines ignored) matches.
-waitfor() {
-	for _ in $(seq $(($3 * 5))); do
-		tr -d '\r' <"$1" 2>/dev/null | tail -n +$((${4:-0} + 1)) |
-		    grep -Eq -- "$2" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 # The worker's and the broker's Windows pids from a broker log.
 wpid() {
@@ -146,24 +79,10 @@ scstate() {
 
 # --- the prefix and its server ---------------------------------------
 
-if [ -d "$WINEPREFIX" ]; then
-	timeout 20 wineserver -k >/dev/null 2>&1
-fi
-rm -rf "$WINEPREFIX" "$dir"
-mkdir -p "$WINEPREFIX" "$dir"
-# Make the prefix, then end everything wineboot started: after "wineboot
-# -i" two services.exe can be left running, each with its own view of
-# the service database (sc then fails with 1060 on a service the other
-# one has just created).  The run's own server starts afterwards.
-if ! timeout 120 wineboot -i </dev/null >"$dir/wineboot.log" 2>&1; then
-	echo "wine-broker: wineboot failed" >&2
-	cat "$dir/wineboot.log" >&2
-	exit 1
-fi
-timeout 20 wineserver -k >/dev/null 2>&1
-timeout 20 wineserver -w >/dev/null 2>&1
-wineserver -f -p </dev/null >"$dir/wineserver.log" 2>&1 &
-wspid=$!
+rm -rf "$dir"
+mkdir -p "$dir"
+wine_prefix "$dir/wineboot.log" || die "wineboot failed" "$dir/wineboot.log"
+wine_server_start "$dir/wineserver.log"
 
 # The relay: a UDP sink on 127.0.0.1 that writes its port, then one line
 # per datagram ("N bytes").
@@ -189,8 +108,7 @@ port=$(head -n 1 "$dir/sink.out")
 timeout 280 wine "$nicexe" -t 270 slb-fakenic 47101 47102 </dev/null \
     >"$dir/fakenic.raw" 2>&1 &
 nicpid=$!
-waitfor "$dir/fakenic.raw" 'listening' 20 ||
-    { echo "wine-broker: fakenic.exe does not start" >&2; exit 1; }
+waitfor "$dir/fakenic.raw" 'listening' 20 || die "fakenic.exe does not start"
 
 # A CA certificate (any will do: nothing connects) and the configuration.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
@@ -455,5 +373,4 @@ else
 fi
 
 cleanup
-echo "wine-broker: $pass passed, $fail failed"
-[ $fail = 0 ]
+suite_done

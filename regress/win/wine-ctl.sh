@@ -30,96 +30,35 @@
 
 set -u
 
+SUITE=wine-ctl
+NOTOK_SHOW=named	# each file's lines as "#   file: line"
+NOTOK_LINES=15
+WRUN_SPLIT=1		# wrun: NAME.out and NAME.err
+. "$(dirname "$0")/winelib.sh"
+
 obj=${1:?usage: wine-ctl.sh WIN_OBJ}
 top=$(pwd)
 ctl=$top/$obj/softlanctl.exe
 serv=$top/$obj/ctl/ctlserv.exe
 dir=$top/$obj/ctl/wine-ctl
-export WINEPREFIX=$top/$obj/ctl/wineprefix
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES='mscoree,mshtml='
+wine_env "$top/$obj/ctl/wineprefix"
 T=30		# seconds: the bound of each Wine command
 pipe='\\.\pipe\softlan-ctltest'
 pipe2='\\.\pipe\softlan-ctltest-timeouts'
-pass=0
-fail=0
-wspid=
 srvpid=
 srv2pid=
 
-for f in "$ctl" "$serv"; do
-	[ -f "$f" ] || { echo "wine-ctl: no $f" >&2; exit 1; }
-done
-for c in wine wineserver wineboot timeout python3; do
-	command -v $c >/dev/null 2>&1 ||
-	    { echo "wine-ctl: $c is missing" >&2; exit 1; }
-done
-
-ok() {
-	echo "ok - $1"
-	pass=$((pass + 1))
-}
-
-# notok NAME [FILE...]: the case failed; the FILEs are shown as comments.
-notok() {
-	local f
-	echo "not ok - $1"
-	fail=$((fail + 1))
-	shift
-	for f in "$@"; do
-		[ -f "$f" ] && sed "s|^|#   $(basename "$f"): |" "$f" |
-		    tail -n 15
-	done
-}
+need_files "$ctl" "$serv"
+need_tools wine wineserver wineboot timeout python3
 
 cleanup() {
-	local p
-	for p in $srvpid $srv2pid; do
-		kill "$p" 2>/dev/null
-	done
-	if [ -n "$wspid" ]; then
-		timeout 20 wineserver -k >/dev/null 2>&1
-		for _ in $(seq 50); do
-			kill -0 "$wspid" 2>/dev/null || break
-			sleep 0.2
-		done
-		if kill "$wspid" 2>/dev/null; then
-			sleep 2
-			kill -9 "$wspid" 2>/dev/null
-		fi
-		wait "$wspid" 2>/dev/null
-		wspid=
-	fi
-	for p in $srvpid $srv2pid; do
-		wait "$p" 2>/dev/null
-	done
+	# shellcheck disable=SC2086	# no job, no argument
+	wine_stop $srvpid $srv2pid
 	srvpid=
 	srv2pid=
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-# wrun NAME ARGS...: one Wine command, stdin closed; its stdout and
-# stderr (CRs removed) in $dir/NAME.out and NAME.err; returns its status.
-wrun() {
-	local name=$1 rc
-	shift
-	timeout $T wine "$@" </dev/null >"$dir/$name.rawout" \
-	    2>"$dir/$name.rawerr"
-	rc=$?
-	tr -d '\r' <"$dir/$name.rawout" >"$dir/$name.out"
-	tr -d '\r' <"$dir/$name.rawerr" >"$dir/$name.err"
-	return $rc
-}
-
-# waitfor FILE PATTERN SECONDS: until a line of FILE (CRs removed) matches.
-waitfor() {
-	for _ in $(seq $(($3 * 5))); do
-		tr -d '\r' <"$1" 2>/dev/null | grep -Eq -- "$2" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 # slog FILE: the server's log so far, CRs removed.
 slog() {
@@ -149,20 +88,10 @@ status() {
 
 # --- the prefix, its server, the test server -------------------------
 
-if [ -d "$WINEPREFIX" ]; then
-	timeout 20 wineserver -k >/dev/null 2>&1
-fi
-rm -rf "$WINEPREFIX" "$dir"
-mkdir -p "$WINEPREFIX" "$dir"
-if ! timeout 120 wineboot -i </dev/null >"$dir/wineboot.log" 2>&1; then
-	echo "wine-ctl: wineboot failed" >&2
-	cat "$dir/wineboot.log" >&2
-	exit 1
-fi
-timeout 20 wineserver -k >/dev/null 2>&1
-timeout 20 wineserver -w >/dev/null 2>&1
-wineserver -f -p </dev/null >"$dir/wineserver.log" 2>&1 &
-wspid=$!
+rm -rf "$dir"
+mkdir -p "$dir"
+wine_prefix "$dir/wineboot.log" || die "wineboot failed" "$dir/wineboot.log"
+wine_server_start "$dir/wineserver.log"
 
 # No server yet: softlanctl says so, for -s and for the default pipe.
 wrun nopipe "$ctl" -s '\\.\pipe\softlan-nosuch' show status
@@ -201,7 +130,7 @@ if waitfor "$dir/server.out" '^ctlserv: serving ' 20; then
 else
 	notok "ctlserv does not start" "$dir/server.out" "$dir/server.err"
 	cleanup
-	echo "wine-ctl: $pass passed, $((fail + 1)) failed"
+	echo "$SUITE: $pass passed, $((fail + 1)) failed"
 	exit 1
 fi
 
@@ -464,5 +393,4 @@ fi
 slog "$dir/server.err" >"$dir/server.log"
 slog "$dir/server2.err" >"$dir/server2.log"
 cleanup
-echo "wine-ctl: $pass passed, $fail failed"
-[ $fail = 0 ]
+suite_done

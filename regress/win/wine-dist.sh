@@ -36,6 +36,9 @@
 
 set -u
 
+SUITE=wine-dist
+. "$(dirname "$0")/winelib.sh"
+
 usage="usage: wine-dist.sh distdir name [softlanctl.exe]"
 distdir=${1:?$usage}
 name=${2:?$usage}
@@ -48,9 +51,7 @@ esac
 zip=$distdir/$name.zip
 setup=$distdir/$name-setup.exe
 dir=$distdir/wine-dist
-export WINEPREFIX=$distdir/wineprefix
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES='mscoree,mshtml='
+wine_env "$distdir/wineprefix"
 T=60		# seconds: the bound of each Wine command
 svc=softlan-clientd
 pf=$WINEPREFIX/drive_c/Program\ Files/softlan
@@ -61,73 +62,19 @@ connkey="HKLM\\SYSTEM\\CurrentControlSet\\Control\\Network\\$netclass"
 uninstkey='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\softlan'
 svckey="HKLM\\System\\CurrentControlSet\\Services\\$svc"
 fakeguid='{5D0F7A3E-9C41-4B7E-8A1D-50F71A000042}'
-pass=0
-fail=0
-wspid=
 noqc=
 
 files="clientd.exe ${ctl:+softlanctl.exe} clientd-example.conf
 README-windows.txt LICENSE.txt"
 
-for f in "$zip" "$setup"; do
-	[ -f "$f" ] || { echo "wine-dist: no $f" >&2; exit 1; }
-done
-for c in wine wineserver timeout unzip cmp; do
-	command -v $c >/dev/null 2>&1 ||
-	    { echo "wine-dist: $c is missing" >&2; exit 1; }
-done
-
-ok() {
-	echo "ok - $1"
-	pass=$((pass + 1))
-}
-
-# notok NAME [FILE]: the case failed; FILE (a log) is shown as comments.
-notok() {
-	echo "not ok - $1"
-	fail=$((fail + 1))
-	if [ -n "${2:-}" ] && [ -f "$2" ]; then
-		sed 's/^/#   /' "$2" | tail -n 20
-	fi
-}
+need_files "$zip" "$setup"
+need_tools wine wineserver timeout unzip cmp
 
 cleanup() {
-	if [ -n "$wspid" ]; then
-		timeout 20 wineserver -k >/dev/null 2>&1
-		for _ in $(seq 50); do
-			kill -0 "$wspid" 2>/dev/null || break
-			sleep 0.2
-		done
-		if kill "$wspid" 2>/dev/null; then
-			sleep 2
-			kill -9 "$wspid" 2>/dev/null
-		fi
-		wait "$wspid" 2>/dev/null
-		wspid=
-	fi
+	wine_server_stop
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-# wrun NAME ARGS...: one Wine command, stdin closed, its output (CRs
-# removed) in $dir/NAME.log; returns its exit status.
-wrun() {
-	local name=$1 rc
-	shift
-	timeout $T wine "$@" </dev/null >"$dir/$name.raw" 2>&1
-	rc=$?
-	tr -d '\r' <"$dir/$name.raw" >"$dir/$name.log"
-	return $rc
-}
-
-# has FILE PATTERN...: every extended regex matches a line of FILE.
-has() {
-	local f=$1 p
-	shift
-	for p in "$@"; do
-		grep -Eq -- "$p" "$f" || return 1
-	done
-}
 
 # instlog NAME: install.log of the last install (CRs removed) as
 # $dir/NAME.log.
@@ -199,22 +146,8 @@ fi
 
 # --- the prefix and its server ---------------------------------------
 
-if [ -d "$WINEPREFIX" ]; then
-	timeout 20 wineserver -k >/dev/null 2>&1
-fi
-rm -rf "$WINEPREFIX"
-mkdir -p "$WINEPREFIX"
-# As in wine-broker.sh: make the prefix, end everything wineboot started
-# (it can leave two services.exe running), then start the run's server.
-if ! timeout 120 wineboot -i </dev/null >"$dir/wineboot.log" 2>&1; then
-	echo "wine-dist: wineboot failed" >&2
-	cat "$dir/wineboot.log" >&2
-	exit 1
-fi
-timeout 20 wineserver -k >/dev/null 2>&1
-timeout 20 wineserver -w >/dev/null 2>&1
-wineserver -f -p </dev/null >"$dir/wineserver.log" 2>&1 &
-wspid=$!
+wine_prefix "$dir/wineboot.log" || die "wineboot failed" "$dir/wineboot.log"
+wine_server_start "$dir/wineserver.log"
 
 # --- first install ---------------------------------------------------
 
@@ -371,5 +304,4 @@ fi
 wrun scdelete sc delete $svc
 
 cleanup
-echo "wine-dist: $pass passed, $fail failed"
-[ $fail = 0 ]
+suite_done

@@ -48,6 +48,7 @@ SUITE=wine-e2e
 T=slw$$
 WIN_OBJ=${2:?usage: wine-e2e.sh objdir win_objdir}
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/winelib.sh"
 
 WTOP=$(pwd)/$WIN_OBJ
 CLIENTD_EXE=$WTOP/pipe/clientd.exe
@@ -61,10 +62,7 @@ NIC=slw-fakenic
 WTAP=wtap0
 WMAC=02:5e:00:00:00:77
 WPIPE='\\.\pipe\softlan-e2e'
-export WINEPREFIX=$WTOP/e2e/wineprefix
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES='mscoree,mshtml='
-WSPID=
+wine_env "$WTOP/e2e/wineprefix"
 
 need_tools wine wineserver python3 busybox dnsmasq openssl
 suite_init "$RELAYD" "$GATEWAYD" "$CTL" "$CLIENTD_EXE" "$FAKENIC_EXE"
@@ -72,11 +70,7 @@ sys_users _relayd _gatewayd || exit 1
 
 # The Wine server first, then lib.sh's cleanup (processes, namespaces).
 wine_cleanup() {
-	if [ -n "$WSPID" ]; then
-		ip netns exec "$NS_w" timeout 20 wineserver -k >/dev/null 2>&1
-		wait_gone "$WSPID" 100 || kill -9 "$WSPID" 2>/dev/null
-		WSPID=
-	fi
+	wine_server_stop ip netns exec "$NS_w"
 	suite_cleanup
 }
 trap wine_cleanup EXIT
@@ -132,21 +126,14 @@ wait_for 100 connected "$WORK/gatewayd.sock" ||
 
 # --- the Windows player -------------------------------------------------
 
-mkdir -p "$WTOP/e2e"
-rm -rf "$WINEPREFIX"
-if ! ns_run "$NS_w" timeout 120 wineboot -i </dev/null \
-    >"$WORK/wineboot.log" 2>&1; then
+# In the namespace: Wine's server makes the programs' sockets.
+if ! wine_prefix "$WORK/wineboot.log" ip netns exec "$NS_w"; then
 	show "$WORK/wineboot.log"
 	fail "a Wine prefix"
 	suite_done
 	exit 1
 fi
-ns_run "$NS_w" timeout 20 wineserver -k >/dev/null 2>&1
-ns_run "$NS_w" timeout 20 wineserver -w >/dev/null 2>&1
-# In the namespace: Wine's server makes the programs' sockets.
-ip netns exec "$NS_w" wineserver -f -p </dev/null \
-    >"$WORK/wineserver.log" 2>&1 &
-WSPID=$!
+wine_server_start "$WORK/wineserver.log" ip netns exec "$NS_w"
 
 cat >"$WORK/clientd-w.conf" <<EOC
 # clientd.conf of a Windows player (wine-e2e.sh)

@@ -39,6 +39,11 @@
 
 set -u
 
+SUITE=wine-fakenic
+NOTOK_SHOW=titled	# a "#   file:" line, then its lines without CRs
+NOTOK_LINES=15
+. "$(dirname "$0")/winelib.sh"
+
 wobj=${1:?usage: wine-fakenic.sh WIN_OBJ}
 top=$(pwd)
 case $wobj in
@@ -49,9 +54,7 @@ nic=$wobj/regress/win/fakenic.exe
 peerexe=$wobj/regress/win/fakepeer.exe
 bridge=$top/regress/win/tapbridge.py
 dir=$wobj/fakenic/run
-export WINEPREFIX=$wobj/fakenic/wineprefix
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES='mscoree,mshtml='
+wine_env "$wobj/fakenic/wineprefix"
 ns=softlan-fnic-$$
 pipe=softlan-fakenic
 tap=ftap0
@@ -61,57 +64,18 @@ nicport=47001		# fakenic.exe listens, tapbridge.py sends here
 tapport=47002		# tapbridge.py listens, fakenic.exe sends here
 T=30			# seconds: the bound of each step
 LIFE=240		# seconds: the bound of each program's lifetime
-pass=0
-fail=0
-wspid=
 tbpid=
 nicpid=
 peerpid=
 nsmade=0
 
-[ "$(id -u)" = 0 ] || { echo "wine-fakenic: must run as root" >&2; exit 1; }
-for f in "$nic" "$peerexe" "$bridge"; do
-	[ -f "$f" ] || { echo "wine-fakenic: no $f" >&2; exit 1; }
-done
-for c in wine wineserver wineboot timeout python3 ip ping; do
-	command -v $c >/dev/null 2>&1 ||
-	    { echo "wine-fakenic: $c is missing" >&2; exit 1; }
-done
-
-# ok WORDS...: the case passed.
-ok() {
-	echo "ok - $*"
-	pass=$((pass + 1))
-}
-
-# notok NAME [FILE...]: the case failed; each FILE (a log) is shown as
-# comments.
-notok() {
-	local f
-	echo "not ok - $1"
-	fail=$((fail + 1))
-	shift
-	for f in "$@"; do
-		[ -f "$f" ] || continue
-		echo "#   $(basename "$f"):"
-		tr -d '\r' <"$f" | sed 's/^/#   /' | tail -n 15
-	done
-}
+[ "$(id -u)" = 0 ] || die "must run as root"
+need_files "$nic" "$peerexe" "$bridge"
+need_tools wine wineserver wineboot timeout python3 ip ping
 
 # nsrun CMD...: in the namespace, bounded by $T seconds.
 nsrun() {
 	ip netns exec "$ns" timeout -k 5 $T "$@"
-}
-
-# waitfor FILE PATTERN SECONDS: until a line of FILE (CRs removed)
-# matches the extended regex.
-waitfor() {
-	local i
-	for i in $(seq $(($3 * 5))); do
-		tr -d '\r' <"$1" 2>/dev/null | grep -Eq -- "$2" && return 0
-		sleep 0.2
-	done
-	return 1
 }
 
 # waitpid PID SECONDS: until the background job PID ends; its status.
@@ -150,19 +114,7 @@ cleanup() {
 	stop peerpid
 	stop nicpid
 	stop tbpid
-	if [ -n "$wspid" ]; then
-		timeout 20 wineserver -k >/dev/null 2>&1
-		for _ in $(seq 50); do
-			kill -0 "$wspid" 2>/dev/null || break
-			sleep 0.2
-		done
-		if kill "$wspid" 2>/dev/null; then
-			sleep 2
-			kill -9 "$wspid" 2>/dev/null
-		fi
-		wait "$wspid" 2>/dev/null
-		wspid=
-	fi
+	wine_server_stop
 	if [ $nsmade = 1 ]; then
 		ip netns del "$ns" 2>/dev/null
 		nsmade=0
@@ -176,10 +128,7 @@ mkdir -p "$dir" "$WINEPREFIX"
 
 # --- the namespace, the prefix and its server -------------------------
 
-if ! ip netns add "$ns"; then
-	echo "wine-fakenic: ip netns add $ns failed" >&2
-	exit 1
-fi
+ip netns add "$ns" || die "ip netns add $ns failed"
 nsmade=1
 nsrun ip link set lo up
 
@@ -187,20 +136,12 @@ nsrun ip link set lo up
 # left from an earlier run in it is stopped.  After wineboot -i
 # everything it started is ended too, then the run's own server starts
 # in the namespace.
-timeout 20 wineserver -k >/dev/null 2>&1
+wine_kill
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
-	if ! ip netns exec "$ns" timeout 120 wineboot -i </dev/null \
-	    >"$dir/wineboot.log" 2>&1; then
-		echo "wine-fakenic: wineboot failed" >&2
-		cat "$dir/wineboot.log" >&2
-		exit 1
-	fi
-	timeout 20 wineserver -k >/dev/null 2>&1
+	wine_boot "$dir/wineboot.log" ip netns exec "$ns" ||
+	    die "wineboot failed" "$dir/wineboot.log"
 fi
-timeout 20 wineserver -w >/dev/null 2>&1
-ip netns exec "$ns" wineserver -f -p </dev/null >"$dir/wineserver.log" \
-    2>&1 &
-wspid=$!
+wine_server_start "$dir/wineserver.log" ip netns exec "$ns"
 
 # --- tapbridge.py and ftap0 -------------------------------------------
 
@@ -361,5 +302,4 @@ else
 fi
 
 cleanup
-echo "wine-fakenic: $pass passed, $fail failed"
-[ $fail = 0 ]
+suite_done
