@@ -272,15 +272,15 @@ arc4random_uniform(uint32_t bound)
 }
 
 /*
- * A Windows error as a log fragment: "the pipe has been ended (error
- * 109)".  One static buffer: for the thread that logs.
+ * A Windows error as a message fragment: "the pipe has been ended (error
+ * 109)", into buf (win_strerror_r) or one static buffer, for the thread
+ * that logs (win_strerror).
  */
 const char *
-win_strerror(unsigned long err)
+win_strerror_r(unsigned long err, char *buf, size_t len)
 {
-	static char	 buf[256];
-	char		 msg[200];
-	DWORD		 n;
+	char	 msg[200];
+	DWORD	 n;
 
 	n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
 	    FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err, 0, msg, sizeof(msg),
@@ -289,14 +289,20 @@ win_strerror(unsigned long err)
 	    msg[n - 1] == '.' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	if (n == 0)
-		(void)snprintf(buf, sizeof(buf), "error %lu",
-		    (unsigned long)err);
+		(void)snprintf(buf, len, "error %lu", err);
 	else {
 		if (msg[0] >= 'A' && msg[0] <= 'Z' &&
 		    !(msg[1] >= 'A' && msg[1] <= 'Z'))
 			msg[0] += 'a' - 'A';
-		(void)snprintf(buf, sizeof(buf), "%s (error %lu)", msg,
-		    (unsigned long)err);
+		(void)snprintf(buf, len, "%s (error %lu)", msg, err);
 	}
 	return (buf);
+}
+
+const char *
+win_strerror(unsigned long err)
+{
+	static char	 buf[256];
+
+	return (win_strerror_r(err, buf, sizeof(buf)));
 }

@@ -283,7 +283,6 @@ extern const struct netif_ipcfg netif_ipcfg_iphlp;
 int		 netif_tap_list(struct netif_adapter_entry *, size_t, size_t *,
 		    char *, size_t);
 int		 netif_iphlp_load(char *, size_t);
-const char	*netif_winerr(DWORD, char *, size_t);
 
 /* netif_fake.c */
 extern const struct netif_adapter_ops netif_fake_ops;

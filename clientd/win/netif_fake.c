@@ -156,12 +156,12 @@ fake_open(struct netif *nif, const struct netif_conf *conf, char *err,
 		else
 			hint = "";
 		(void)snprintf(err, errlen, "fake adapter %s: %s%s", path,
-		    netif_winerr(e, we, sizeof(we)), hint);
+		    win_strerror_r(e, we, sizeof(we)), hint);
 		return (-1);
 	}
 	if (!GetNamedPipeInfo(nif->dev, &flags, NULL, NULL, NULL)) {
 		(void)snprintf(err, errlen, "fake adapter %s: %s", path,
-		    netif_winerr(GetLastError(), we, sizeof(we)));
+		    win_strerror_r(GetLastError(), we, sizeof(we)));
 		goto fail;
 	}
 	if (!(flags & PIPE_TYPE_MESSAGE)) {
@@ -172,7 +172,7 @@ fake_open(struct netif *nif, const struct netif_conf *conf, char *err,
 	}
 	if (!SetNamedPipeHandleState(nif->dev, &mode, NULL, NULL)) {
 		(void)snprintf(err, errlen, "fake adapter %s: message read "
-		    "mode: %s", path, netif_winerr(GetLastError(), we,
+		    "mode: %s", path, win_strerror_r(GetLastError(), we,
 		    sizeof(we)));
 		goto fail;
 	}

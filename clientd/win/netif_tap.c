@@ -151,31 +151,6 @@ const struct netif_ipcfg netif_ipcfg_iphlp = {
 	iphlp_free
 };
 
-/* A Windows error as a message fragment: "access is denied (error 5)". */
-const char *
-netif_winerr(DWORD err, char *buf, size_t len)
-{
-	char	 msg[200];
-	DWORD	 n;
-
-	n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
-	    FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err, 0, msg, sizeof(msg),
-	    NULL);
-	while (n > 0 && (msg[n - 1] == '\r' || msg[n - 1] == '\n' ||
-	    msg[n - 1] == '.' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	if (n == 0)
-		(void)snprintf(buf, len, "error %lu", (unsigned long)err);
-	else {
-		if (msg[0] >= 'A' && msg[0] <= 'Z' &&
-		    !(msg[1] >= 'A' && msg[1] <= 'Z'))
-			msg[0] += 'a' - 'A';
-		(void)snprintf(buf, len, "%s (error %lu)", msg,
-		    (unsigned long)err);
-	}
-	return (buf);
-}
-
 /*
  * Look up the IP Helper functions fns[] (FN_*).  Missing ones: -1, the
  * first named with what it is needed for, the others listed.
@@ -190,7 +165,7 @@ iphlp_need(const int *fns, size_t n, char *err, size_t errlen)
 	if (iphlp_dll == NULL &&
 	    (iphlp_dll = LoadLibraryW(L"iphlpapi.dll")) == NULL) {
 		(void)snprintf(err, errlen, "iphlpapi.dll: %s: cannot change "
-		    "routes or interfaces", netif_winerr(GetLastError(), we,
+		    "routes or interfaces", win_strerror_r(GetLastError(), we,
 		    sizeof(we)));
 		return (-1);
 	}
@@ -278,7 +253,7 @@ netif_tap_list(struct netif_adapter_entry *e, size_t max, size_t *n,
 	if (r != ERROR_SUCCESS) {
 		(void)snprintf(err, errlen, "registry HKLM\\%ls: %s: cannot "
 		    "list the network adapters", NETIF_CLASS_KEY,
-		    netif_winerr(r, we, sizeof(we)));
+		    win_strerror_r(r, we, sizeof(we)));
 		return (-1);
 	}
 	for (i = 0;; i++) {
@@ -291,7 +266,7 @@ netif_tap_list(struct netif_adapter_entry *e, size_t max, size_t *n,
 		if (r != ERROR_SUCCESS) {
 			(void)snprintf(err, errlen, "registry HKLM\\%ls: %s: "
 			    "cannot list the network adapters",
-			    NETIF_CLASS_KEY, netif_winerr(r, we, sizeof(we)));
+			    NETIF_CLASS_KEY, win_strerror_r(r, we, sizeof(we)));
 			RegCloseKey(cls);
 			return (-1);
 		}
@@ -409,7 +384,7 @@ tap_open(struct netif *nif, const struct netif_conf *conf, char *err,
 			hint = "";
 		(void)snprintf(err, errlen, "adapter \"%s\": cannot open "
 		    "\\\\.\\Global\\%s.tap: %s%s", nif->name, nif->guid,
-		    netif_winerr(e, we, sizeof(we)), hint);
+		    win_strerror_r(e, we, sizeof(we)), hint);
 		return (-1);
 	}
 
@@ -417,7 +392,7 @@ tap_open(struct netif *nif, const struct netif_conf *conf, char *err,
 	if (tap_ioctl(nif->dev, TAP_IOCTL_GET_VERSION, ver, sizeof(ver), ver,
 	    sizeof(ver), &got) == -1) {
 		(void)snprintf(err, errlen, "adapter \"%s\": TAP get version: "
-		    "%s", nif->name, netif_winerr(GetLastError(), we,
+		    "%s", nif->name, win_strerror_r(GetLastError(), we,
 		    sizeof(we)));
 		goto fail;
 	}
@@ -427,7 +402,7 @@ tap_open(struct netif *nif, const struct netif_conf *conf, char *err,
 	    got != sizeof(nif->mac)) {
 		(void)snprintf(err, errlen, "adapter \"%s\": TAP get mac: %s",
 		    nif->name, got != sizeof(nif->mac) && GetLastError() ==
-		    ERROR_SUCCESS ? "short answer" : netif_winerr(
+		    ERROR_SUCCESS ? "short answer" : win_strerror_r(
 		    GetLastError(), we, sizeof(we)));
 		goto fail;
 	}
@@ -436,7 +411,7 @@ tap_open(struct netif *nif, const struct netif_conf *conf, char *err,
 	if (tap_ioctl(nif->dev, TAP_IOCTL_GET_MTU, &mtu, sizeof(mtu), &mtu,
 	    sizeof(mtu), &got) == -1) {
 		(void)snprintf(err, errlen, "adapter \"%s\": TAP get mtu: %s",
-		    nif->name, netif_winerr(GetLastError(), we, sizeof(we)));
+		    nif->name, win_strerror_r(GetLastError(), we, sizeof(we)));
 		goto fail;
 	}
 	nif->devmtu = mtu;
@@ -445,14 +420,14 @@ tap_open(struct netif *nif, const struct netif_conf *conf, char *err,
 	    NO_ERROR) {
 		(void)snprintf(err, errlen, "adapter \"%s\" %s: "
 		    "ConvertInterfaceGuidToLuid: %s", nif->name, nif->guid,
-		    netif_winerr(st, we, sizeof(we)));
+		    win_strerror_r(st, we, sizeof(we)));
 		goto fail;
 	}
 	if ((st = IPHLP(luidtoindex_fn, FN_LUIDTOINDEX)(&luid, &index)) !=
 	    NO_ERROR) {
 		(void)snprintf(err, errlen, "adapter \"%s\" %s: "
 		    "ConvertInterfaceLuidToIndex: %s", nif->name, nif->guid,
-		    netif_winerr(st, we, sizeof(we)));
+		    win_strerror_r(st, we, sizeof(we)));
 		goto fail;
 	}
 	nif->luid = luid.Value;
@@ -479,7 +454,7 @@ tap_media(struct netif *nif, int connected, char *err, size_t errlen)
 	    sizeof(status), &status, sizeof(status), &got) == -1) {
 		(void)snprintf(err, errlen, "adapter \"%s\": TAP media %s: %s",
 		    nif->name, connected ? "connected" : "disconnected",
-		    netif_winerr(GetLastError(), we, sizeof(we)));
+		    win_strerror_r(GetLastError(), we, sizeof(we)));
 		return (-1);
 	}
 	return (0);
@@ -548,7 +523,7 @@ iphlp_best_route(void *ctx, const struct netif_addr *dst,
 	if (st != NO_ERROR) {
 		(void)snprintf(err, errlen, "no route to the relay %s: "
 		    "GetBestRoute2: %s", netif_addr_str(dst, a, sizeof(a)),
-		    netif_winerr(st, we, sizeof(we)));
+		    win_strerror_r(st, we, sizeof(we)));
 		return (-1);
 	}
 	memset(r, 0, sizeof(*r));
@@ -577,7 +552,7 @@ iphlp_ifrow(const struct netif_change *ch, MIB_IPINTERFACE_ROW *row,
 		return (1);
 	if (st != NO_ERROR) {
 		(void)snprintf(err, errlen, "GetIpInterfaceEntry: %s",
-		    netif_winerr(st, we, sizeof(we)));
+		    win_strerror_r(st, we, sizeof(we)));
 		return (-1);
 	}
 	return (0);
@@ -630,7 +605,7 @@ iphlp_change(void *ctx, const struct netif_change *ch, int undo, char *err,
 			if (st != NO_ERROR) {
 				(void)snprintf(err, errlen,
 				    "DeleteIpForwardEntry2: %s",
-				    netif_winerr(st, we, sizeof(we)));
+				    win_strerror_r(st, we, sizeof(we)));
 				return (-1);
 			}
 			return (0);
@@ -640,7 +615,7 @@ iphlp_change(void *ctx, const struct netif_change *ch, int undo, char *err,
 			return (1);
 		if (st != NO_ERROR) {
 			(void)snprintf(err, errlen, "CreateIpForwardEntry2: %s",
-			    netif_winerr(st, we, sizeof(we)));
+			    win_strerror_r(st, we, sizeof(we)));
 			return (-1);
 		}
 		return (0);
@@ -664,7 +639,7 @@ iphlp_change(void *ctx, const struct netif_change *ch, int undo, char *err,
 		row.SitePrefixLength = 0;
 	if ((st = IPHLP(ipif_fn, FN_SETIPIF)(&row)) != NO_ERROR) {
 		(void)snprintf(err, errlen, "SetIpInterfaceEntry: %s",
-		    netif_winerr(st, we, sizeof(we)));
+		    win_strerror_r(st, we, sizeof(we)));
 		return (-1);
 	}
 	return (0);

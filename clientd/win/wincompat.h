@@ -48,5 +48,6 @@ void		 arc4random_buf(void *, size_t);
 uint32_t	 arc4random_uniform(uint32_t);
 char		*mkdtemp(char *);
 const char	*win_strerror(unsigned long);	/* a DWORD error's text */
+const char	*win_strerror_r(unsigned long, char *, size_t);
 
 #endif /* SOFTLAN_WINCOMPAT_H */
