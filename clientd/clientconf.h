@@ -104,6 +104,7 @@ struct clientd_conf {
 	struct sockaddr_storage	 addr;
 	unsigned int		 prefixlen;
 	int			 pin_route;	/* "route-pinning yes|no" */
+	uint32_t		 mss_clamp;	/* mssclamp.h: no, auto, N */
 	char			 user[CLIENTD_USER_MAX];	/* not on Windows */
 	char			 control[PATH_MAX];	/* socket or pipe */
 };
@@ -129,6 +130,7 @@ struct client_reconf {
 	char			 tap[CLIENTD_TAP_MAX];
 	uint32_t		 tap_mtu;	/* the TAP's MTU at start */
 	int32_t			 pinned;	/* a host route was pinned */
+	uint32_t		 mss_clamp;	/* mssclamp.h: no, auto, N */
 	struct client_relay	 addr;		/* the resolved relay */
 };
 

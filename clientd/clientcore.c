@@ -31,11 +31,14 @@
 #include "clock.h"
 #include "ether.h"
 #include "log.h"
+#include "mssclamp.h"
 #include "session.h"
 #include "tapfilter.h"
 #include "uplink.h"
 #include "wiremsg.h"
 
+static const uint8_t *tap_mss_clamp(struct client_core *, const uint8_t *,
+		    size_t);
 static void	 up_frame(const uint8_t *, size_t, void *);
 static void	 up_welcome(const struct wiremsg_welcome *, void *);
 static void	 up_state(enum session_state, enum session_state, void *);
@@ -152,6 +155,7 @@ client_core_tap_frame(struct client_core *core, const uint8_t *f,
 		frame_log("tap", f, len, tapfilter_reason_name(why));
 		return;
 	}
+	f = tap_mss_clamp(core, f, len);
 	switch (uplink_send_frame(core->up, f, len)) {
 	case UPLINK_SENT:
 		core->c.tap_frames_sent++;
@@ -172,6 +176,44 @@ client_core_tap_frame(struct client_core *core, const uint8_t *f,
 		break;
 	}
 	frame_log("tap", f, len, what);
+}
+
+/*
+ * The MSS clamp of a TCP SYN from the TAP (mssclamp.h): the frame itself,
+ * or its copy in core->clampbuf with the MSS option lowered.  The TAP's
+ * buffer is the platform's, so it is not written to.  A frame over
+ * OVL_MAX_FRAME is left as it is: the uplink refuses it anyway.
+ */
+static const uint8_t *
+tap_mss_clamp(struct client_core *core, const uint8_t *f, size_t len)
+{
+	struct mssclamp_edit	 e;
+	struct uplink_status	 st;
+	enum mssclamp_result	 r;
+	uint16_t		 lim;
+
+	if (core->conf.mss_clamp == MSSCLAMP_OFF)
+		return (f);
+	if ((r = mssclamp_find(f, len, &e)) != MSSCLAMP_UNCHANGED) {
+		mssclamp_count(&core->mss, r);
+		return (f);
+	}
+	st.budget = 0;
+	if (core->conf.mss_clamp == MSSCLAMP_AUTO)
+		uplink_status(core->up, &st);
+	lim = mssclamp_limit(core->conf.mss_clamp, st.budget, e.ipv6,
+	    e.tagged);
+	if (lim == 0)		/* auto, not connected: dropped anyway */
+		return (f);
+	if (e.mss <= lim || len > sizeof(core->clampbuf)) {
+		mssclamp_count(&core->mss, MSSCLAMP_UNCHANGED);
+		return (f);
+	}
+	memcpy(core->clampbuf, f, len);
+	mssclamp_apply(core->clampbuf, &e, lim);
+	mssclamp_count(&core->mss, MSSCLAMP_CLAMPED);
+	log_debug("tap: TCP SYN MSS %u clamped to %u", e.mss, lim);
+	return (core->clampbuf);
 }
 
 /* Relay -> TAP. */

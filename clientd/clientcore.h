@@ -23,10 +23,12 @@
  * child (client.c) and the Windows worker (clientd/win/worker.c) share.
  * It runs the uplink to the relay (common/uplink.c) and bridges it to the
  * TAP: a frame the platform read from the TAP goes through
- * client_core_tap_frame() (the TAP filter, then the uplink); a frame from
- * the relay goes to the platform's tap_write().  Every frame not passed on
- * is counted in struct client_counters, which the control answers
- * (control.c) show.
+ * client_core_tap_frame() (the TAP filter, the MSS clamp of a TCP SYN
+ * with the uplink's live frame budget (mssclamp.h), then the uplink); a
+ * frame from the relay goes to the platform's tap_write().  Every frame
+ * not passed on is counted in struct client_counters, the MSS clamp's
+ * results in struct mssclamp_counters; the control answers (control.c)
+ * show them.
  *
  * The platform owns the TAP (a file descriptor on Linux, an overlapped
  * handle on Windows), the event loop and the way to its privileged side:
@@ -41,6 +43,8 @@
 
 #include "clientconf.h"
 #include "evloop.h"
+#include "mssclamp.h"
+#include "overlay.h"
 #include "tapfilter.h"
 
 struct ctl_conn;
@@ -92,6 +96,8 @@ struct client_core {
 	uint64_t		 start_ms;
 	int			 exiting;
 	struct client_counters	 c;
+	struct mssclamp_counters mss;	/* TAP -> relay SYNs */
+	uint8_t			 clampbuf[OVL_MAX_FRAME]; /* a clamped copy */
 	const struct client_core_ops *ops;
 	void			*arg;		/* the ops' */
 };

@@ -361,6 +361,7 @@ parent_start(struct proc *p)
 	rc.mac = e->mac;
 	rc.tap_mtu = CLIENT_MTU_DEFAULT;
 	rc.pinned = e->pinned;
+	rc.mss_clamp = conf->mss_clamp;
 	rc.addr = e->relay;
 	if (proc_compose(p, IMSG_RECONF_CONF, -1, &rc, sizeof(rc)) == -1)
 		fatal("%s: proc_compose", __func__);

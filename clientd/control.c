@@ -38,6 +38,7 @@
 #include "control.h"
 #include "ether.h"
 #include "log.h"
+#include "mssclamp.h"
 #include "session.h"
 #include "tapfilter.h"
 #include "uplink.h"
@@ -187,6 +188,8 @@ show_counters(void *arg)
 	control_json_counter(a, "tap-write-errors", c->tap_write_errors);
 	control_json_counter(a, "tap-mtu-changes", c->mtu_changes);
 	control_json_counter(a, "tap-mtu-failures", c->mtu_failures);
+	n = mssclamp_counters_export(&core->mss, cs, nitems(cs));
+	control_json_counter_list(a, cs, n);
 	n = uplink_counters_export(core->up, cs, nitems(cs));
 	control_json_counter_list(a, cs, n);
 	control_json_counters(a, core->ctl);

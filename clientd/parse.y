@@ -73,6 +73,7 @@
 #include "compat.h"
 #include "ether.h"
 #include "log.h"
+#include "mssclamp.h"
 #include "wiremsg.h"
 
 #ifdef _WIN32
@@ -94,6 +95,7 @@ enum setting {
 	S_TAP,
 	S_ADDRESS,
 	S_ROUTE_PINNING,
+	S_MSS_CLAMP,
 	S_USER,
 	S_CONTROL,
 	S_MAX
@@ -132,10 +134,11 @@ static int			 errors;	/* besides cfglex's */
 %}
 
 %token	ADDRESS CA_CERTIFICATE CONTROL INCLUDE NO PORT RELAY ROOM
+%token	MSS_CLAMP
 %token	ROUTE_PINNING SECRET SERVER_NAME TAP USER VIRTUAL_MAC YES ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.number>	number yesno
+%type	<v.number>	number yesno mssclamp
 %destructor	{ free($$); } <v.string>
 
 %%
@@ -195,6 +198,32 @@ yesno		: YES			{ $$ = 1; }
 			yyerror("\"%s\": expected yes or no", $1);
 			free($1);
 			$$ = -1;
+		}
+		;
+
+/* mss-clamp auto | no | N; -1 (reported) if none of them. */
+mssclamp	: NO			{ $$ = MSSCLAMP_OFF; }
+		| NUMBER {
+			if (cfgcheck_range(&ck, "mss-clamp", $1, MSSCLAMP_MIN,
+			    MSSCLAMP_MAX) == 0)
+				$$ = $1;
+			else
+				$$ = -1;
+		}
+		| YES {
+			yyerror("\"yes\": expected auto, no or %d-%d",
+			    MSSCLAMP_MIN, MSSCLAMP_MAX);
+			$$ = -1;
+		}
+		| STRING {
+			if (strcmp($1, "auto") == 0)
+				$$ = MSSCLAMP_AUTO;
+			else {
+				yyerror("\"%s\": expected auto, no or %d-%d",
+				    $1, MSSCLAMP_MIN, MSSCLAMP_MAX);
+				$$ = -1;
+			}
+			free($1);
 		}
 		;
 
@@ -269,6 +298,11 @@ main		: RELAY STRING {
 			    "route-pinning") == 0 && $2 != -1)
 				conf->pin_route = $2;
 		}
+		| MSS_CLAMP mssclamp {
+			if (cfgcheck_once(&ck, S_MSS_CLAMP, "mss-clamp") == 0 &&
+			    $2 != -1)
+				conf->mss_clamp = $2;
+		}
 		| USER STRING {
 			if (cfgcheck_once(&ck, S_USER, "user") == 0)
 				set_user($2);
@@ -288,6 +322,7 @@ static const struct cfglex_kw keywords[] = {
 	{ "ca-certificate",	CA_CERTIFICATE },
 	{ "control",		CONTROL },
 	{ "include",		INCLUDE },
+	{ "mss-clamp",		MSS_CLAMP },
 	{ "no",			NO },
 	{ "port",		PORT },
 	{ "relay",		RELAY },
@@ -557,6 +592,7 @@ config_defaults(struct clientd_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->port = CLIENTD_PORT;
 	c->pin_route = 1;
+	c->mss_clamp = MSSCLAMP_DEFAULT;
 	/* The defaults fit: clientd.h and the buffers are sized together. */
 	strlcpy(c->tap, CLIENTD_TAP, sizeof(c->tap));
 	strlcpy(c->user, CLIENTD_USER, sizeof(c->user));

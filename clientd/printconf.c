@@ -36,8 +36,21 @@
 #include "cfgcheck.h"
 #include "clientconf.h"
 #include "ether.h"
+#include "mssclamp.h"
 
 static void	 print_address(const struct clientd_conf *);
+static void	 print_mss_clamp(uint32_t);
+
+static void
+print_mss_clamp(uint32_t v)
+{
+	if (v == MSSCLAMP_OFF)
+		printf("mss-clamp no\n");
+	else if (v == MSSCLAMP_AUTO)
+		printf("mss-clamp auto\n");
+	else
+		printf("mss-clamp %u\n", v);
+}
 
 static void
 print_address(const struct clientd_conf *conf)
@@ -82,6 +95,7 @@ print_config(const struct clientd_conf *conf)
 	cfgcheck_print_string("tap", conf->tap);
 	print_address(conf);
 	printf("route-pinning %s\n", conf->pin_route ? "yes" : "no");
+	print_mss_clamp(conf->mss_clamp);
 #ifdef _WIN32
 	printf("# user: not used on Windows\n");
 #else

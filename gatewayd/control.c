@@ -41,6 +41,7 @@
 #include "gatewayd.h"
 #include "lan.h"
 #include "log.h"
+#include "mssclamp.h"
 #include "uplink.h"
 
 static cJSON *
@@ -157,6 +158,8 @@ show_counters(void *arg)
 	control_json_counter(a, "lan-tx-drop-no-socket", c->drop_nosocket);
 	control_json_counter(a, "lan-socket-checks", c->pkt_checks);
 	control_json_counter(a, "lan-socket-reopened", c->pkt_reopened);
+	n = mssclamp_counters_export(&env->mss, cs, nitems(cs));
+	control_json_counter_list(a, cs, n);
 	n = cam_counters_export(env->cam, cs, nitems(cs));
 	control_json_counter_list(a, cs, n);
 	control_json_counter(a, "cam-frames-sent", c->cam_sent);

@@ -49,6 +49,7 @@
 #include "gatewayd.h"
 #include "lan.h"
 #include "log.h"
+#include "mssclamp.h"
 #include "mtu.h"
 #include "proc.h"
 #include "quic.h"
@@ -79,6 +80,8 @@ static void	 pkt_set(struct gw_env *, int,
 		    const struct priv_packet_info *);
 static void	 pkt_read(int, short, void *);
 static void	 pkt_error(struct gw_env *, int);
+static void	 gw_mss_clamp(struct gw_env *, uint8_t *, size_t);
+static const char *mss_word(uint32_t, char *, size_t);
 static void	 pkt_check(struct gw_env *);
 static void	 pkt_recheck(int, short, void *);
 static void	 recheck_arm(struct gw_env *);
@@ -273,12 +276,28 @@ uplink_setup(struct gw_env *env)
 	uplink_start(env->up);
 }
 
+/* An mss-clamp setting as the configuration writes it. */
+static const char *
+mss_word(uint32_t v, char *buf, size_t len)
+{
+	if (v == MSSCLAMP_OFF)
+		return ("no");
+	if (v == MSSCLAMP_AUTO)
+		return ("auto");
+	(void)snprintf(buf, len, "%u", v);
+	return (buf);
+}
+
 /* A reload: reconnect if the connection settings changed. */
 static void
 gw_reconf(struct gw_env *env)
 {
 	struct gateway_reconf	*o = &env->conf, *n = &env->nconf;
+	char			 nw[16], ow[16];
 
+	if (n->mss_clamp != o->mss_clamp)
+		log_info("mss-clamp %s (was %s)", mss_word(n->mss_clamp, nw,
+		    sizeof(nw)), mss_word(o->mss_clamp, ow, sizeof(ow)));
 	if (n->cam_refresh != o->cam_refresh) {
 		log_info("cam-refresh %u s (was %u s)", n->cam_refresh,
 		    o->cam_refresh);
@@ -413,6 +432,7 @@ pkt_read(int fd, short event, void *arg)
 		    env->cam, &env->info.hwaddr, (uint16_t)mtu);
 		if (r != LAN_PASS)
 			continue;
+		gw_mss_clamp(env, rxbuf, len);
 		rv = uplink_send_frame(env->up, rxbuf, len);
 		if (rv == UPLINK_NOTCONNECTED)
 			env->c.send_notconnected++;
@@ -421,6 +441,41 @@ pkt_read(int fd, short event, void *arg)
 		else if (rv == UPLINK_FULL)
 			env->c.send_full++;
 	}
+}
+
+/*
+ * The MSS clamp of a TCP SYN from the LAN (mssclamp.h), in place, with the
+ * uplink's live frame budget for "mss-clamp auto".  lan_input() has
+ * completed a partial checksum already, so the incremental update holds.
+ */
+static void
+gw_mss_clamp(struct gw_env *env, uint8_t *f, size_t len)
+{
+	struct mssclamp_edit	 e;
+	struct uplink_status	 st;
+	enum mssclamp_result	 r;
+	uint16_t		 lim;
+
+	if (env->conf.mss_clamp == MSSCLAMP_OFF)
+		return;
+	if ((r = mssclamp_find(f, len, &e)) != MSSCLAMP_UNCHANGED) {
+		mssclamp_count(&env->mss, r);
+		return;
+	}
+	st.budget = 0;
+	if (env->conf.mss_clamp == MSSCLAMP_AUTO)
+		uplink_status(env->up, &st);
+	lim = mssclamp_limit(env->conf.mss_clamp, st.budget, e.ipv6,
+	    e.tagged);
+	if (lim == 0)		/* auto, not connected: dropped anyway */
+		return;
+	if (e.mss <= lim) {
+		mssclamp_count(&env->mss, MSSCLAMP_UNCHANGED);
+		return;
+	}
+	mssclamp_apply(f, &e, lim);
+	mssclamp_count(&env->mss, MSSCLAMP_CLAMPED);
+	log_debug("lan: TCP SYN MSS %u clamped to %u", e.mss, lim);
 }
 
 /* A read or write failed: link down, or the interface is gone. */

@@ -258,6 +258,7 @@ send_conf(struct proc *p, struct gatewayd *env)
 	(void)strlcpy(rc.secret, conf->secret, sizeof(rc.secret));
 	(void)strlcpy(rc.interface, conf->interface, sizeof(rc.interface));
 	rc.cam_refresh = conf->cam_refresh;
+	rc.mss_clamp = conf->mss_clamp;
 	if (proc_compose(p, IMSG_RECONF_CONF, -1, &rc, sizeof(rc)) == -1)
 		fatal("%s: proc_compose", __func__);
 	explicit_bzero(&rc, sizeof(rc));

@@ -28,6 +28,7 @@
 #include "cam.h"
 #include "control.h"
 #include "lan.h"
+#include "mssclamp.h"
 #include "priv.h"
 #include "proc.h"
 #include "uplink.h"
@@ -51,6 +52,7 @@ struct gatewayd_conf {
 	char		 secret[WIREMSG_SECRET_MAX + 1];	/* "": none */
 	char		 interface[IF_NAMESIZE];
 	uint32_t	 cam_refresh;			/* seconds */
+	uint32_t	 mss_clamp;	/* mssclamp.h: no, auto, N */
 	char		 user[LOGIN_NAME_MAX];
 	char		 control[PATH_MAX];
 };
@@ -97,6 +99,7 @@ struct gateway_reconf {
 	char		 secret[WIREMSG_SECRET_MAX + 1];
 	char		 interface[IF_NAMESIZE];
 	uint32_t	 cam_refresh;	/* seconds */
+	uint32_t	 mss_clamp;	/* mssclamp.h: no, auto, N */
 };
 
 struct gateway_relay {
@@ -156,6 +159,7 @@ struct gw_env {
 	struct event		 ev_cam;
 	struct lan_counters	 lan;
 	struct gw_tx_counters	 c;
+	struct mssclamp_counters mss;	/* LAN -> relay SYNs */
 };
 
 /* parse.y: NULL (errors already logged with file:line) on failure */

@@ -51,6 +51,7 @@
 #include "compat.h"
 #include "gatewayd.h"
 #include "log.h"
+#include "mssclamp.h"
 #include "wiremsg.h"
 
 #define CAM_REFRESH_SEC_MIN	1		/* seconds */
@@ -66,6 +67,7 @@ enum setting {
 	S_SECRET,
 	S_INTERFACE,
 	S_CAM_REFRESH,
+	S_MSS_CLAMP,
 	S_USER,
 	S_CONTROL,
 	S_MAX
@@ -96,10 +98,10 @@ static int			 errors;	/* besides cfglex's */
 %}
 
 %token	CA_CERTIFICATE CAM_REFRESH CONTROL INCLUDE INTERFACE PORT RELAY
-%token	ROOM SECRET SERVER_NAME USER ERROR
+%token	MSS_CLAMP ROOM SECRET SERVER_NAME USER ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.number>	number
+%type	<v.number>	number mssclamp
 %destructor	{ free($$); } <v.string>
 
 %%
@@ -153,6 +155,31 @@ number		: NUMBER
 		}
 		;
 
+/*
+ * mss-clamp auto | no | N; -1 (reported) if none of them.  "auto" and
+ * "no" are words, not keywords: they stay usable as names elsewhere.
+ */
+mssclamp	: NUMBER {
+			if (cfgcheck_range(&ck, "mss-clamp", $1, MSSCLAMP_MIN,
+			    MSSCLAMP_MAX) == 0)
+				$$ = $1;
+			else
+				$$ = -1;
+		}
+		| STRING {
+			if (strcmp($1, "auto") == 0)
+				$$ = MSSCLAMP_AUTO;
+			else if (strcmp($1, "no") == 0)
+				$$ = MSSCLAMP_OFF;
+			else {
+				yyerror("\"%s\": expected auto, no or %d-%d",
+				    $1, MSSCLAMP_MIN, MSSCLAMP_MAX);
+				$$ = -1;
+			}
+			free($1);
+		}
+		;
+
 main		: RELAY STRING {
 			if (cfgcheck_once(&ck, S_RELAY, "relay") == 0)
 				cfgcheck_host(&ck, conf->relay,
@@ -203,6 +230,11 @@ main		: RELAY STRING {
 				    sizeof(conf->interface), "interface", $2);
 			free($2);
 		}
+		| MSS_CLAMP mssclamp {
+			if (cfgcheck_once(&ck, S_MSS_CLAMP, "mss-clamp") == 0 &&
+			    $2 != -1)
+				conf->mss_clamp = $2;
+		}
 		| CAM_REFRESH number {
 			if (cfgcheck_once(&ck, S_CAM_REFRESH,
 			    "cam-refresh") == 0 &&
@@ -232,6 +264,7 @@ static const struct cfglex_kw keywords[] = {
 	{ "control",		CONTROL },
 	{ "include",		INCLUDE },
 	{ "interface",		INTERFACE },
+	{ "mss-clamp",		MSS_CLAMP },
 	{ "port",		PORT },
 	{ "relay",		RELAY },
 	{ "room",		ROOM },
@@ -295,6 +328,7 @@ config_defaults(struct gatewayd_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->port = GATEWAYD_PORT;
 	c->cam_refresh = GATEWAYD_CAM_REFRESH;
+	c->mss_clamp = MSSCLAMP_DEFAULT;
 	/* The defaults fit: gatewayd.h and the buffers are sized together. */
 	strlcpy(c->user, GATEWAYD_USER, sizeof(c->user));
 	strlcpy(c->control, GATEWAYD_SOCKET, sizeof(c->control));

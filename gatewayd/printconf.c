@@ -28,6 +28,7 @@
 
 #include "cfgcheck.h"
 #include "gatewayd.h"
+#include "mssclamp.h"
 
 void
 print_config(const struct gatewayd_conf *conf)
@@ -42,6 +43,12 @@ print_config(const struct gatewayd_conf *conf)
 		cfgcheck_print_string("secret", conf->secret);
 	cfgcheck_print_string("interface", conf->interface);
 	printf("cam-refresh %u\n", conf->cam_refresh);
+	if (conf->mss_clamp == MSSCLAMP_OFF)
+		printf("mss-clamp no\n");
+	else if (conf->mss_clamp == MSSCLAMP_AUTO)
+		printf("mss-clamp auto\n");
+	else
+		printf("mss-clamp %u\n", conf->mss_clamp);
 	cfgcheck_print_string("user", conf->user);
 	cfgcheck_print_string("control", conf->control);
 }

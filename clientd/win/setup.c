@@ -84,6 +84,7 @@ broker_setup(struct broker *b)
 	}
 
 	memset(r, 0, sizeof(*r));
+	r->mss_clamp = c->mss_clamp;
 	if (c->mac_set)
 		r->mac = c->mac;
 	else {

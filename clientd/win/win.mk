@@ -53,7 +53,7 @@ WIN_CORE_SRCS := common/session.c common/overlay.c common/mtu.c \
 		common/ether.c common/l2class.c common/wiremsg.c \
 		common/egress.c common/quic.c common/quic_tls.c \
 		common/log.c common/clock.c common/uplink.c \
-		clientd/tapfilter.c clientd/clientcore.c
+		common/mssclamp.c clientd/tapfilter.c clientd/clientcore.c
 # uplink.c's event loop (common/evloop.h) on Windows.
 WIN_COMPAT_SRCS := clientd/win/compat.c clientd/win/syslog.c \
 		clientd/win/evloop_win.c
@@ -91,7 +91,8 @@ WIN_BSDINC :=	$(WIN_OBJ)/bsdinc/sys/queue.h $(WIN_OBJ)/bsdinc/sys/tree.h
 # cfgcheck skip only what Windows has no equivalent of (FIFOs, /dev);
 # clientconf is the grammar with the Windows values.
 WIN_UNIT_TESTS := session overlay tapfilter wiremsg mtu ether l2class \
-		quic cipher log uplink cfglex cfgcheck clientconf netif
+		quic cipher log uplink cfglex cfgcheck clientconf netif \
+		mssclamp
 WIN_UNIT_SRCS := $(WIN_UNIT_TESTS:%=regress/unit/test_%.c) \
 		regress/win/runner.c
 WIN_UNIT_OBJS := $(WIN_UNIT_SRCS:%.c=$(WIN_OBJ)/%.o)

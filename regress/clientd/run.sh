@@ -250,6 +250,86 @@ grep -q 'tap-frames-out' "$WORK/counters.txt" || WHY="$WHY no counters"
 SHOW="$WORK/peers.txt $WORK/status.txt $WORK/counters.txt"
 check "softlanctl show status, show peers, show counters"
 
+# TCP MSS clamping (mss-clamp auto, the default) on a TCP connection from
+# the player to the LAN host.  The SYN's MSS as the LAN host sees it is
+# clientd's frame budget less 54 (Ethernet 14, IPv4 20, TCP 20), the
+# SYN-ACK's as the player sees it gatewayd's budget less 54 (both TCP
+# stacks offer 1460 on their 1500-byte links); both daemons count them,
+# and the data crosses intact in segments that are not fragmented.
+mss_syn() {	# FILE FLAGS: the MSS option of the first such segment
+	grep -o "Flags \[$2\],.*mss [0-9]*" "$1" | head -n 1 |
+	    sed 's/.*mss //'
+}
+# FILE FLAGS: tcpdump -vv found that segment's TCP checksum correct.
+csum_ok() {
+	grep "Flags \[$2\]," "$1" | head -n 1 |
+	    grep -q 'cksum 0x[0-9a-f]* (correct)'
+}
+cb1=$(status_field "$WORK/p1.sock" frame_budget)
+gb1=$(status_field "$GSOCK" frame_budget)
+cm1=$(counter_at "$WORK/p1.sock" mss-clamped)
+gm1=$(counter_at "$GSOCK" mss-clamped)
+fr1=$(counter_at "$WORK/p1.sock" ovl-tx-fragmented)
+tcpdump_start DUMPH "$NS_HOST" eth0 "$WORK/mss-host.txt" \
+    'tcp port 5080 and tcp[tcpflags] & tcp-syn != 0' -vv -c 2
+tcpdump_start DUMPP "$NS_P1" $TAP "$WORK/mss-p1.txt" \
+    'tcp port 5080 and tcp[tcpflags] & tcp-syn != 0' -vv -c 2
+spawn TCPRX ip netns exec "$NS_HOST" timeout 60 python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'$HOST'", 5080))
+s.listen(1)
+s.settimeout(40)
+print("listening", flush=True)
+c, a = s.accept()
+c.settimeout(40)
+n = 0
+while True:
+	d = c.recv(65536)
+	if not d:
+		break
+	n += len(d)
+print("received", n, flush=True)
+' >"$WORK/tcprx.out" 2>&1
+wait_for 100 grep -q listening "$WORK/tcprx.out" || WHY="no TCP listener"
+ns_run "$NS_P1" timeout 60 python3 -c '
+import socket
+s = socket.create_connection(("'$HOST'", 5080), timeout=40)
+s.sendall(b"softlan" * 50000)
+s.close()
+' >"$WORK/tcptx.out" 2>&1 || WHY="$WHY TCP client failed"
+wait_gone "$TCPRX" 400 || WHY="$WHY the TCP receiver did not end"
+grep -q '^received 350000$' "$WORK/tcprx.out" ||
+    WHY="$WHY $(tail -n 1 "$WORK/tcprx.out")"
+wait_gone "$DUMPH" 50 || tcpdump_stop "$DUMPH"
+wait_gone "$DUMPP" 50 || tcpdump_stop "$DUMPP"
+cb2=$(status_field "$WORK/p1.sock" frame_budget)
+gb2=$(status_field "$GSOCK" frame_budget)
+synmss=$(mss_syn "$WORK/mss-host.txt" S)
+ackmss=$(mss_syn "$WORK/mss-p1.txt" S.)
+case "$synmss" in
+$((cb1 - 54))|$((cb2 - 54))) ;;
+*)	WHY="$WHY SYN MSS \"$synmss\" at the LAN host, budget $cb1/$cb2";;
+esac
+case "$ackmss" in
+$((gb1 - 54))|$((gb2 - 54))) ;;
+*)	WHY="$WHY SYN-ACK MSS \"$ackmss\" at the player, budget $gb1/$gb2";;
+esac
+csum_ok "$WORK/mss-host.txt" S || WHY="$WHY SYN checksum not correct"
+csum_ok "$WORK/mss-p1.txt" S. || WHY="$WHY SYN-ACK checksum not correct"
+counter_above "$WORK/p1.sock" mss-clamped "$cm1" ||
+    WHY="$WHY clientd mss-clamped still $cm1"
+counter_above "$GSOCK" mss-clamped "$gm1" ||
+    WHY="$WHY gatewayd mss-clamped still $gm1"
+fr2=$(counter_at "$WORK/p1.sock" ovl-tx-fragmented)
+# 350000 bytes are more than 300 segments: a few fragmented frames are
+# other traffic, not the transfer.
+[ $((fr2 - fr1)) -lt 20 ] ||
+    WHY="$WHY $((fr2 - fr1)) frames fragmented during the transfer"
+SHOW="$WORK/mss-host.txt $WORK/mss-p1.txt $WORK/tcprx.out $WORK/tcptx.out"
+check "TCP through the tunnel: MSS clamped to $synmss/$ackmss (budgets $cb1/$gb1), counted"
+
 # The room MTU: room small is declared with mtu 1400.
 clientd_start p3 "$NS_P3"
 wait_for 150 connected "$WORK/p3.sock" || WHY="p3 not connected"

@@ -6,5 +6,6 @@ CHECKS +=	check-config
 
 .PHONY: check-config
 
-check-config: $(OBJ)/relayd/relayd
+check-config: $(OBJ)/relayd/relayd $(OBJ)/gatewayd/gatewayd \
+    $(OBJ)/clientd/clientd
 	sh regress/config/run.sh $(OBJ)
