@@ -154,11 +154,7 @@ client_child_dispatch(struct proc *p, struct imsg *imsg)
 			fatalx("IMSG_RECONF_CONF after start");
 		if (imsg_get_data(imsg, conf, sizeof(*conf)) == -1)
 			fatal("IMSG_RECONF_CONF");
-		conf->relay[sizeof(conf->relay) - 1] = '\0';
-		conf->server_name[sizeof(conf->server_name) - 1] = '\0';
-		conf->room[sizeof(conf->room) - 1] = '\0';
-		conf->secret[sizeof(conf->secret) - 1] = '\0';
-		conf->tap[sizeof(conf->tap) - 1] = '\0';
+		client_reconf_terminate(conf);
 		env->have_conf = 1;
 		break;
 	case IMSG_RECONF_CA:

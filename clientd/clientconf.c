@@ -25,10 +25,15 @@
 #include <sys/types.h>
 
 #ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 #include <shlobj.h>
 #else
+#include <sys/socket.h>
+
 #include <fcntl.h>
+#include <netdb.h>
 #include <unistd.h>
 #endif
 
@@ -223,4 +228,45 @@ client_mac_derive(const char *id, size_t idlen, struct ether_mac *mac)
 	}
 	explicit_bzero(digest, sizeof(digest));
 	return (rv);
+}
+
+int
+client_resolve_relay(const struct clientd_conf *conf, struct client_relay *r,
+    char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res;
+	char		 port[8];
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_protocol = IPPROTO_UDP;
+	(void)snprintf(port, sizeof(port), "%u", conf->port);
+	if ((rc = getaddrinfo(conf->relay, port, &hints, &res)) != 0) {
+		(void)snprintf(err, errlen, "cannot resolve: %s",
+		    gai_strerror(rc));
+		return (-1);
+	}
+	if (res->ai_addrlen > sizeof(r->ss) ||
+	    (res->ai_family != AF_INET && res->ai_family != AF_INET6)) {
+		freeaddrinfo(res);
+		(void)snprintf(err, errlen, "no IPv4 or IPv6 address");
+		return (-1);
+	}
+	memset(r, 0, sizeof(*r));
+	memcpy(&r->ss, res->ai_addr, res->ai_addrlen);
+	r->sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return (0);
+}
+
+void
+client_reconf_terminate(struct client_reconf *c)
+{
+	c->relay[sizeof(c->relay) - 1] = '\0';
+	c->server_name[sizeof(c->server_name) - 1] = '\0';
+	c->room[sizeof(c->room) - 1] = '\0';
+	c->secret[sizeof(c->secret) - 1] = '\0';
+	c->tap[sizeof(c->tap) - 1] = '\0';
 }

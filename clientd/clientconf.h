@@ -166,6 +166,12 @@ void			 print_config(const struct clientd_conf *);
  * (lower case).  -1 with a message in err if it cannot be read or has
  * another form.
  *
+ * client_resolve_relay: the relay's name and port, resolved (the first
+ * IPv4 or IPv6 address getaddrinfo gives); -1 with a message in err.
+ *
+ * client_reconf_terminate: every string of a struct client_reconf that
+ * came over a pipe, NUL-terminated at its last byte.
+ *
  * client_mac_derive: the virtual MAC of a machine id: the first six bytes
  * of SHA-256(CLIENTD_MAC_LABEL with its NUL, then the id's idlen bytes),
  * with bit 0x02 of the first octet set (locally administered) and bit
@@ -173,6 +179,9 @@ void			 print_config(const struct clientd_conf *);
  * a newline.  -1 only if SHA-256 fails.
  */
 const char		*clientd_conf_path(void);
+int			 client_resolve_relay(const struct clientd_conf *,
+			    struct client_relay *, char *, size_t);
+void			 client_reconf_terminate(struct client_reconf *);
 int			 client_machine_id(char *, size_t, char *, size_t);
 int			 client_mac_derive(const char *, size_t,
 			    struct ether_mac *);

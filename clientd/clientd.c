@@ -64,8 +64,6 @@ struct clientd {
 static struct clientd	 env;
 
 static int	 machine_mac(struct ether_mac *, char *, size_t);
-static int	 resolve_relay(const struct clientd_conf *,
-		    struct client_relay *, char *, size_t);
 static const char *addr_str(const struct sockaddr *);
 static void	 pin_route(struct clientd *);
 static void	 unpin_route(struct clientd *);
@@ -137,7 +135,8 @@ main(int argc, char *argv[])
 		    CLIENTD_MACHINE_ID);
 	}
 
-	if (resolve_relay(env.conf, &env.relay, errbuf, sizeof(errbuf)) == -1)
+	if (client_resolve_relay(env.conf, &env.relay, errbuf,
+	    sizeof(errbuf)) == -1)
 		errx(1, "relay %s: %s", env.conf->relay, errbuf);
 	log_info("relay %s is %s", env.conf->relay,
 	    addr_str((struct sockaddr *)&env.relay.ss));
@@ -176,34 +175,6 @@ machine_mac(struct ether_mac *mac, char *err, size_t errlen)
 		rv = priv_seterr(err, errlen, "SHA-256 failed");
 	explicit_bzero(id, sizeof(id));
 	return (rv);
-}
-
-static int
-resolve_relay(const struct clientd_conf *conf, struct client_relay *r,
-    char *err, size_t errlen)
-{
-	struct addrinfo	 hints, *res;
-	char		 port[8];
-	int		 rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	snprintf(port, sizeof(port), "%u", conf->port);
-	if ((rc = getaddrinfo(conf->relay, port, &hints, &res)) != 0)
-		return (priv_seterr(err, errlen, "cannot resolve: %s",
-		    gai_strerror(rc)));
-	if (res->ai_addrlen > sizeof(r->ss) ||
-	    (res->ai_family != AF_INET && res->ai_family != AF_INET6)) {
-		freeaddrinfo(res);
-		return (priv_seterr(err, errlen, "no IPv4 or IPv6 address"));
-	}
-	memset(r, 0, sizeof(*r));
-	memcpy(&r->ss, res->ai_addr, res->ai_addrlen);
-	r->sslen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return (0);
 }
 
 static const char *
@@ -394,7 +365,7 @@ parent_reload(struct proc *p)
 
 	log_info("reload: resolving relay %s again (other settings need a "
 	    "restart)", e->conf->relay);
-	if (resolve_relay(e->conf, &nr, err, sizeof(err)) == -1) {
+	if (client_resolve_relay(e->conf, &nr, err, sizeof(err)) == -1) {
 		log_warnx("reload: relay %s: %s, keeping %s", e->conf->relay,
 		    err, addr_str((struct sockaddr *)&e->relay.ss));
 		return;

@@ -47,8 +47,6 @@
 #define BROKER_FAKE_NEXTHOP	"198.18.99.1"	/* -T journal= */
 
 static uint8_t	*read_ca(const char *, size_t *);
-static int	 resolve_relay(const struct clientd_conf *,
-		    struct client_relay *);
 static const char *addr_str(const struct sockaddr *);
 
 /*
@@ -98,8 +96,10 @@ broker_setup(struct broker *b)
 	}
 	if ((b->ca = read_ca(c->ca_certificate, &b->calen)) == NULL)
 		return (-1);
-	if (resolve_relay(c, &r->addr) == -1)
+	if (client_resolve_relay(c, &r->addr, err, sizeof(err)) == -1) {
+		log_warnx("relay %s: %s", c->relay, err);
 		return (-1);
+	}
 	log_info("relay %s is %s", c->relay,
 	    addr_str((struct sockaddr *)&r->addr.ss));
 
@@ -196,36 +196,6 @@ read_ca(const char *path, size_t *lenp)
 	fclose(f);
 	*lenp = n;
 	return (buf);
-}
-
-static int
-resolve_relay(const struct clientd_conf *c, struct client_relay *r)
-{
-	struct addrinfo	 hints, *res;
-	char		 port[8];
-	int		 rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	(void)snprintf(port, sizeof(port), "%u", c->port);
-	if ((rc = getaddrinfo(c->relay, port, &hints, &res)) != 0) {
-		log_warnx("relay %s: cannot resolve: %s", c->relay,
-		    win_strerror(rc));
-		return (-1);
-	}
-	if (res->ai_addrlen > sizeof(r->ss) ||
-	    (res->ai_family != AF_INET && res->ai_family != AF_INET6)) {
-		freeaddrinfo(res);
-		log_warnx("relay %s: no IPv4 or IPv6 address", c->relay);
-		return (-1);
-	}
-	memset(r, 0, sizeof(*r));
-	memcpy(&r->ss, res->ai_addr, res->ai_addrlen);
-	r->sslen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return (0);
 }
 
 static const char *
@@ -378,10 +348,13 @@ void
 broker_req_reload(struct broker *b, struct imsg *imsg)
 {
 	struct client_relay	 r;
+	char			 err[256];
 
 	(void)imsg;
-	if (resolve_relay(b->conf, &r) == -1)
+	if (client_resolve_relay(b->conf, &r, err, sizeof(err)) == -1) {
+		log_warnx("reload: relay %s: %s", b->conf->relay, err);
 		return;
+	}
 	log_info("reload: relay %s is %s", b->conf->relay,
 	    addr_str((struct sockaddr *)&r.ss));
 	if (imsg_compose(&b->ibuf, IMSG_RELAY_ADDR, 0, 0, -1, &r,
