@@ -301,20 +301,21 @@ wait_for 50 relay_empty || WHY="peers still listed after leaving;"
 SHOW=$RLOG
 check "the 50 peers leave"
 
-# rss_back: both within 10 % of the baseline.
+# rss_back: neither above the baseline by more than 10 %.  Below it is
+# fine: the relay gives freed memory back to the system (malloc_trim, at
+# most once a second), so a baseline taken before a trim can be well
+# above what is left after the load.
 rss_back() {
 	RSS_P1=$(rss "$RPID")
 	RSS_C1=$(rss "$CPID")
 	[ -n "$RSS_P1" ] && [ -n "$RSS_C1" ] &&
 	    [ $((RSS_P1 * 10)) -le $((RSS_P0 * 11)) ] &&
-	    [ $((RSS_P1 * 10)) -ge $((RSS_P0 * 9)) ] &&
-	    [ $((RSS_C1 * 10)) -le $((RSS_C0 * 11)) ] &&
-	    [ $((RSS_C1 * 10)) -ge $((RSS_C0 * 9)) ]
+	    [ $((RSS_C1 * 10)) -le $((RSS_C0 * 11)) ]
 }
 # Connections in their closing period are freed a few PTOs later.
-wait_for 50 rss_back || WHY="not within 10 %"
-check "relay memory back within 10 %: parent $RSS_P0 -> $RSS_P1 kB," \
-    "child $RSS_C0 -> $RSS_C1 kB"
+wait_for 50 rss_back || WHY="more than 10 % above"
+check "relay memory back to at most 10 % above the baseline: parent" \
+    "$RSS_P0 -> $RSS_P1 kB, child $RSS_C0 -> $RSS_C1 kB"
 
 relayd_stop
 scan_logs "$RLOG" "$WORK"/*.err
