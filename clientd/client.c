@@ -77,6 +77,7 @@ static uint8_t			 tapbuf[CLIENT_TAPBUF];
 static void	 client_start(struct client_env *);
 static void	 client_stop(int, short, void *);
 static void	 tap_read(int, short, void *);
+static void	 tap_pause(int, void *);
 static enum client_tapw tap_write(const uint8_t *, size_t, void *);
 static int	 client_set_mtu(uint32_t, void *);
 static void	 client_exit(int, void *);
@@ -88,6 +89,7 @@ static const struct client_core_ops client_core_ops = {
 	.set_mtu = client_set_mtu,
 	.exit = client_exit,
 	.ctl_other = client_ctl_other,
+	.tap_pause = tap_pause,
 };
 
 /* Framework hooks. */
@@ -248,7 +250,21 @@ tap_read(int fd, short event, void *arg)
 		if (n == 0)
 			break;
 		client_core_tap_frame(&env->core, tapbuf, (size_t)n);
+		if (env->core.tap_paused)
+			break;
 	}
+}
+
+/* Back-pressure from the uplink: the TAP's queue holds frames meanwhile. */
+static void
+tap_pause(int paused, void *arg)
+{
+	struct client_env	*env = arg;
+
+	if (paused)
+		event_del(&env->ev_tap);
+	else if (event_add(&env->ev_tap, NULL) == -1)
+		fatalx("event_add on the tap");
 }
 
 /* Relay -> TAP. */

@@ -44,6 +44,9 @@ static void	 up_welcome(const struct wiremsg_welcome *, void *);
 static void	 up_state(enum session_state, enum session_state, void *);
 static int	 up_set_mtu(uint32_t, void *);
 static void	 up_exit(int, void *);
+static void	 up_writable(void *);
+static const char *tap_send(struct client_core *, const uint8_t *, size_t);
+static void	 tap_pause(struct client_core *, int);
 
 static const struct uplink_cb client_uplink_cb = {
 	.frame = up_frame,
@@ -51,6 +54,7 @@ static const struct uplink_cb client_uplink_cb = {
 	.state = up_state,
 	.set_mtu = up_set_mtu,
 	.exit = up_exit,
+	.writable = up_writable,
 };
 
 /*
@@ -142,12 +146,17 @@ client_core_tap_frame(struct client_core *core, const uint8_t *f,
     size_t len)
 {
 	enum tapf_reason	 why;
-	const char		*what;
 
 	core->c.tap_frames_in++;
 	if (core->exiting) {
 		core->c.tap_drop_notconnected++;
 		frame_log("tap", f, len, "dropped, stopping");
+		return;
+	}
+	if (core->pendlen > 0) {
+		/* A platform that read on while paused. */
+		core->c.tap_drop_full++;
+		frame_log("tap", f, len, "dropped, queue full");
 		return;
 	}
 	why = tapfilter_check(&core->tf, f, len);
@@ -156,26 +165,72 @@ client_core_tap_frame(struct client_core *core, const uint8_t *f,
 		return;
 	}
 	f = tap_mss_clamp(core, f, len);
+	frame_log("tap", f, len, tap_send(core, f, len));
+}
+
+/*
+ * One frame (filtered, clamped) to the uplink; when its queue is full
+ * the frame is held in core->pend and the TAP paused.  What became of
+ * it, for the log.
+ */
+static const char *
+tap_send(struct client_core *core, const uint8_t *f, size_t len)
+{
 	switch (uplink_send_frame(core->up, f, len)) {
 	case UPLINK_SENT:
 		core->c.tap_frames_sent++;
-		what = "to the relay";
-		break;
+		return ("to the relay");
 	case UPLINK_NOTCONNECTED:
 		core->c.tap_drop_notconnected++;
-		what = "dropped, not connected";
-		break;
+		return ("dropped, not connected");
 	case UPLINK_TOOBIG:
 		core->c.tap_drop_toobig++;
-		what = "dropped, too big";
-		break;
+		return ("dropped, too big");
 	case UPLINK_FULL:
 	default:
-		core->c.tap_drop_full++;
-		what = "dropped, queue full";
 		break;
 	}
-	frame_log("tap", f, len, what);
+	if (len > sizeof(core->pend)) {
+		core->c.tap_drop_full++;
+		return ("dropped, queue full");
+	}
+	if (f != core->pend)
+		memcpy(core->pend, f, len);
+	core->pendlen = len;
+	tap_pause(core, 1);
+	return ("held, queue full: tap paused");
+}
+
+/* Stop or resume reading the TAP (not again once exiting). */
+static void
+tap_pause(struct client_core *core, int paused)
+{
+	if (core->tap_paused == paused)
+		return;
+	core->tap_paused = paused;
+	if (paused)
+		core->c.tap_pauses++;
+	else if (core->exiting)
+		return;
+	if (core->ops->tap_pause != NULL)
+		core->ops->tap_pause(paused, core->arg);
+}
+
+/* The uplink has room again: the held frame first, then the TAP. */
+static void
+up_writable(void *arg)
+{
+	struct client_core	*core = arg;
+	size_t			 len = core->pendlen;
+
+	if (len > 0) {
+		core->pendlen = 0;
+		frame_log("tap", core->pend, len,
+		    tap_send(core, core->pend, len));
+		if (core->pendlen > 0)
+			return;		/* full again: still paused */
+	}
+	tap_pause(core, 0);
 }
 
 /*
@@ -262,9 +317,20 @@ up_welcome(const struct wiremsg_welcome *w, void *arg)
 static void
 up_state(enum session_state o, enum session_state n, void *arg)
 {
-	(void)arg;
+	struct client_core	*core = arg;
+
 	log_debug("session: %s -> %s", session_state_name(o),
 	    session_state_name(n));
+	if (n == SESSION_CONNECTED)
+		return;
+	/* The room is gone: so is the frame held for it. */
+	if (core->pendlen > 0) {
+		core->c.tap_drop_notconnected++;
+		frame_log("tap", core->pend, core->pendlen,
+		    "dropped, not connected");
+		core->pendlen = 0;
+	}
+	tap_pause(core, 0);
 }
 
 /* Asked of the privileged side; client_core_mtu_done() is its answer. */

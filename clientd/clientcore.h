@@ -35,7 +35,16 @@
  * set_mtu() asks it to set the TAP's MTU (its answer comes back through
  * client_core_mtu_done()), exit() to stop everything with a status (a
  * reject a retry cannot fix), ctl_other() answers the control requests
- * that are not "show" (log verbose, reload).
+ * that are not "show" (log verbose, reload), tap_pause() to stop (1) or
+ * resume (0) reading the TAP.
+ *
+ * Back-pressure: when the uplink's datagram queue is full the core keeps
+ * that one frame (pend), asks the platform to stop reading the TAP (the
+ * kernel's queue holds the frames meanwhile; the platform's read loop
+ * stops as soon as tap_paused is set) and sends the frame when the
+ * uplink has room again, then resumes reading.  When the connection goes
+ * away meanwhile, the frame is dropped (tap_drop_notconnected) and
+ * reading resumes.
  */
 
 #include <stddef.h>
@@ -66,7 +75,8 @@ struct client_counters {
 	uint64_t		 tap_frames_sent;	/* to the uplink */
 	uint64_t		 tap_drop_notconnected;
 	uint64_t		 tap_drop_toobig;
-	uint64_t		 tap_drop_full;
+	uint64_t		 tap_drop_full;		/* queue full, no pause */
+	uint64_t		 tap_pauses;		/* reading stopped */
 	uint64_t		 tap_read_errors;
 	uint64_t		 tap_frames_out;	/* written to the TAP */
 	uint64_t		 tap_bytes_out;
@@ -84,6 +94,7 @@ struct client_core_ops {
 	void		 (*exit)(int, void *);
 	void		 (*ctl_other)(struct ctl_conn *, uint32_t,
 			    const void *, size_t, void *);
+	void		 (*tap_pause)(int, void *);	/* 1 stop, 0 go */
 };
 
 struct client_core {
@@ -98,6 +109,9 @@ struct client_core {
 	struct client_counters	 c;
 	struct mssclamp_counters mss;	/* TAP -> relay SYNs */
 	uint8_t			 clampbuf[OVL_MAX_FRAME]; /* a clamped copy */
+	int			 tap_paused;	/* the platform reads not */
+	size_t			 pendlen;	/* 0: no frame held */
+	uint8_t			 pend[OVL_MAX_FRAME]; /* the uplink's next */
 	const struct client_core_ops *ops;
 	void			*arg;		/* the ops' */
 };

@@ -179,6 +179,7 @@ show_counters(void *arg)
 	    c->tap_drop_notconnected);
 	control_json_counter(a, "tap-drop-too-big", c->tap_drop_toobig);
 	control_json_counter(a, "tap-drop-queue-full", c->tap_drop_full);
+	control_json_counter(a, "tap-paused", c->tap_pauses);
 	control_json_counter(a, "tap-read-errors", c->tap_read_errors);
 	control_json_counter(a, "tap-frames-out", c->tap_frames_out);
 	control_json_counter(a, "tap-bytes-out", c->tap_bytes_out);

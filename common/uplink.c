@@ -39,6 +39,7 @@
 #include "egress.h"
 #include "evloop.h"
 #include "log.h"
+#include "mtu.h"
 #include "overlay.h"
 #include "quic.h"
 #include "uplink.h"
@@ -54,6 +55,8 @@ struct uplink_counters {
 	uint64_t		 frames_in;	/* delivered to the daemon */
 	uint64_t		 drop_notconnected;
 	uint64_t		 drop_early;	/* before welcome */
+	uint64_t		 full;		/* UPLINK_FULL: held */
+	uint64_t		 writable;	/* cb.writable calls */
 	uint64_t		 udp_recv;
 	uint64_t		 udp_sent;
 	uint64_t		 udp_send_errors;
@@ -92,6 +95,7 @@ struct uplink {
 	int			 have_sid;
 	int			 up;		/* TRANSPORT_UP given */
 	int			 stopped;
+	int			 want_room;	/* UPLINK_FULL given */
 	struct wiremsg_reader	 reader;
 	struct wiremsg		 msg;
 	struct ovl_tx		 tx;
@@ -110,6 +114,7 @@ static void	 conn_drop(struct uplink *, const char *);
 static void	 conn_flush(struct uplink *, struct quic_conn *, uint64_t);
 static void	 dead_free(struct uplink *);
 static void	 conn_service(struct uplink *);
+static int	 conn_room(struct uplink *);
 static void	 send_hello(struct uplink *);
 static void	 send_stats(struct uplink *);
 static void	 ev_read_cb(void *);
@@ -439,6 +444,7 @@ conn_drop(struct uplink *u, const char *reason)
 	u->qc = NULL;
 	u->have_sid = 0;
 	u->up = 0;
+	u->want_room = 0;
 	evloop_timer_activate(&u->ev_conn);
 }
 
@@ -504,6 +510,7 @@ conn_service(struct uplink *u)
 		u->qc = NULL;
 		u->have_sid = 0;
 		u->up = 0;
+		u->want_room = 0;
 		session_feed(u, &ev);
 		dead_free(u);
 		if (u->qc == NULL) {
@@ -511,6 +518,23 @@ conn_service(struct uplink *u)
 			return;
 		}
 		conn_flush(u, u->qc, now);
+	}
+	/*
+	 * Back-pressure: the daemon stopped reading after UPLINK_FULL.
+	 * Called here only, after a flush, so never from inside
+	 * uplink_send_frame() nor from itself; what the daemon sends in
+	 * it is flushed there, and the daemon reads again from its own
+	 * event (timers keep their turn).
+	 */
+	if (u->want_room && conn_room(u)) {
+		u->want_room = 0;
+		u->c.writable++;
+		if (u->cb.writable != NULL)
+			u->cb.writable(u->arg);
+		if (u->qc == NULL) {
+			evloop_timer_del(&u->ev_conn);
+			return;
+		}
 	}
 	exp = quic_conn_expiry(u->qc);
 	if (ovl_reasm_next_expiry(&u->reasm, &ms) &&
@@ -769,19 +793,55 @@ cb_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
 	u->cb.frame(rx.frame, rx.len, u->arg);
 }
 
+/*
+ * Room again after UPLINK_FULL: half the datagram queue free (at least
+ * the pieces of the largest frame), so the daemon's next burst finds
+ * room and the queue still holds packets to send meanwhile.
+ */
+static int
+conn_room(struct uplink *u)
+{
+	size_t	 room, size;
+
+	if (u->qc == NULL || u->s.state != SESSION_CONNECTED)
+		return (0);
+	room = quic_conn_dgram_room(u->qc);
+	size = room + quic_conn_dgram_queued(u->qc);
+	return (room >= OVL_MAX_FRAGS && room >= size / 2);
+}
+
 int
 uplink_send_frame(struct uplink *u, const uint8_t *frame, size_t len)
 {
+	size_t	 budget, need;
+
 	if (u->qc == NULL || u->s.state != SESSION_CONNECTED) {
 		u->c.drop_notconnected++;
 		return (UPLINK_NOTCONNECTED);
 	}
-	switch (egress_frame(u->qc, &u->tx, quic_conn_frame_budget(u->qc),
-	    frame, len, &u->eg)) {
+	budget = quic_conn_frame_budget(u->qc);
+	/*
+	 * No room for every piece: refused before the overlay encodes it
+	 * (no frame id or counter used), the caller keeps the frame and
+	 * waits for cb->writable.  Frames egress_frame() refuses for
+	 * another reason go on to it, to be counted there.
+	 */
+	need = budget > 0 ? mtu_fragments(len, budget) : 0;
+	if (len >= OVL_MIN_FRAME && len <= OVL_MAX_FRAME && need > 0 &&
+	    need <= OVL_MAX_FRAGS && quic_conn_dgram_room(u->qc) < need) {
+		u->c.full++;
+		u->want_room = 1;
+		/* Let the queue drain before the next read. */
+		evloop_timer_activate(&u->ev_conn);
+		return (UPLINK_FULL);
+	}
+	switch (egress_frame(u->qc, &u->tx, budget, frame, len, &u->eg)) {
 	case EGRESS_SENT:
 		break;
 	case EGRESS_FULL:
-		/* Let the queue drain before the next read. */
+		/* No memory for the queue: nothing queued, try later. */
+		u->c.full++;
+		u->want_room = 1;
 		evloop_timer_activate(&u->ev_conn);
 		return (UPLINK_FULL);
 	case EGRESS_TOOBIG:
@@ -835,6 +895,8 @@ uplink_counters_export(const struct uplink *u, struct wiremsg_counter *cs,
 	}
 	wiremsg_counter_put(cs, max, &n, "uplink-drop-before-welcome",
 	    u->c.drop_early);
+	wiremsg_counter_put(cs, max, &n, "uplink-queue-full", u->c.full);
+	wiremsg_counter_put(cs, max, &n, "uplink-writable", u->c.writable);
 	wiremsg_counter_put(cs, max, &n, "udp-recv", u->c.udp_recv);
 	wiremsg_counter_put(cs, max, &n, "udp-sent", u->c.udp_sent);
 	wiremsg_counter_put(cs, max, &n, "udp-send-errors",

@@ -65,6 +65,19 @@
  *			next welcome).  gatewayd leaves it NULL: ignored.
  *	exit		a fatal reject (or similar): the daemon should
  *			exit with status; the uplink has stopped already.
+ *	writable	the datagram queue has room again after
+ *			uplink_send_frame() returned UPLINK_FULL
+ *			(half of it free, and at least OVL_MAX_FRAGS
+ *			datagrams).  Called once per UPLINK_FULL
+ *			episode, after the uplink sent packets, never
+ *			from inside uplink_send_frame() or itself; not
+ *			called when the connection went away meanwhile
+ *			(state says so instead).
+ *
+ * Back-pressure: UPLINK_FULL drops nothing.  The frame stays the
+ * caller's, who keeps it, stops reading its source (the kernel's queue
+ * holds the frames meanwhile) and sends it again from writable, or
+ * drops and counts it when state leaves CONNECTED.
  */
 
 struct uplink;
@@ -78,6 +91,7 @@ struct uplink_cb {
 	void	(*state)(enum session_state, enum session_state, void *);
 	int	(*set_mtu)(uint32_t, void *);
 	void	(*exit)(int, void *);
+	void	(*writable)(void *);
 };
 
 struct uplink_conf {
@@ -94,7 +108,7 @@ struct uplink_conf {
 #define UPLINK_SENT		0
 #define UPLINK_NOTCONNECTED	-1	/* not CONNECTED: dropped */
 #define UPLINK_TOOBIG		-2	/* over the overlay's limits */
-#define UPLINK_FULL		-3	/* datagram queue full */
+#define UPLINK_FULL		-3	/* queue full: not taken, retry */
 
 /* A snapshot for the control socket. */
 struct uplink_status {

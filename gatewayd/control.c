@@ -151,6 +151,7 @@ show_counters(void *arg)
 	control_json_counter(a, "lan-drop-not-connected", c->send_notconnected);
 	control_json_counter(a, "lan-drop-toobig", c->send_toobig);
 	control_json_counter(a, "lan-drop-queue-full", c->send_full);
+	control_json_counter(a, "lan-paused", c->pauses);
 	control_json_counter(a, "lan-tx-frames", c->frames);
 	control_json_counter(a, "lan-tx-bytes", c->bytes);
 	control_json_counter(a, "lan-tx-drop-link-down", c->drop_down);

@@ -94,6 +94,9 @@ static void	 up_peer_joined(const struct wiremsg_peer *, void *);
 static void	 up_peer_left(const struct wiremsg_peer *, void *);
 static void	 up_state(enum session_state, enum session_state, void *);
 static void	 up_exit(int, void *);
+static void	 up_writable(void *);
+static void	 lan_hold(struct gw_env *, const uint8_t *, size_t);
+static void	 lan_resume(struct gw_env *);
 
 static const struct uplink_cb gw_uplink_cb = {
 	.frame = up_frame,
@@ -103,6 +106,7 @@ static const struct uplink_cb gw_uplink_cb = {
 	.state = up_state,
 	.set_mtu = NULL,	/* no TAP: the room MTU is only a limit */
 	.exit = up_exit,
+	.writable = up_writable,
 };
 
 /* Framework hooks. */
@@ -359,8 +363,11 @@ pkt_set(struct gw_env *env, int fd, const struct priv_packet_info *info)
 	env->suspect = 0;
 	evtimer_del(&env->ev_recheck);
 	event_set(&env->ev_pkt, fd, EV_READ | EV_PERSIST, pkt_read, env);
-	/* Before gw_start() there is no CAM table or uplink to feed. */
-	if (env->started) {
+	/*
+	 * Before gw_start() there is no CAM table or uplink to feed; while
+	 * paused, lan_resume() adds the event.
+	 */
+	if (env->started && !env->paused) {
 		event_add(&env->ev_pkt, NULL);
 		log_info("interface %s: packet socket ready (index %d)",
 		    env->conf.interface, info->ifindex);
@@ -389,7 +396,7 @@ pkt_read(int fd, short event, void *arg)
 	int			 i, rv;
 
 	(void)event;
-	for (i = 0; i < GW_RX_ROUNDS; i++) {
+	for (i = 0; i < GW_RX_ROUNDS && !env->paused; i++) {
 		memset(&msg, 0, sizeof(msg));
 		iov.iov_base = rxbuf;
 		iov.iov_len = sizeof(rxbuf) - ETHER_VLAN_LEN;
@@ -439,8 +446,39 @@ pkt_read(int fd, short event, void *arg)
 		else if (rv == UPLINK_TOOBIG)
 			env->c.send_toobig++;
 		else if (rv == UPLINK_FULL)
-			env->c.send_full++;
+			lan_hold(env, rxbuf, len);
 	}
+}
+
+/*
+ * Back-pressure: the uplink has no room for this frame.  Keep it and
+ * stop reading the packet socket (its receive queue holds the frames
+ * meanwhile) until up_writable() or up_state() says what became of it.
+ */
+static void
+lan_hold(struct gw_env *env, const uint8_t *f, size_t len)
+{
+	if (len > sizeof(env->pend)) {
+		env->c.send_full++;
+		return;
+	}
+	memcpy(env->pend, f, len);
+	env->pendlen = len;
+	if (env->paused)
+		return;
+	env->paused = 1;
+	env->c.pauses++;
+	event_del(&env->ev_pkt);
+}
+
+static void
+lan_resume(struct gw_env *env)
+{
+	if (!env->paused)
+		return;
+	env->paused = 0;
+	if (env->pktfd != -1)
+		event_add(&env->ev_pkt, NULL);
 }
 
 /*
@@ -662,6 +700,35 @@ up_state(enum session_state old, enum session_state new, void *arg)
 		cam_clear(env->cam);
 		cam_arm(env);
 	}
+	if (new == SESSION_CONNECTED)
+		return;
+	/* The room is gone: so is the frame held for it. */
+	if (env->pendlen > 0) {
+		env->c.send_notconnected++;
+		env->pendlen = 0;
+	}
+	lan_resume(env);
+}
+
+/* The uplink has room again: the held frame first, then the LAN. */
+static void
+up_writable(void *arg)
+{
+	struct gw_env	*env = arg;
+	size_t		 len = env->pendlen;
+	int		 rv;
+
+	if (len > 0) {
+		rv = uplink_send_frame(env->up, env->pend, len);
+		if (rv == UPLINK_FULL)
+			return;		/* still paused, still held */
+		env->pendlen = 0;
+		if (rv == UPLINK_NOTCONNECTED)
+			env->c.send_notconnected++;
+		else if (rv == UPLINK_TOOBIG)
+			env->c.send_toobig++;
+	}
+	lan_resume(env);
 }
 
 static __dead void

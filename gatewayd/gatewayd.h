@@ -29,6 +29,7 @@
 #include "control.h"
 #include "lan.h"
 #include "mssclamp.h"
+#include "overlay.h"
 #include "priv.h"
 #include "proc.h"
 #include "uplink.h"
@@ -126,7 +127,8 @@ struct gw_tx_counters {
 	/* LAN -> relay drops */
 	uint64_t		 send_notconnected;
 	uint64_t		 send_toobig;
-	uint64_t		 send_full;
+	uint64_t		 send_full;	/* full, not held */
+	uint64_t		 pauses;	/* LAN reading stopped */
 	uint64_t		 pkt_checks;
 	uint64_t		 pkt_reopened;
 };
@@ -160,6 +162,14 @@ struct gw_env {
 	struct lan_counters	 lan;
 	struct gw_tx_counters	 c;
 	struct mssclamp_counters mss;	/* LAN -> relay SYNs */
+
+	/*
+	 * Back-pressure: the frame the uplink had no room for, sent when
+	 * it has (up_writable); the packet socket is not read meanwhile.
+	 */
+	int			 paused;
+	size_t			 pendlen;	/* 0: none held */
+	uint8_t			 pend[OVL_MAX_FRAME];
 };
 
 /* parse.y: NULL (errors already logged with file:line) on failure */

@@ -111,6 +111,7 @@ static void	 worker_compose(struct worker *, uint32_t, const void *,
 		    size_t);
 static void	 tap_read(void *);
 static void	 tap_retry(void *);
+static void	 tap_pause(int, void *);
 static int	 tap_gone(DWORD);
 static void	 tapw_reap(struct worker *);
 static enum client_tapw tap_write(const uint8_t *, size_t, void *);
@@ -124,6 +125,7 @@ static const struct client_core_ops worker_core_ops = {
 	.set_mtu = worker_set_mtu,
 	.exit = worker_exit,
 	.ctl_other = worker_ctl_other,
+	.tap_pause = tap_pause,
 };
 
 /*
@@ -561,6 +563,8 @@ tap_read(void *arg)
 		}
 		w->tap_rpending = 0;
 		client_core_tap_frame(&w->core, w->tapbuf, n);
+		if (w->core.tap_paused)
+			return;
 	}
 	return;
  fail:
@@ -571,6 +575,25 @@ tap_read(void *arg)
 	    win_strerror(err));
 	evloop_io_del(&w->ev_tap);
 	evloop_timer_add(&w->tap_retry, WORKER_TAP_RETRY_NS);
+}
+
+/*
+ * Back-pressure from the uplink.  No read is posted while paused; set
+ * the event again on resuming, as tap_retry() does, to read at once.
+ */
+static void
+tap_pause(int paused, void *arg)
+{
+	struct worker	*w = arg;
+
+	if (paused) {
+		evloop_io_del(&w->ev_tap);
+		return;
+	}
+	if (!w->tap_rpending)
+		(void)SetEvent(w->tap_rov.hEvent);
+	if (evloop_io_add(&w->ev_tap) == -1)
+		fatalx("adapter: no read event");
 }
 
 static void

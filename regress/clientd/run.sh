@@ -330,6 +330,79 @@ fr2=$(counter_at "$WORK/p1.sock" ovl-tx-fragmented)
 SHOW="$WORK/mss-host.txt $WORK/mss-p1.txt $WORK/tcprx.out $WORK/tcptx.out"
 check "TCP through the tunnel: MSS clamped to $synmss/$ackmss (budgets $cb1/$gb1), counted"
 
+# Back-pressure: a bulk TCP transfer each way.  When the uplink's datagram
+# queue is full the daemon keeps the frame and stops reading its TAP or
+# packet socket (tap-paused, lan-paused) instead of dropping it
+# (tap-drop-queue-full, lan-drop-queue-full stay as they were).  How often
+# it pauses depends on the machine: an upload of 16 MB paused at least
+# once on every run seen, the download's pauses are only reported.
+# bulk_rx NS ADDR PORT OUT: a TCP receiver that prints the bytes it got.
+bulk_rx() {
+	spawn BULKRX ip netns exec "$1" timeout 90 python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'$2'", '$3'))
+s.listen(1)
+s.settimeout(60)
+print("listening", flush=True)
+c, a = s.accept()
+c.settimeout(60)
+n = 0
+while True:
+	d = c.recv(262144)
+	if not d:
+		break
+	n += len(d)
+print("received", n, flush=True)
+' >"$4" 2>&1
+	wait_for 100 grep -q listening "$4"
+}
+# bulk_tx NS ADDR PORT BYTES: send that many bytes.
+bulk_tx() {
+	ns_run "$1" timeout 90 python3 -c '
+import socket
+s = socket.create_connection(("'$2'", '$3'), timeout=60)
+b = b"x" * 65536
+for i in range('$4' // 65536):
+	s.sendall(b)
+s.close()
+'
+}
+BULK=$((16 * 1048576))
+tp1=$(counter_at "$WORK/p1.sock" tap-paused)
+tf1=$(counter_at "$WORK/p1.sock" tap-drop-queue-full)
+lp1=$(counter_at "$GSOCK" lan-paused)
+lf1=$(counter_at "$GSOCK" lan-drop-queue-full)
+bulk_rx "$NS_HOST" $HOST 5081 "$WORK/bulkup.out" || WHY="no TCP listener"
+bulk_tx "$NS_P1" $HOST 5081 $BULK >"$WORK/bulkup.tx" 2>&1 ||
+    WHY="$WHY upload failed"
+wait_gone "$BULKRX" 600 || WHY="$WHY the upload's receiver did not end"
+grep -q "^received $BULK\$" "$WORK/bulkup.out" ||
+    WHY="$WHY upload: $(tail -n 1 "$WORK/bulkup.out")"
+# The LAN host's veth hands over TCP super-segments (TSO/GSO), which
+# gatewayd drops as lan-jumbo as it would on a real LAN: segment them in
+# the host for the download, as a real NIC's wire does.
+ns_run "$NS_HOST" ethtool -K eth0 tso off gso off >/dev/null 2>&1
+bulk_rx "$NS_P1" "$P1IP" 5082 "$WORK/bulkdown.out" || WHY="no TCP listener"
+bulk_tx "$NS_HOST" "$P1IP" 5082 $BULK >"$WORK/bulkdown.tx" 2>&1 ||
+    WHY="$WHY download failed"
+wait_gone "$BULKRX" 600 || WHY="$WHY the download's receiver did not end"
+grep -q "^received $BULK\$" "$WORK/bulkdown.out" ||
+    WHY="$WHY download: $(tail -n 1 "$WORK/bulkdown.out")"
+ns_run "$NS_HOST" ethtool -K eth0 tso on gso on >/dev/null 2>&1
+tp2=$(counter_at "$WORK/p1.sock" tap-paused)
+tf2=$(counter_at "$WORK/p1.sock" tap-drop-queue-full)
+lp2=$(counter_at "$GSOCK" lan-paused)
+lf2=$(counter_at "$GSOCK" lan-drop-queue-full)
+[ "$tp2" -gt "$tp1" ] || WHY="$WHY clientd tap-paused still $tp1"
+[ "$tf2" = "$tf1" ] || WHY="$WHY clientd tap-drop-queue-full $tf1 -> $tf2"
+[ "$lf2" = "$lf1" ] || WHY="$WHY gatewayd lan-drop-queue-full $lf1 -> $lf2"
+ctl_at "$WORK/p1.sock" show counters >"$WORK/bulk-p1.txt"
+ctl_at "$GSOCK" show counters >"$WORK/bulk-gw.txt"
+SHOW="$WORK/bulkup.out $WORK/bulkup.tx $WORK/bulkdown.out $WORK/bulkdown.tx $WORK/bulk-p1.txt $WORK/bulk-gw.txt"
+check "back-pressure: 16 MB each way, tap-paused +$((tp2 - tp1)), lan-paused +$((lp2 - lp1)), no queue-full drop"
+
 # The room MTU: room small is declared with mtu 1400.
 clientd_start p3 "$NS_P3"
 wait_for 150 connected "$WORK/p3.sock" || WHY="p3 not connected"

@@ -70,6 +70,8 @@
 #endif
 #define GWMAC		"00:1b:21:0a:0b:0c"
 #define PEERMAC		"02:00:00:00:00:07"
+#define BP_FRAMES	400		/* back-pressure test's frames */
+#define BP_LEN		1500		/* two pieces each */
 
 struct srv {
 	EVLOOP_SOCKET		 fd;
@@ -88,6 +90,8 @@ struct srv {
 	struct ovl_tx		 tx;
 	uint8_t			 frame[OVL_MAX_FRAME];
 	size_t			 framelen;
+	int			 frames;	/* reassembled */
+	uint8_t			 seen[BP_FRAMES];	/* by sequence */
 };
 
 struct cli {
@@ -102,6 +106,8 @@ struct cli {
 	size_t			 framelen;
 	int			 frames;
 	int			 exits;
+	int			 writables;
+	int			 in_send;	/* inside uplink_send_frame */
 };
 
 static void	 srv_flush(void);
@@ -201,6 +207,10 @@ srv_datagram(struct quic_conn *qc, const uint8_t *data, size_t len,
 	    &rx) == OVL_RX_FRAME) {
 		memcpy(S.frame, rx.frame, rx.len);
 		S.framelen = rx.len;
+		S.frames++;
+		if (rx.len == BP_LEN)
+			S.seen[(rx.frame[14] << 8 | rx.frame[15]) %
+			    BP_FRAMES]++;
 	}
 }
 
@@ -301,6 +311,14 @@ cb_exit(int status, void *arg)
 	C.exits++;
 }
 
+static void
+cb_writable(void *arg)
+{
+	(void)arg;
+	cr_assert_eq(C.in_send, 0, "writable from inside uplink_send_frame");
+	C.writables++;
+}
+
 static const struct uplink_cb cli_cb = {
 	.frame = cb_frame,
 	.welcome = cb_welcome,
@@ -308,6 +326,7 @@ static const struct uplink_cb cli_cb = {
 	.peer_left = cb_left,
 	.state = cb_state,
 	.exit = cb_exit,
+	.writable = cb_writable,
 };
 
 static EVLOOP_SOCKET
@@ -635,5 +654,122 @@ Test(uplink, session)
 	cr_assert_eq(C.exits, 0);
 	uplink_stop(u, "test over");
 	cr_assert_eq(uplink_state(u), SESSION_DISCONNECTED);
+	uplink_free(u);
+}
+
+/* An uplink in a room: handshake, hello, welcome. */
+static struct uplink *
+uplink_joined(void)
+{
+	struct uplink_conf	 uc;
+	struct uplink		*u;
+	struct wiremsg		 m;
+	char			 err[256];
+
+	conf_init(&uc);
+	u = uplink_new(NULL, udp_socket("0.0.0.0"), &uc, &cli_cb, NULL, err,
+	    sizeof(err));
+	cr_assert_not_null(u, "%s", err);
+	uplink_start(u);
+	run_until(&S.hello, 1);
+	memset(&m, 0, sizeof(m));
+	m.type = WIREMSG_WELCOME;
+	m.u.welcome.peer_id = 9;
+	m.u.welcome.room_mtu = 1400;
+	srv_send_msg(&m);
+	run_until(&C.welcomes, 1);
+	cr_assert_eq(uplink_state(u), SESSION_CONNECTED);
+	return (u);
+}
+
+/* Frame seq of the back-pressure tests: BP_LEN bytes, seq in 14..15. */
+static int
+bp_send(struct uplink *u, uint8_t *f, int seq)
+{
+	int	 rv;
+
+	memset(f, 0x5a, BP_LEN);
+	f[14] = (uint8_t)(seq >> 8);
+	f[15] = (uint8_t)seq;
+	C.in_send = 1;
+	rv = uplink_send_frame(u, f, BP_LEN);
+	C.in_send = 0;
+	return (rv);
+}
+
+/*
+ * Back-pressure: frames sent faster than the connection may send them
+ * fill the datagram queue; UPLINK_FULL takes nothing (the caller keeps
+ * the frame), writable comes once the queue drained to half, from the
+ * loop, and the frame sent again then arrives.  No frame is lost and
+ * none is counted as dropped.
+ */
+Test(uplink, backpressure)
+{
+	struct uplink	*u;
+	uint8_t		 f[BP_LEN];
+	uint64_t	 end;
+	int		 seq = 0, fulls = 0, w, rv, i;
+
+	u = uplink_joined();
+	while (seq < BP_FRAMES) {
+		if ((rv = bp_send(u, f, seq)) == UPLINK_SENT) {
+			seq++;
+			continue;
+		}
+		cr_assert_eq(rv, UPLINK_FULL, "frame %d: %d", seq, rv);
+		fulls++;
+		w = C.writables;
+		/* Still full until the loop ran: no callback meanwhile. */
+		cr_assert_eq(bp_send(u, f, seq), UPLINK_FULL);
+		fulls++;
+		cr_assert_eq(C.writables, w);
+		run_until(&C.writables, w + 1);
+		cr_assert_eq(C.writables, w + 1);
+	}
+	cr_assert_gt(fulls, 0, "the queue never filled");
+	end = now_ns() + 30 * QUIC_NSEC;
+	while (S.frames < BP_FRAMES && now_ns() < end)
+		loop_once();
+	cr_assert_eq(S.frames, BP_FRAMES);
+	for (i = 0; i < BP_FRAMES; i++)
+		cr_assert_eq(S.seen[i], 1, "frame %d seen %d times", i,
+		    S.seen[i]);
+	cr_assert_eq(counter(u, "uplink-queue-full"), (uint64_t)fulls);
+	cr_assert_eq(counter(u, "uplink-writable"), (uint64_t)C.writables);
+	cr_assert_eq(counter(u, "egress-frames"), BP_FRAMES);
+	cr_assert_eq(counter(u, "egress-drop-queue-full"), 0);
+	cr_assert_eq(counter(u, "quic-dgram-drop-full"), 0);
+	cr_assert_eq(counter(u, "ovl-tx-fragmented"), BP_FRAMES,
+	    "a refused frame used no overlay id");
+	uplink_stop(u, "test over");
+	uplink_free(u);
+}
+
+/*
+ * The connection goes away while the caller waits for room: no writable,
+ * the state callback says it (the caller drops its frame), and frames are
+ * refused as not connected.
+ */
+Test(uplink, backpressure_lost)
+{
+	struct uplink	*u;
+	uint8_t		 f[BP_LEN];
+	uint64_t	 end;
+	int		 seq = 0, w;
+
+	u = uplink_joined();
+	while (bp_send(u, f, seq) == UPLINK_SENT)
+		cr_assert_lt(++seq, 10000, "the queue never filled");
+	w = C.writables;
+	(void)quic_conn_close(S.qc, 3, "shutdown", now_ns());
+	srv_flush();
+	end = now_ns() + 5 * QUIC_NSEC;
+	while (uplink_state(u) == SESSION_CONNECTED && now_ns() < end)
+		loop_once();
+	cr_assert_neq(uplink_state(u), SESSION_CONNECTED);
+	cr_assert_eq(C.writables, w, "writable after the connection went");
+	cr_assert_eq(bp_send(u, f, seq), UPLINK_NOTCONNECTED);
+	uplink_stop(u, "test over");
 	uplink_free(u);
 }
