@@ -22,8 +22,9 @@
 # No speed thresholds.  WINEXE is the Windows wincipher (regress/bench/
 # win.mk), run under Wine in WINEPREFIX by wine.sh; skipped, saying so,
 # when it was not built (no MinGW-w64 or Wine).  Then hsflood.sh,
-# relayd's memory under a QUIC handshake flood: it needs root (network
-# namespaces) and is skipped, saying so, without it.
+# relayd's memory under a QUIC handshake flood, and peerbench.sh, one
+# short end-to-end run against OpenVPN (../shared/peerbench): both need
+# root (network namespaces) and are skipped, saying so, without it.
 
 obj=${1:?usage: run.sh objdir [winexe wineprefix]}
 winexe=${2:-}
@@ -71,9 +72,17 @@ else
 	fi
 fi
 
+b=peerbench
+echo "running $b (softlan and openvpn_aes, one short round) ..."
+if ! bash "$(dirname "$0")/peerbench.sh" "$obj" >"$tmp/$b.out" \
+    2>"$tmp/$b.err"; then
+	fail=1
+fi
+
 echo
 printf '%-36s %s\n' benchmark result
-for b in bench_quic bench_room wincipher wincipher-wine hsflood; do
+for b in bench_quic bench_room wincipher wincipher-wine hsflood \
+    peerbench; do
 	cat "$tmp/$b.out"
 done
 echo "(cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
@@ -82,7 +91,8 @@ echo "(cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
     "~13k without)"
 echo
 echo details:
-for b in bench_quic bench_room wincipher wincipher-wine hsflood; do
+for b in bench_quic bench_room wincipher wincipher-wine hsflood \
+    peerbench; do
 	sed 's/^/  /' "$tmp/$b.err"
 done
 exit $fail
