@@ -197,10 +197,7 @@ show_counters(void *arg)
 	return (o);
 }
 
-static const struct {
-	uint32_t	  type;
-	cJSON		*(*show)(void *);
-} client_shows[] = {
+static const struct control_show client_shows[] = {
 	{ IMSG_CTL_SHOW_STATUS, show_status },
 	{ IMSG_CTL_SHOW_PEERS, show_peers },
 	{ IMSG_CTL_SHOW_COUNTERS, show_counters },
@@ -212,17 +209,13 @@ client_control(struct ctl_conn *cc, uint32_t type, const void *data,
     size_t len, void *arg)
 {
 	struct client_core	*core = arg;
-	size_t			 i;
 
 	if (type == IMSG_CTL_SHOW_ROOMS) {
 		control_reply_error(cc, "clientd has one room: see show "
 		    "status");
 		return;
 	}
-	for (i = 0; i < nitems(client_shows); i++)
-		if (client_shows[i].type == type) {
-			control_reply_cjson(cc, client_shows[i].show(core));
-			return;
-		}
-	core->ops->ctl_other(cc, type, data, len, core->arg);
+	if (!control_reply_show(cc, type, client_shows, nitems(client_shows),
+	    core))
+		core->ops->ctl_other(cc, type, data, len, core->arg);
 }

@@ -131,8 +131,21 @@ void		 control_set_timeouts(struct control *, unsigned int,
 		    unsigned int);
 const struct control_stats *control_stats(const struct control *);
 
+/*
+ * One request a control answers with a JSON object of its own (show
+ * status, show peers, ...): a daemon's table of these goes to
+ * control_reply_show().
+ */
+struct control_show {
+	uint32_t	  type;			/* IMSG_CTL_SHOW_* */
+	cJSON		*(*show)(void *);	/* gets the handler's arg */
+};
+
 /* ctljson.c */
 int		 control_reply_cjson(struct ctl_conn *, cJSON *);
+int		 control_reply_show(struct ctl_conn *, uint32_t,
+		    const struct control_show *, size_t, void *);
+int32_t		 control_log_verbose(struct ctl_conn *, const void *, size_t);
 void		 control_json_num(cJSON *, const char *, uint64_t);
 void		 control_json_counter(cJSON *, const char *, uint64_t);
 void		 control_json_counter_list(cJSON *,

@@ -23,6 +23,7 @@
 #include <cJSON.h>
 
 #include "control.h"
+#include "log.h"
 #include "wiremsg.h"
 
 /*
@@ -99,4 +100,49 @@ control_json_counters(cJSON *a, const struct control *ctl)
 	control_json_counter(a, "control-timeout-idle", st->idle);
 	control_json_counter(a, "control-timeout-partial", st->partial);
 	control_json_counter(a, "control-timeout-unread", st->stalled);
+}
+
+/*
+ * The table's show(arg) as the reply to a request of its type: 1; 0 if
+ * the table has no such type (nothing replied).
+ */
+int
+control_reply_show(struct ctl_conn *cc, uint32_t type,
+    const struct control_show *tab, size_t n, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].type == type) {
+			control_reply_cjson(cc, tab[i].show(arg));
+			return (1);
+		}
+	return (0);
+}
+
+/*
+ * IMSG_CTL_LOG_VERBOSE, an int32_t level in 0..3: set in this process and
+ * answered {"log_level": level}; the caller passes the level on to its
+ * privileged side.  -1 after an error reply (bad size, out of range).
+ */
+int32_t
+control_log_verbose(struct ctl_conn *cc, const void *data, size_t len)
+{
+	cJSON	*o;
+	int32_t	 level;
+
+	if (len != sizeof(level)) {
+		control_reply_error(cc, "log: bad request size");
+		return (-1);
+	}
+	memcpy(&level, data, sizeof(level));
+	if (level < 0 || level > 3) {
+		control_reply_error(cc, "log: level out of 0..3");
+		return (-1);
+	}
+	log_setverbose(level);
+	if ((o = cJSON_CreateObject()) != NULL)
+		control_json_num(o, "log_level", level);
+	control_reply_cjson(cc, o);
+	return (level);
 }

@@ -161,51 +161,16 @@ daemon_req_reload(struct proc *p, struct imsg *imsg)
 }
 
 /*
- * The child's side of IMSG_CTL_LOG_VERBOSE: an int32_t level in 0..3.
- * Sets it here, passes it to the parent as IMSG_REQ_VERBOSE (which logs
- * it and sets its own, see daemon_req_verbose) and answers
- * {"log_level": level}.
- */
-static void
-daemon_ctl_verbose(struct ctl_conn *cc, const void *data, size_t len,
-    struct proc *p)
-{
-	cJSON	*o;
-	int32_t	 level;
-
-	if (len != sizeof(level)) {
-		control_reply_error(cc, "log: bad request size");
-		return;
-	}
-	memcpy(&level, data, sizeof(level));
-	if (level < 0 || level > 3) {
-		control_reply_error(cc, "log: level out of 0..3");
-		return;
-	}
-	log_setverbose(level);
-	proc_compose(p, IMSG_REQ_VERBOSE, -1, &level, sizeof(level));
-	if ((o = cJSON_CreateObject()) != NULL)
-		control_json_num(o, "log_level", level);
-	control_reply_cjson(cc, o);
-}
-
-/*
  * A child's control handler: the requests of its table answered with
  * their show(arg), every other one by daemon_ctl_common().
  */
 void
 daemon_ctl_dispatch(struct ctl_conn *cc, uint32_t type, const void *data,
-    size_t len, struct proc *p, const struct daemon_show *tab, size_t n,
+    size_t len, struct proc *p, const struct control_show *tab, size_t n,
     void *arg)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (tab[i].type == type) {
-			control_reply_cjson(cc, tab[i].show(arg));
-			return;
-		}
-	daemon_ctl_common(cc, type, data, len, p);
+	if (!control_reply_show(cc, type, tab, n, arg))
+		daemon_ctl_common(cc, type, data, len, p);
 }
 
 /*
@@ -218,10 +183,14 @@ daemon_ctl_common(struct ctl_conn *cc, uint32_t type, const void *data,
     size_t len, struct proc *p)
 {
 	cJSON	*o;
+	int32_t	 level;
 
 	switch (type) {
 	case IMSG_CTL_LOG_VERBOSE:
-		daemon_ctl_verbose(cc, data, len, p);
+		/* Passed on: the parent logs it and sets its own. */
+		if ((level = control_log_verbose(cc, data, len)) != -1)
+			proc_compose(p, IMSG_REQ_VERBOSE, -1, &level,
+			    sizeof(level));
 		break;
 	case IMSG_CTL_RELOAD:
 		proc_compose(p, IMSG_REQ_RELOAD, -1, NULL, 0);

@@ -43,21 +43,12 @@ struct daemon_opts {
 	int		 noaction;
 };
 
+struct control_show;
 struct ctl_conn;
 struct imsg;
 struct proc;
 struct proc_child;
 struct proc_parent;
-
-/*
- * One request a daemon's control socket answers with a JSON object of its
- * own (show status, show peers, ...): a table of these goes to
- * daemon_ctl_dispatch(), which passes the rest to daemon_ctl_common().
- */
-struct daemon_show {
-	uint32_t	  type;			/* IMSG_CTL_SHOW_* */
-	cJSON		*(*show)(void *);	/* gets the handler's arg */
-};
 
 /* daemon.c */
 uint8_t		*daemon_read_file(const char *, size_t, size_t *);
@@ -77,7 +68,7 @@ void		 daemon_req_reload(struct proc *, struct imsg *);
 void		 daemon_ctl_common(struct ctl_conn *, uint32_t, const void *,
 		    size_t, struct proc *);
 void		 daemon_ctl_dispatch(struct ctl_conn *, uint32_t, const void *,
-		    size_t, struct proc *, const struct daemon_show *, size_t,
+		    size_t, struct proc *, const struct control_show *, size_t,
 		    void *);
 
 #endif /* SOFTLAN_DAEMON_H */

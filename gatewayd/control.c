@@ -171,7 +171,7 @@ show_counters(void *arg)
 	return (o);
 }
 
-static const struct daemon_show gateway_shows[] = {
+static const struct control_show gateway_shows[] = {
 	{ IMSG_CTL_SHOW_STATUS, show_status },
 	{ IMSG_CTL_SHOW_PEERS, show_peers },
 	{ IMSG_CTL_SHOW_COUNTERS, show_counters },

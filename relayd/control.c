@@ -233,7 +233,7 @@ show_counters(void *arg)
 	return (o);
 }
 
-static const struct daemon_show relay_shows[] = {
+static const struct control_show relay_shows[] = {
 	{ IMSG_CTL_SHOW_STATUS, show_status },
 	{ IMSG_CTL_SHOW_ROOMS, show_rooms },
 	{ IMSG_CTL_SHOW_PEERS, show_peers },

@@ -697,20 +697,9 @@ worker_ctl_other(struct ctl_conn *cc, uint32_t type, const void *data,
 
 	switch (type) {
 	case IMSG_CTL_LOG_VERBOSE:
-		if (len != sizeof(level)) {
-			control_reply_error(cc, "log: bad request size");
-			return;
-		}
-		memcpy(&level, data, sizeof(level));
-		if (level < 0 || level > 3) {
-			control_reply_error(cc, "log: level out of 0..3");
-			return;
-		}
-		log_setverbose(level);
-		worker_compose(w, IMSG_REQ_VERBOSE, &level, sizeof(level));
-		if ((o = cJSON_CreateObject()) != NULL)
-			control_json_num(o, "log_level", level);
-		control_reply_cjson(cc, o);
+		if ((level = control_log_verbose(cc, data, len)) != -1)
+			worker_compose(w, IMSG_REQ_VERBOSE, &level,
+			    sizeof(level));
 		break;
 	case IMSG_CTL_RELOAD:
 		worker_compose(w, IMSG_REQ_RELOAD, NULL, 0);
