@@ -33,8 +33,8 @@ static const char *const egress_names[] = {
 };
 
 /*
- * Encode frame for budget (the caller's: the live path's, never above
- * what the peer announced) and queue every piece, or none; counted in st.
+ * Encode frame for budget (the caller's: its live path's, found by path
+ * MTU discovery) and queue every piece, or none; counted in st.
  */
 enum egress_result
 egress_frame(struct quic_conn *qc, struct ovl_tx *tx, size_t budget,

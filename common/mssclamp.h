@@ -56,8 +56,8 @@
  *	MSS = B - Ethernet header - IP header - TCP header
  *	    = B - (14 [+ 4 with a VLAN tag]) - (20 IPv4 | 40 IPv6) - 20
  *
- *			(B = 1167, the budget of a 1200-byte path: 1113 for
- *			IPv4, 1093 for IPv6, 4 less when tagged).  TCP
+ *			(B = 1135, the budget of a 1200-byte path: 1081 for
+ *			IPv4, 1061 for IPv6, 4 less when tagged).  TCP
  *			options (timestamps: 12 bytes) are not counted: the
  *			MSS excludes them and a sender takes the options it
  *			puts in a segment off its MSS (RFC 6691), so a

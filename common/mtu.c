@@ -33,7 +33,7 @@ mtu_frame_budget(size_t path_udp_payload, size_t dcid_len)
 
 	if (dcid_len > path_udp_payload)
 		return (0);
-	overhead = MTU_QUIC_OVERHEAD + MTU_KIND_LEN;
+	overhead = MTU_QUIC_OVERHEAD + MTU_PIGGYBACK + MTU_KIND_LEN;
 	if (path_udp_payload - dcid_len <= overhead)
 		return (0);
 	return (path_udp_payload - dcid_len - overhead);

@@ -142,7 +142,7 @@ show_peers(void *arg)
 		cJSON_AddStringToObject(e, "mac", ether_mac_str(&p->mac));
 		cJSON_AddStringToObject(e, "address", c->addr);
 		control_json_num(e, "budget",
-		    MINIMUM(quic_conn_frame_budget(c->qc), p->datagram_budget));
+		    quic_conn_frame_budget(c->qc));
 		control_json_num(e, "rtt_us", quic_conn_rtt(c->qc) / 1000);
 		control_json_num(e, "frames_in", p->counters.frames_in);
 		control_json_num(e, "bytes_in", p->counters.bytes_in);

@@ -1258,9 +1258,12 @@ frame_forward(struct relay_env *env, struct rconn *c, const uint8_t *f,
 	}
 	for (i = 0; i < fwdres.nout; i++) {
 		o = fwdres.out[i]->cookie;
-		/* The live path budget, never above what the peer said. */
-		budget = MINIMUM(quic_conn_frame_budget(o->qc),
-		    fwdres.out[i]->datagram_budget);
+		/*
+		 * The live budget of our own path to that peer (path
+		 * MTU discovery runs on it).  Not the hello's: that is
+		 * the peer's path at hello time, before its probes.
+		 */
+		budget = quic_conn_frame_budget(o->qc);
 		(void)egress_frame(o->qc, &o->tx, budget, f, len, &o->eg);
 		conn_dirty(o);
 	}

@@ -141,7 +141,7 @@ struct peer {
 	uint32_t		 id;
 	enum wiremsg_role	 role;
 	struct ether_mac	 mac;
-	uint32_t		 datagram_budget;	/* from hello */
+	uint32_t		 datagram_budget;	/* hello's; shown only */
 	char			 software[WIREMSG_SOFTWARE_MAX + 1];
 	struct room		*room;
 	uint64_t		 joined;	/* ms */

@@ -270,6 +270,7 @@ gb1=$(status_field "$GSOCK" frame_budget)
 cm1=$(counter_at "$WORK/p1.sock" mss-clamped)
 gm1=$(counter_at "$GSOCK" mss-clamped)
 fr1=$(counter_at "$WORK/p1.sock" ovl-tx-fragmented)
+rf1=$(counter_at "$RSOCK" ovl-tx-fragmented)
 tcpdump_start DUMPH "$NS_HOST" eth0 "$WORK/mss-host.txt" \
     'tcp port 5080 and tcp[tcpflags] & tcp-syn != 0' -vv -c 2
 tcpdump_start DUMPP "$NS_P1" $TAP "$WORK/mss-p1.txt" \
@@ -327,6 +328,11 @@ fr2=$(counter_at "$WORK/p1.sock" ovl-tx-fragmented)
 # other traffic, not the transfer.
 [ $((fr2 - fr1)) -lt 20 ] ||
     WHY="$WHY $((fr2 - fr1)) frames fragmented during the transfer"
+# Nor by the relay: it cuts for its own path to the gateway, probed as
+# the player's was, not for the budget the gateway had in its hello.
+rf2=$(counter_at "$RSOCK" ovl-tx-fragmented)
+[ $((rf2 - rf1)) -lt 20 ] ||
+    WHY="$WHY the relay fragmented $((rf2 - rf1)) frames of the transfer"
 SHOW="$WORK/mss-host.txt $WORK/mss-p1.txt $WORK/tcprx.out $WORK/tcptx.out"
 check "TCP through the tunnel: MSS clamped to $synmss/$ackmss (budgets $cb1/$gb1), counted"
 

@@ -700,6 +700,56 @@ Test(quic, small_datagrams_coalesce)
 	pair_free(&pr);
 }
 
+/*
+ * A frame at the full budget still shares its packet with the PTO anchor
+ * and an ACK (mtu.h, MTU_PIGGYBACK): a bulk transfer must not cost two
+ * packets a frame.  Both sides send, so both have ACKs to carry.
+ */
+Test(quic, full_datagrams_one_packet_each)
+{
+	struct pair		 pr;
+	uint8_t			 buf[QUIC_MAX_PKTLEN];
+	size_t			 max, before_c, before_s, pkts;
+	int64_t			 sid;
+	int			 i;
+
+	pair_init(&pr, NULL, NULL);
+	handshake(&pr);
+	cr_assert_eq(quic_conn_open_stream(pr.c.qc, &sid), 0);
+	cr_assert_eq(quic_conn_stream_write(pr.c.qc, sid,
+	    (const uint8_t *)"hello", 5), 0);
+	run(&pr, 100 * MSEC);
+	max = quic_conn_dgram_max(pr.c.qc);
+	cr_assert_geq(max, mtu_frame_budget(1200, QUIC_CIDLEN) + MTU_KIND_LEN);
+	before_c = pr.c.sent;
+	before_s = pr.s.sent;
+	for (i = 0; i < 400; i++) {
+		mkdgram(buf, i, max);
+		cr_assert_eq(quic_conn_send_datagram(pr.c.qc, buf, max),
+		    QUIC_DGRAM_QUEUED);
+		if (i % 4 == 3) {
+			mkdgram(buf, i, max);
+			cr_assert_eq(quic_conn_send_datagram(pr.s.qc, buf,
+			    max), QUIC_DGRAM_QUEUED);
+		}
+		if (i % 8 == 7)
+			run(&pr, 1 * MSEC);
+	}
+	run(&pr, 100 * MSEC);
+	cr_assert_eq(pr.s.ndgram, 400);
+	cr_assert_eq(pr.c.ndgram, 100);
+	pkts = pr.c.sent - before_c;
+	/*
+	 * One per datagram, and an ACK-only one when a burst is over (50
+	 * bursts): 450 here.  Without the room for the anchor: 850.
+	 */
+	cr_assert_leq(pkts, 400 + 400 / 4, "%zu packets for 400 datagrams",
+	    pkts);
+	pkts = pr.s.sent - before_s;
+	cr_assert_leq(pkts, 100 + 400 / 2, "%zu server packets", pkts);
+	pair_free(&pr);
+}
+
 Test(quic, handshake_timeout_at_10s)
 {
 	struct pair	 pr;
