@@ -24,6 +24,9 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#ifndef _WIN32
+#include <netinet/udp.h>
+#endif
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -47,7 +50,10 @@
 
 #define UPLINK_RX_ROUNDS	64	/* datagrams per read event */
 #define UPLINK_TX_ROUNDS	1024	/* packets per flush */
-#define UPLINK_RXBUF		2048
+#define UPLINK_RXBUF		65536	/* UDP GRO: up to 64 KiB at once */
+#define UPLINK_RX_PKTS		256	/* packets per read event */
+#define UPLINK_TXBUF		65000	/* a UDP GSO batch, under 64 KiB */
+#define UPLINK_GSO_SEGS		64	/* the kernel's UDP_MAX_SEGMENTS */
 #define UPLINK_ERR_CLOSE	0x0	/* application close code */
 #define UPLINK_RELAYSTR		(256 + INET6_ADDRSTRLEN + 16)
 
@@ -59,6 +65,8 @@ struct uplink_counters {
 	uint64_t		 writable;	/* cb.writable calls */
 	uint64_t		 udp_recv;
 	uint64_t		 udp_sent;
+	uint64_t		 udp_gso_sends;	/* sendmsg()s of several */
+	uint64_t		 udp_gro_reads;	/* reads of several */
 	uint64_t		 udp_send_errors;
 	uint64_t		 udp_recv_errors;
 	uint64_t		 udp_foreign;	/* not from the relay */
@@ -104,6 +112,10 @@ struct uplink {
 
 	struct uplink_counters	 c;
 	struct quic_stats	 qclosed;	/* of connections gone */
+
+	int			 gso_off;	/* the kernel refused it */
+	uint8_t			 txbuf[UPLINK_TXBUF];	/* conn_flush() */
+	uint8_t			 rxbuf[UPLINK_RXBUF];	/* ev_read_cb() */
 };
 
 static void	 relay_format(struct uplink *);
@@ -126,7 +138,9 @@ static void	 sock_close(EVLOOP_SOCKET);
 static int	 sock_name(EVLOOP_SOCKET, struct sockaddr_storage *,
 		    socklen_t *);
 static int	 udp_send(struct uplink *, const uint8_t *, size_t);
-static ssize_t	 udp_recv(struct uplink *, uint8_t *, size_t,
+static void	 udp_send_batch(struct uplink *, const uint8_t *, size_t,
+		    size_t);
+static ssize_t	 udp_recv(struct uplink *, uint8_t *, size_t, size_t *,
 		    struct sockaddr_storage *, socklen_t *);
 static void	 cb_handshake(struct quic_conn *, void *);
 static void	 cb_stream(struct quic_conn *, int64_t, const uint8_t *,
@@ -448,25 +462,49 @@ conn_drop(struct uplink *u, const char *reason)
 	evloop_timer_activate(&u->ev_conn);
 }
 
+/*
+ * Send what the connection has, up to UPLINK_TX_ROUNDS packets.  Runs of
+ * packets of one size (the last may be shorter: what UDP GSO allows) go
+ * in one sendmsg() with UDP_SEGMENT on Linux: one trip down the stack
+ * instead of one per packet, which was most of the daemons' CPU time.
+ */
 static void
 conn_flush(struct uplink *u, struct quic_conn *qc, uint64_t now)
 {
 	struct quic_path	 path;
-	uint8_t			 pkt[QUIC_MAX_PKTLEN];
 	ssize_t			 n;
+	size_t			 off = 0, seg = 0, nseg = 0;
 	int			 i;
 
 	if (qc == NULL || qc == u->busy)
 		return;
 	for (i = 0; i < UPLINK_TX_ROUNDS; i++) {
-		n = quic_conn_write(qc, &path, pkt, sizeof(pkt), now);
+		if (off + QUIC_MAX_PKTLEN > sizeof(u->txbuf)) {
+			udp_send_batch(u, u->txbuf, off, seg);
+			off = nseg = 0;
+		}
+		n = quic_conn_write(qc, &path, u->txbuf + off,
+		    QUIC_MAX_PKTLEN, now);
 		if (n <= 0)
 			break;
-		if (udp_send(u, pkt, (size_t)n) == -1)
-			u->c.udp_send_errors++;
-		else
-			u->c.udp_sent++;
+		if (nseg > 0 && (size_t)n > seg) {
+			/* Longer than the run: the run goes, this starts one. */
+			udp_send_batch(u, u->txbuf, off, seg);
+			memmove(u->txbuf, u->txbuf + off, (size_t)n);
+			off = nseg = 0;
+		}
+		if (nseg == 0)
+			seg = (size_t)n;
+		off += (size_t)n;
+		nseg++;
+		/* A shorter packet ends a run. */
+		if ((size_t)n < seg || nseg == UPLINK_GSO_SEGS) {
+			udp_send_batch(u, u->txbuf, off, seg);
+			off = nseg = 0;
+		}
 	}
+	if (nseg > 0)
+		udp_send_batch(u, u->txbuf, off, seg);
 }
 
 /*
@@ -553,14 +591,15 @@ ev_read_cb(void *arg)
 	struct uplink		*u = arg;
 	struct sockaddr_storage	 from;
 	socklen_t		 fromlen;
-	uint8_t			 buf[UPLINK_RXBUF];
+	uint8_t			*buf = u->rxbuf;
 	ssize_t			 n;
+	size_t			 seg, off, len;
 	uint64_t		 now;
-	int			 i;
+	int			 i, npkt = 0;
 
-	for (i = 0; i < UPLINK_RX_ROUNDS; i++) {
+	for (i = 0; i < UPLINK_RX_ROUNDS && npkt < UPLINK_RX_PKTS; i++) {
 		fromlen = sizeof(from);
-		n = udp_recv(u, buf, sizeof(buf), &from, &fromlen);
+		n = udp_recv(u, buf, sizeof(u->rxbuf), &seg, &from, &fromlen);
 		if (n == UDP_AGAIN)
 			break;
 		if (n == UDP_REFUSED || n == UDP_ERROR) {
@@ -572,21 +611,35 @@ ev_read_cb(void *arg)
 #endif
 			break;
 		}
-		u->c.udp_recv++;
 		if (n == UDP_TRUNCATED) {
+			u->c.udp_recv++;
 			u->c.udp_truncated++;
 			continue;
 		}
-		/* Only the relay talks to us; the rest is noise. */
-		if (u->qc == NULL || fromlen != u->path.remotelen ||
-		    memcmp(&from, &u->path.remote, fromlen) != 0) {
-			u->c.udp_foreign++;
-			continue;
-		}
-		now = clock_ns();
-		u->busy = u->qc;
-		(void)quic_conn_read(u->qc, &u->path, buf, (size_t)n, now);
-		u->busy = NULL;
+		/* With UDP GRO, several datagrams of seg bytes each. */
+		if (seg == 0 || seg >= (size_t)n)
+			seg = (size_t)n;
+		else
+			u->c.udp_gro_reads++;
+		off = 0;
+		do {
+			len = MINIMUM(seg, (size_t)n - off);
+			u->c.udp_recv++;
+			npkt++;
+			/* Only the relay talks to us; the rest is noise. */
+			if (u->qc == NULL ||
+			    fromlen != u->path.remotelen ||
+			    memcmp(&from, &u->path.remote, fromlen) != 0) {
+				u->c.udp_foreign++;
+			} else {
+				now = clock_ns();
+				u->busy = u->qc;
+				(void)quic_conn_read(u->qc, &u->path,
+				    buf + off, len, now);
+				u->busy = NULL;
+			}
+			off += len;
+		} while (off < (size_t)n);
 		if (u->qc == NULL)
 			break;
 		if (quic_conn_state(u->qc) != QUIC_ST_OPEN &&
@@ -899,6 +952,8 @@ uplink_counters_export(const struct uplink *u, struct wiremsg_counter *cs,
 	wiremsg_counter_put(cs, max, &n, "uplink-writable", u->c.writable);
 	wiremsg_counter_put(cs, max, &n, "udp-recv", u->c.udp_recv);
 	wiremsg_counter_put(cs, max, &n, "udp-sent", u->c.udp_sent);
+	wiremsg_counter_put(cs, max, &n, "udp-gso-sends", u->c.udp_gso_sends);
+	wiremsg_counter_put(cs, max, &n, "udp-gro-reads", u->c.udp_gro_reads);
 	wiremsg_counter_put(cs, max, &n, "udp-send-errors",
 	    u->c.udp_send_errors);
 	wiremsg_counter_put(cs, max, &n, "udp-recv-errors",
@@ -1037,14 +1092,101 @@ udp_send(struct uplink *u, const uint8_t *pkt, size_t len)
 	return (-1);
 }
 
-/* A datagram's length, or UDP_AGAIN, UDP_REFUSED, UDP_ERROR, UDP_TRUNCATED. */
+/*
+ * len bytes of packets of seg bytes each but the last, counted.  Linux
+ * sends them with UDP GSO; a kernel that refuses it (EIO: no checksum
+ * offload on the route's device; EINVAL, ENOPROTOOPT: too old) gets them
+ * one by one from then on, and says so once.
+ */
+static void
+udp_send_batch(struct uplink *u, const uint8_t *buf, size_t len, size_t seg)
+{
+#ifndef _WIN32
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	union {
+		char		 buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr	 align;
+	}		 ctl;
+	uint16_t	 gso;
+	size_t		 nseg;
+	int		 e;
+
+	nseg = (len + seg - 1) / seg;
+	if (nseg > 1 && !u->gso_off) {
+		memset(&msg, 0, sizeof(msg));
+		memset(&ctl, 0, sizeof(ctl));
+		iov.iov_base = (void *)(uintptr_t)buf;
+		iov.iov_len = len;
+		msg.msg_name = &u->path.remote;
+		msg.msg_namelen = u->path.remotelen;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(gso));
+		gso = (uint16_t)seg;
+		memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+		if (sendmsg(u->fd, &msg, 0) != -1) {
+			u->c.udp_sent += nseg;
+			u->c.udp_gso_sends++;
+			return;
+		}
+		e = errno;
+		if (e != EIO && e != EINVAL && e != ENOPROTOOPT &&
+		    e != EOPNOTSUPP) {
+			u->c.udp_send_errors += nseg;
+			if (e != EAGAIN && e != EWOULDBLOCK &&
+			    e != ECONNREFUSED && e != ENETUNREACH &&
+			    e != EHOSTUNREACH)
+				log_debug("relay %s: sendmsg: %s",
+				    u->relay_str, strerror(e));
+			return;
+		}
+		log_info("relay %s: UDP GSO refused (%s), sending packets "
+		    "one by one", u->relay_str, strerror(e));
+		u->gso_off = 1;
+	}
+#endif
+	while (len > 0) {
+		if (seg > len)
+			seg = len;
+		if (udp_send(u, buf, seg) == -1)
+			u->c.udp_send_errors++;
+		else
+			u->c.udp_sent++;
+		buf += seg;
+		len -= seg;
+	}
+}
+
+/*
+ * A datagram's length, or UDP_AGAIN, UDP_REFUSED, UDP_ERROR, UDP_TRUNCATED.
+ * *seg is 0, or with UDP GRO (priv/udp.c) the size of each of the
+ * datagrams the kernel coalesced into buf (the last may be shorter).
+ */
 static ssize_t
-udp_recv(struct uplink *u, uint8_t *buf, size_t len,
+udp_recv(struct uplink *u, uint8_t *buf, size_t len, size_t *seg,
     struct sockaddr_storage *from, socklen_t *fromlen)
 {
-	ssize_t	 n;
-	int	 e;
+	ssize_t		 n;
+	int		 e;
+#ifndef _WIN32
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	union {
+		char		 buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	 align;
+	}		 ctl;
+	int		 gso;
+#endif
 
+	*seg = 0;
 #ifdef _WIN32
 	n = recvfrom(u->fd, (char *)buf, (int)len, 0, (struct sockaddr *)from,
 	    fromlen);
@@ -1058,11 +1200,33 @@ udp_recv(struct uplink *u, uint8_t *buf, size_t len,
 	if (e == WSAECONNRESET)
 		return (UDP_REFUSED);
 #else
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	msg.msg_name = from;
+	msg.msg_namelen = *fromlen;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
 	/* MSG_TRUNC: the datagram's real length, to drop it whole. */
-	n = recvfrom(u->fd, buf, len, MSG_TRUNC, (struct sockaddr *)from,
-	    fromlen);
-	if (n >= 0)
-		return ((size_t)n > len ? UDP_TRUNCATED : n);
+	n = recvmsg(u->fd, &msg, MSG_TRUNC);
+	if (n >= 0) {
+		*fromlen = msg.msg_namelen;
+		if ((size_t)n > len || (msg.msg_flags & MSG_TRUNC))
+			return (UDP_TRUNCATED);
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+		    cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level == SOL_UDP &&
+			    cm->cmsg_type == UDP_GRO &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(gso))) {
+				memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
+				if (gso > 0)
+					*seg = (size_t)gso;
+			}
+		}
+		return (n);
+	}
 	e = sock_error();
 	if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR)
 		return (UDP_AGAIN);

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,6 +86,13 @@ priv_udp_bind(const struct sockaddr *sa, socklen_t salen, char *err,
 		    strerror(errno));
 		goto fail;
 	}
+	/*
+	 * UDP GRO: the kernel may hand over runs of datagrams from one
+	 * sender as one buffer (common/uplink.c and relayd/relay.c split
+	 * them).  Best effort: a kernel without it (before 5.0) gives
+	 * datagrams one by one.
+	 */
+	(void)setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
 	if (bind(fd, sa, salen) == -1) {
 		priv_seterr(err, errlen, "udp socket %s: bind: %s", str,
 		    strerror(errno));

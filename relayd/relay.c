@@ -41,6 +41,7 @@
 #include <sys/queue.h>
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
@@ -71,7 +72,8 @@
 #include "wiremsg.h"
 
 #define RELAY_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
-#define RELAY_RXBUF		2048	/* bytes per receive buffer */
+#define RELAY_GSO_BYTES		65000	/* a UDP GSO message, under 64 KiB */
+#define RELAY_RXBUF		65536	/* bytes per receive buffer: UDP GRO */
 #define RELAY_RX_ROUNDS		8	/* batches per read event */
 #define RELAY_TICK_MS		50	/* reassembly, MAC ageing */
 #define RELAY_RESET_RATE	100	/* stateless resets per second */
@@ -104,10 +106,22 @@ static uint8_t		 rxbuf[RELAY_BATCH][RELAY_RXBUF];
 static struct iovec	 rxiov[RELAY_BATCH];
 static struct sockaddr_storage rxaddr[RELAY_BATCH];
 static struct mmsghdr	 rxmsg[RELAY_BATCH];
+static union {
+	char			 buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr		 align;
+}			 rxctl[RELAY_BATCH];
 static uint8_t		 txbuf[RELAY_BATCH][QUIC_MAX_PKTLEN];
 static struct iovec	 txiov[RELAY_BATCH];
 static struct sockaddr_storage txaddr[RELAY_BATCH];
 static struct mmsghdr	 txmsg[RELAY_BATCH];
+/* The same packets as UDP GSO messages (tx_flush). */
+static struct mmsghdr	 gsomsg[RELAY_BATCH];
+static union {
+	char			 buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr		 align;
+}			 gsoctl[RELAY_BATCH];
+static size_t		 gsonpkt[RELAY_BATCH];
+static int		 gso_off;
 static size_t		 ntx;
 static int		 txfd = -1;
 static uint8_t		 ctlbuf[WIREMSG_FRAME_MAX];
@@ -137,6 +151,8 @@ static void	 tx_queue(int, const struct sockaddr_storage *, socklen_t,
 static void	 tx_flush(void);
 static void	 conn_dirty(struct rconn *);
 static void	 flush_dirty(struct relay_env *);
+static void	 rx_segments(struct relay_env *, struct rlisten *,
+		    const struct msghdr *, uint8_t *, size_t, uint64_t);
 static void	 conn_service(struct relay_env *, struct rconn *, uint64_t);
 static void	 conn_timer(int, short, void *);
 static void	 conn_free(struct relay_env *, struct rconn *);
@@ -466,6 +482,8 @@ listen_read(int fd, short event, void *arg)
 			rxmsg[i].msg_hdr.msg_namelen = sizeof(rxaddr[i]);
 			rxmsg[i].msg_hdr.msg_iov = &rxiov[i];
 			rxmsg[i].msg_hdr.msg_iovlen = 1;
+			rxmsg[i].msg_hdr.msg_control = rxctl[i].buf;
+			rxmsg[i].msg_hdr.msg_controllen = sizeof(rxctl[i].buf);
 		}
 		if ((n = recvmmsg(fd, rxmsg, RELAY_BATCH, MSG_DONTWAIT,
 		    NULL)) == -1) {
@@ -474,21 +492,59 @@ listen_read(int fd, short event, void *arg)
 			break;
 		}
 		now = clock_ns();
-		for (i = 0; i < n; i++) {
-			env->st.udp_recv++;
-			if (rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				env->st.pkt_garbage++;
-				continue;
-			}
-			packet_input(env, l, &rxaddr[i],
-			    rxmsg[i].msg_hdr.msg_namelen, rxbuf[i],
+		for (i = 0; i < n; i++)
+			rx_segments(env, l, &rxmsg[i].msg_hdr, rxbuf[i],
 			    rxmsg[i].msg_len, now);
-		}
 		flush_dirty(env);
 		if (n < RELAY_BATCH)
 			break;
 	}
 	tx_flush();
+}
+
+/*
+ * One received buffer: a datagram, or with UDP GRO (priv/udp.c) several
+ * of one size but the last, coalesced by the kernel; each goes in.
+ */
+static void
+rx_segments(struct relay_env *env, struct rlisten *l,
+    const struct msghdr *m, uint8_t *buf, size_t len, uint64_t now)
+{
+	const struct cmsghdr	*cm;
+	size_t			 seg = len, n;
+	int			 gso;
+
+	if (m->msg_flags & MSG_TRUNC) {
+		env->st.udp_recv++;
+		env->st.pkt_garbage++;
+		return;
+	}
+	for (cm = CMSG_FIRSTHDR(m); cm != NULL;
+	    cm = CMSG_NXTHDR((struct msghdr *)(uintptr_t)m,
+	    (struct cmsghdr *)(uintptr_t)cm)) {
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(gso))) {
+			memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
+			if (gso > 0)
+				seg = (size_t)gso;
+		}
+	}
+	if (seg < len)
+		env->st.udp_gro_reads++;
+	if (len == 0) {
+		env->st.udp_recv++;
+		packet_input(env, l, (struct sockaddr_storage *)m->msg_name,
+		    m->msg_namelen, buf, 0, now);
+		return;
+	}
+	while (len > 0) {
+		n = MINIMUM(seg, len);
+		env->st.udp_recv++;
+		packet_input(env, l, (struct sockaddr_storage *)m->msg_name,
+		    m->msg_namelen, buf, n, now);
+		buf += n;
+		len -= n;
+	}
 }
 
 static void
@@ -731,10 +787,63 @@ tx_queue(int fd, const struct sockaddr_storage *to, socklen_t tolen,
 	ntx++;
 }
 
-static void
-tx_flush(void)
+/*
+ * Runs of packets to one address, of one size but the last (which may
+ * be shorter), go as one UDP GSO message: one trip down the stack for
+ * the run.  A kernel that refuses it gets packets one by one from then
+ * on (gso_off), said once in the log.
+ */
+static size_t
+tx_gso_build(void)
 {
-	size_t	 off = 0;
+	struct msghdr	*m;
+	struct cmsghdr	*cm;
+	size_t		 i, j, seg, bytes, nmsg = 0;
+	uint16_t	 gso;
+
+	for (i = 0; i < ntx; i = j) {
+		seg = txiov[i].iov_len;
+		bytes = seg;
+		for (j = i + 1; j < ntx; j++) {
+			if (txmsg[j].msg_hdr.msg_namelen !=
+			    txmsg[i].msg_hdr.msg_namelen ||
+			    memcmp(&txaddr[j], &txaddr[i],
+			    txmsg[i].msg_hdr.msg_namelen) != 0 ||
+			    txiov[j].iov_len > seg ||
+			    bytes + txiov[j].iov_len > RELAY_GSO_BYTES)
+				break;
+			bytes += txiov[j].iov_len;
+			if (txiov[j].iov_len < seg) {
+				j++;
+				break;
+			}
+		}
+		m = &gsomsg[nmsg].msg_hdr;
+		memset(m, 0, sizeof(*m));
+		m->msg_name = &txaddr[i];
+		m->msg_namelen = txmsg[i].msg_hdr.msg_namelen;
+		m->msg_iov = &txiov[i];
+		m->msg_iovlen = j - i;
+		if (j - i > 1) {
+			memset(&gsoctl[nmsg], 0, sizeof(gsoctl[nmsg]));
+			m->msg_control = gsoctl[nmsg].buf;
+			m->msg_controllen = sizeof(gsoctl[nmsg].buf);
+			cm = CMSG_FIRSTHDR(m);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(gso));
+			gso = (uint16_t)seg;
+			memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+		}
+		gsonpkt[nmsg++] = j - i;
+	}
+	return (nmsg);
+}
+
+/* Packets first..ntx one message each; counted. */
+static void
+tx_flush_plain(size_t off)
+{
 	int	 n;
 
 	while (off < ntx) {
@@ -750,6 +859,47 @@ tx_flush(void)
 		}
 		renv.st.udp_sent += n;
 		off += n;
+	}
+}
+
+static void
+tx_flush(void)
+{
+	size_t	 off = 0, pkt = 0, nmsg;
+	int	 n, i;
+
+	if (ntx == 0)
+		return;
+	if (gso_off || (nmsg = tx_gso_build()) == ntx) {
+		tx_flush_plain(0);
+		ntx = 0;
+		return;
+	}
+	while (off < nmsg) {
+		n = sendmmsg(txfd, gsomsg + off, nmsg - off, 0);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EIO || errno == EINVAL ||
+			    errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
+				log_warn("UDP GSO refused, sending packets "
+				    "one by one");
+				gso_off = 1;
+				tx_flush_plain(pkt);
+				break;
+			}
+			/* A full socket buffer drops the rest: QUIC recovers. */
+			renv.st.udp_send_errors += ntx - pkt;
+			if (errno != EAGAIN)
+				log_warn("sendmmsg");
+			break;
+		}
+		for (i = 0; i < n; i++, off++) {
+			pkt += gsonpkt[off];
+			renv.st.udp_sent += gsonpkt[off];
+			if (gsonpkt[off] > 1)
+				renv.st.udp_gso_sends++;
+		}
 	}
 	ntx = 0;
 }

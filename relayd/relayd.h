@@ -189,6 +189,8 @@ TAILQ_HEAD(rconn_list, rconn);
 struct relay_stats {
 	uint64_t	 udp_recv;
 	uint64_t	 udp_sent;
+	uint64_t	 udp_gso_sends;	/* messages of several packets */
+	uint64_t	 udp_gro_reads;	/* buffers of several packets */
 	uint64_t	 udp_send_errors;
 	uint64_t	 pkt_short;		/* < QUIC_MIN_PKTLEN bytes */
 	uint64_t	 pkt_garbage;		/* no QUIC header */

@@ -380,6 +380,10 @@ tp1=$(counter_at "$WORK/p1.sock" tap-paused)
 tf1=$(counter_at "$WORK/p1.sock" tap-drop-queue-full)
 lp1=$(counter_at "$GSOCK" lan-paused)
 lf1=$(counter_at "$GSOCK" lan-drop-queue-full)
+pg1=$(counter_at "$WORK/p1.sock" udp-gso-sends)
+rg1=$(counter_at "$RSOCK" udp-gso-sends)
+rr1=$(counter_at "$RSOCK" udp-gro-reads)
+gr1=$(counter_at "$GSOCK" udp-gro-reads)
 bulk_rx "$NS_HOST" $HOST 5081 "$WORK/bulkup.out" || WHY="no TCP listener"
 bulk_tx "$NS_P1" $HOST 5081 $BULK >"$WORK/bulkup.tx" 2>&1 ||
     WHY="$WHY upload failed"
@@ -408,6 +412,22 @@ ctl_at "$WORK/p1.sock" show counters >"$WORK/bulk-p1.txt"
 ctl_at "$GSOCK" show counters >"$WORK/bulk-gw.txt"
 SHOW="$WORK/bulkup.out $WORK/bulkup.tx $WORK/bulkdown.out $WORK/bulkdown.tx $WORK/bulk-p1.txt $WORK/bulk-gw.txt"
 check "back-pressure: 16 MB each way, tap-paused +$((tp2 - tp1)), lan-paused +$((lp2 - lp1)), no queue-full drop"
+
+# The same transfers crossed as UDP GSO runs (one sendmsg for several
+# packets: the player's and the relay's uplinks) and arrived as UDP GRO
+# buffers (several packets in one read: the relay's and the gateway's
+# sockets, which priv/udp.c opens with UDP_GRO).
+pg2=$(counter_at "$WORK/p1.sock" udp-gso-sends)
+rg2=$(counter_at "$RSOCK" udp-gso-sends)
+rr2=$(counter_at "$RSOCK" udp-gro-reads)
+gr2=$(counter_at "$GSOCK" udp-gro-reads)
+[ "$pg2" -gt "$pg1" ] || WHY="$WHY player udp-gso-sends still $pg1"
+[ "$rg2" -gt "$rg1" ] || WHY="$WHY relay udp-gso-sends still $rg1"
+[ "$rr2" -gt "$rr1" ] || WHY="$WHY relay udp-gro-reads still $rr1"
+[ "$gr2" -gt "$gr1" ] || WHY="$WHY gateway udp-gro-reads still $gr1"
+ctl_at "$RSOCK" show counters >"$WORK/bulk-relay.txt"
+SHOW="$WORK/bulk-p1.txt $WORK/bulk-gw.txt $WORK/bulk-relay.txt"
+check "UDP GSO sends (player +$((pg2 - pg1)), relay +$((rg2 - rg1))) and GRO reads (relay +$((rr2 - rr1)), gateway +$((gr2 - gr1)))"
 
 # The room MTU: room small is declared with mtu 1400.
 clientd_start p3 "$NS_P3"
