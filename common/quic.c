@@ -91,6 +91,14 @@
 #define QUIC_CONN_WINDOW	(1024 * 1024)
 #define QUIC_MAX_DGRAM_FRAME	65535
 #define QUIC_STREAM_VECS	8
+/*
+ * The congestion controller of every connection: CUBIC, chosen by
+ * measurement against BBR and BBR2 (README, "Performance").  A benchmark
+ * build may pick another: make CPPFLAGS=-DQUIC_CC_ALGO=NGTCP2_CC_ALGO_BBR2
+ */
+#ifndef QUIC_CC_ALGO
+#define QUIC_CC_ALGO		NGTCP2_CC_ALGO_CUBIC
+#endif
 #define QUIC_ANCHOR_BYTES	(QUIC_MAX_PKTLEN / 2)	/* see conn_anchor() */
 #define QUIC_DGRAM_QUEUE_MAX	4096
 #define QUIC_RETRY_SALT		"softlan/1 retry token key"
@@ -539,6 +547,7 @@ conn_params(const struct quic_config *cfg, ngtcp2_settings *s,
 	s->initial_ts = now;
 	s->handshake_timeout = cfg->handshake_timeout;
 	s->max_tx_udp_payload_size = QUIC_MAX_PKTLEN;
+	s->cc_algo = QUIC_CC_ALGO;
 
 	ngtcp2_transport_params_default(p);
 	p->initial_max_stream_data_bidi_local = QUIC_STREAM_WINDOW;
