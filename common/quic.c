@@ -1580,6 +1580,18 @@ quic_conn_dgram_max(struct quic_conn *qc)
 	return (budget + MTU_KIND_LEN);
 }
 
+/*
+ * The largest UDP payload the path is known to carry (1200 until path MTU
+ * discovery raised it); probes are larger.  0 before the handshake.
+ */
+size_t
+quic_conn_path_max(struct quic_conn *qc)
+{
+	if (qc->conn == NULL || qc->state != QUIC_ST_OPEN)
+		return (0);
+	return (ngtcp2_conn_get_path_max_tx_udp_payload_size(qc->conn));
+}
+
 /* The frame budget: the longest Ethernet frame sent whole. */
 size_t
 quic_conn_frame_budget(struct quic_conn *qc)

@@ -204,6 +204,7 @@ int		 quic_conn_send_datagram(struct quic_conn *, const uint8_t *,
 		    size_t);
 size_t		 quic_conn_dgram_max(struct quic_conn *);
 size_t		 quic_conn_frame_budget(struct quic_conn *);
+size_t		 quic_conn_path_max(struct quic_conn *);
 size_t		 quic_conn_dgram_queued(const struct quic_conn *);
 size_t		 quic_conn_dgram_room(const struct quic_conn *);
 void		 quic_stats_add(struct quic_stats *, const struct quic_stats *);

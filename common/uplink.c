@@ -67,6 +67,7 @@ struct uplink_counters {
 	uint64_t		 udp_sent;
 	uint64_t		 udp_gso_sends;	/* sendmsg()s of several */
 	uint64_t		 udp_gro_reads;	/* reads of several */
+	uint64_t		 udp_gso_refused;	/* runs sent one by one */
 	uint64_t		 udp_send_errors;
 	uint64_t		 udp_recv_errors;
 	uint64_t		 udp_foreign;	/* not from the relay */
@@ -114,6 +115,7 @@ struct uplink {
 	struct quic_stats	 qclosed;	/* of connections gone */
 
 	int			 gso_off;	/* the kernel refused it */
+	int			 gso_ok;	/* it worked once */
 	uint8_t			 txbuf[UPLINK_TXBUF];	/* conn_flush() */
 	uint8_t			 rxbuf[UPLINK_RXBUF];	/* ev_read_cb() */
 };
@@ -473,11 +475,12 @@ conn_flush(struct uplink *u, struct quic_conn *qc, uint64_t now)
 {
 	struct quic_path	 path;
 	ssize_t			 n;
-	size_t			 off = 0, seg = 0, nseg = 0;
+	size_t			 off = 0, seg = 0, nseg = 0, pmax;
 	int			 i;
 
 	if (qc == NULL || qc == u->busy)
 		return;
+	pmax = quic_conn_path_max(qc);
 	for (i = 0; i < UPLINK_TX_ROUNDS; i++) {
 		if (off + QUIC_MAX_PKTLEN > sizeof(u->txbuf)) {
 			udp_send_batch(u, u->txbuf, off, seg);
@@ -487,7 +490,7 @@ conn_flush(struct uplink *u, struct quic_conn *qc, uint64_t now)
 		    QUIC_MAX_PKTLEN, now);
 		if (n <= 0)
 			break;
-		if (nseg > 0 && (size_t)n > seg) {
+		if (nseg > 0 && ((size_t)n > seg || (size_t)n > pmax)) {
 			/* Longer than the run: the run goes, this starts one. */
 			udp_send_batch(u, u->txbuf, off, seg);
 			memmove(u->txbuf, u->txbuf + off, (size_t)n);
@@ -497,8 +500,13 @@ conn_flush(struct uplink *u, struct quic_conn *qc, uint64_t now)
 			seg = (size_t)n;
 		off += (size_t)n;
 		nseg++;
-		/* A shorter packet ends a run. */
-		if ((size_t)n < seg || nseg == UPLINK_GSO_SEGS) {
+		/*
+		 * A shorter packet ends a run; a path MTU probe (over the
+		 * path's known size) goes alone: as a GSO segment size
+		 * over the route's MTU the kernel would refuse the run.
+		 */
+		if ((size_t)n < seg || (size_t)n > pmax ||
+		    nseg == UPLINK_GSO_SEGS) {
 			udp_send_batch(u, u->txbuf, off, seg);
 			off = nseg = 0;
 		}
@@ -954,6 +962,8 @@ uplink_counters_export(const struct uplink *u, struct wiremsg_counter *cs,
 	wiremsg_counter_put(cs, max, &n, "udp-sent", u->c.udp_sent);
 	wiremsg_counter_put(cs, max, &n, "udp-gso-sends", u->c.udp_gso_sends);
 	wiremsg_counter_put(cs, max, &n, "udp-gro-reads", u->c.udp_gro_reads);
+	wiremsg_counter_put(cs, max, &n, "udp-gso-refused",
+	    u->c.udp_gso_refused);
 	wiremsg_counter_put(cs, max, &n, "udp-send-errors",
 	    u->c.udp_send_errors);
 	wiremsg_counter_put(cs, max, &n, "udp-recv-errors",
@@ -1094,9 +1104,11 @@ udp_send(struct uplink *u, const uint8_t *pkt, size_t len)
 
 /*
  * len bytes of packets of seg bytes each but the last, counted.  Linux
- * sends them with UDP GSO; a kernel that refuses it (EIO: no checksum
- * offload on the route's device; EINVAL, ENOPROTOOPT: too old) gets them
- * one by one from then on, and says so once.
+ * sends them with UDP GSO.  A kernel that refuses it (EIO: no checksum
+ * offload on the route's device; EINVAL, ENOPROTOOPT: too old) gets
+ * packets one by one from then on, said once.  EMSGSIZE (and EINVAL once
+ * GSO worked) is about this run, a segment over the route's MTU: it goes
+ * one by one and is counted (udp-gso-refused).
  */
 static void
 udp_send_batch(struct uplink *u, const uint8_t *buf, size_t len, size_t seg)
@@ -1134,11 +1146,19 @@ udp_send_batch(struct uplink *u, const uint8_t *buf, size_t len, size_t seg)
 		if (sendmsg(u->fd, &msg, 0) != -1) {
 			u->c.udp_sent += nseg;
 			u->c.udp_gso_sends++;
+			u->gso_ok = 1;
 			return;
 		}
 		e = errno;
-		if (e != EIO && e != EINVAL && e != ENOPROTOOPT &&
-		    e != EOPNOTSUPP) {
+		if (e == EMSGSIZE || (e == EINVAL && u->gso_ok)) {
+			/* This run only: a segment over the route's MTU. */
+			u->c.udp_gso_refused++;
+		} else if (e == EIO || e == EINVAL || e == ENOPROTOOPT ||
+		    e == EOPNOTSUPP) {
+			log_info("relay %s: UDP GSO refused (%s), sending "
+			    "packets one by one", u->relay_str, strerror(e));
+			u->gso_off = 1;
+		} else {
 			u->c.udp_send_errors += nseg;
 			if (e != EAGAIN && e != EWOULDBLOCK &&
 			    e != ECONNREFUSED && e != ENETUNREACH &&
@@ -1147,9 +1167,6 @@ udp_send_batch(struct uplink *u, const uint8_t *buf, size_t len, size_t seg)
 				    u->relay_str, strerror(e));
 			return;
 		}
-		log_info("relay %s: UDP GSO refused (%s), sending packets "
-		    "one by one", u->relay_str, strerror(e));
-		u->gso_off = 1;
 	}
 #endif
 	while (len > 0) {

@@ -187,6 +187,7 @@ show_counters(void *arg)
 	control_json_counter(a, "udp-sent", st->udp_sent);
 	control_json_counter(a, "udp-gso-sends", st->udp_gso_sends);
 	control_json_counter(a, "udp-gro-reads", st->udp_gro_reads);
+	control_json_counter(a, "udp-gso-refused", st->udp_gso_refused);
 	control_json_counter(a, "udp-send-errors", st->udp_send_errors);
 	control_json_counter(a, "pkt-too-short", st->pkt_short);
 	control_json_counter(a, "pkt-garbage", st->pkt_garbage);

@@ -121,7 +121,9 @@ static union {
 	struct cmsghdr		 align;
 }			 gsoctl[RELAY_BATCH];
 static size_t		 gsonpkt[RELAY_BATCH];
-static int		 gso_off;
+static int		 txsolo[RELAY_BATCH];	/* never in a run */
+static int		 gso_off;	/* the kernel refused it */
+static int		 gso_ok;	/* it worked once */
 static size_t		 ntx;
 static int		 txfd = -1;
 static uint8_t		 ctlbuf[WIREMSG_FRAME_MAX];
@@ -147,7 +149,7 @@ static void	 send_reset(struct relay_env *, struct rlisten *,
 		    const struct sockaddr_storage *, socklen_t,
 		    const uint8_t *, size_t, size_t, uint64_t);
 static void	 tx_queue(int, const struct sockaddr_storage *, socklen_t,
-		    const uint8_t *, size_t);
+		    const uint8_t *, size_t, int);
 static void	 tx_flush(void);
 static void	 conn_dirty(struct rconn *);
 static void	 flush_dirty(struct relay_env *);
@@ -656,7 +658,7 @@ conn_accept(struct relay_env *env, struct rlisten *l,
 		}
 		env->st.retry_sent++;
 		tx_queue(l->fd, &path->remote, path->remotelen, out,
-		    (size_t)n);
+		    (size_t)n, 1);
 		return;
 	case QUIC_INITIAL_VALID:
 		validated = 1;
@@ -764,14 +766,14 @@ send_reset(struct relay_env *env, struct rlisten *l,
 	}
 	env->reset_tokens -= 1000;
 	env->st.reset_sent++;
-	tx_queue(l->fd, to, tolen, out, n);
+	tx_queue(l->fd, to, tolen, out, n, 1);
 }
 
 /* UDP output, batched. */
 
 static void
 tx_queue(int fd, const struct sockaddr_storage *to, socklen_t tolen,
-    const uint8_t *data, size_t len)
+    const uint8_t *data, size_t len, int solo)
 {
 	if (ntx > 0 && (fd != txfd || ntx == RELAY_BATCH))
 		tx_flush();
@@ -784,14 +786,19 @@ tx_queue(int fd, const struct sockaddr_storage *to, socklen_t tolen,
 	txmsg[ntx].msg_hdr.msg_namelen = tolen;
 	txmsg[ntx].msg_hdr.msg_iov = &txiov[ntx];
 	txmsg[ntx].msg_hdr.msg_iovlen = 1;
+	txsolo[ntx] = solo;
 	ntx++;
 }
 
 /*
  * Runs of packets to one address, of one size but the last (which may
  * be shorter), go as one UDP GSO message: one trip down the stack for
- * the run.  A kernel that refuses it gets packets one by one from then
- * on (gso_off), said once in the log.
+ * the run.  A solo packet (a path MTU probe, over the path's known size:
+ * as a segment size over the route's MTU it would make the kernel refuse
+ * the run; handshake packets; resets) is never in a run.  A kernel that
+ * refuses GSO gets packets one by one from then on (gso_off), said once
+ * in the log; EMSGSIZE (a segment over the route's MTU), and EINVAL once
+ * GSO worked, are about that batch only: it goes one by one, counted.
  */
 static size_t
 tx_gso_build(void)
@@ -804,8 +811,9 @@ tx_gso_build(void)
 	for (i = 0; i < ntx; i = j) {
 		seg = txiov[i].iov_len;
 		bytes = seg;
-		for (j = i + 1; j < ntx; j++) {
-			if (txmsg[j].msg_hdr.msg_namelen !=
+		for (j = i + 1; j < ntx && !txsolo[i]; j++) {
+			if (txsolo[j] ||
+			    txmsg[j].msg_hdr.msg_namelen !=
 			    txmsg[i].msg_hdr.msg_namelen ||
 			    memcmp(&txaddr[j], &txaddr[i],
 			    txmsg[i].msg_hdr.msg_namelen) != 0 ||
@@ -880,6 +888,11 @@ tx_flush(void)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EMSGSIZE || (errno == EINVAL && gso_ok)) {
+				renv.st.udp_gso_refused++;
+				tx_flush_plain(pkt);
+				break;
+			}
 			if (errno == EIO || errno == EINVAL ||
 			    errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
 				log_warn("UDP GSO refused, sending packets "
@@ -897,8 +910,10 @@ tx_flush(void)
 		for (i = 0; i < n; i++, off++) {
 			pkt += gsonpkt[off];
 			renv.st.udp_sent += gsonpkt[off];
-			if (gsonpkt[off] > 1)
+			if (gsonpkt[off] > 1) {
 				renv.st.udp_gso_sends++;
+				gso_ok = 1;
+			}
 		}
 	}
 	ntx = 0;
@@ -944,9 +959,11 @@ conn_service(struct relay_env *env, struct rconn *c, uint64_t now)
 		c->linger = 0;
 		quic_conn_close(c->qc, c->close_code, c->close_reason, now);
 	}
+	/* A path MTU probe goes alone (see tx_gso_build()). */
 	while ((n = quic_conn_write(c->qc, &path, pkt, sizeof(pkt),
 	    now)) > 0)
-		tx_queue(c->l->fd, &path.remote, path.remotelen, pkt, n);
+		tx_queue(c->l->fd, &path.remote, path.remotelen, pkt, n,
+		    (size_t)n > quic_conn_path_max(c->qc));
 	st = quic_conn_state(c->qc);
 	if (st != QUIC_ST_HANDSHAKE && c->handshake == 0) {
 		c->handshake = 1;

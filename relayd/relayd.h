@@ -191,6 +191,7 @@ struct relay_stats {
 	uint64_t	 udp_sent;
 	uint64_t	 udp_gso_sends;	/* messages of several packets */
 	uint64_t	 udp_gro_reads;	/* buffers of several packets */
+	uint64_t	 udp_gso_refused;	/* batches sent one by one */
 	uint64_t	 udp_send_errors;
 	uint64_t	 pkt_short;		/* < QUIC_MIN_PKTLEN bytes */
 	uint64_t	 pkt_garbage;		/* no QUIC header */

@@ -429,6 +429,28 @@ ctl_at "$RSOCK" show counters >"$WORK/bulk-relay.txt"
 SHOW="$WORK/bulk-p1.txt $WORK/bulk-gw.txt $WORK/bulk-relay.txt"
 check "UDP GSO sends (player +$((pg2 - pg1)), relay +$((rg2 - rg1))) and GRO reads (relay +$((rr2 - rr1)), gateway +$((gr2 - gr1)))"
 
+# The gateway's Internet link drops to an MTU of 1300, below the path
+# size the relay probed (1444): the router answers with ICMP "too big",
+# the relay's kernel then refuses GSO runs of larger segments (EMSGSIZE)
+# and the relay sends those runs packet by packet (udp-gso-refused),
+# which the kernel fragments.  A 4 MB upload still gets through.
+rx1=$(counter_at "$RSOCK" udp-gso-refused)
+ip -n "$NS_INET" link set g0 mtu 1300
+ip -n "$NS_GW" link set up0 mtu 1300
+bulk_rx "$NS_HOST" $HOST 5083 "$WORK/bulkmtu.out" || WHY="no TCP listener"
+bulk_tx "$NS_P1" $HOST 5083 $((4 * 1048576)) >"$WORK/bulkmtu.tx" 2>&1 ||
+    WHY="$WHY upload failed"
+wait_gone "$BULKRX" 600 || WHY="$WHY the receiver did not end"
+grep -q "^received $((4 * 1048576))\$" "$WORK/bulkmtu.out" ||
+    WHY="$WHY upload: $(tail -n 1 "$WORK/bulkmtu.out")"
+ip -n "$NS_INET" link set g0 mtu 1500
+ip -n "$NS_GW" link set up0 mtu 1500
+rx2=$(counter_at "$RSOCK" udp-gso-refused)
+[ "$rx2" -gt "$rx1" ] || WHY="$WHY relay udp-gso-refused still $rx1"
+ctl_at "$RSOCK" show counters >"$WORK/mtu-relay.txt"
+SHOW="$WORK/bulkmtu.out $WORK/bulkmtu.tx $WORK/mtu-relay.txt"
+check "the gateway's link at MTU 1300: the upload crosses, GSO runs over it sent one by one (+$((rx2 - rx1)))"
+
 # The room MTU: room small is declared with mtu 1400.
 clientd_start p3 "$NS_P3"
 wait_for 150 connected "$WORK/p3.sock" || WHY="p3 not connected"

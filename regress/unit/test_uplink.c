@@ -962,6 +962,89 @@ Test(uplink, gro_split)
 }
 #endif
 
+#ifndef _WIN32
+/* The MTU of the test namespace's loopback. */
+static void
+lo_mtu(int mtu)
+{
+	struct ifreq	 ifr;
+	int		 s;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_neq(s, -1);
+	memset(&ifr, 0, sizeof(ifr));
+	(void)strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+	ifr.ifr_mtu = mtu;
+	cr_assert_eq(ioctl(s, SIOCSIFMTU, &ifr), 0, "%s", strerror(errno));
+	close(s);
+}
+
+/* n frames of len bytes, waiting for room when the queue is full. */
+static void
+burst(struct uplink *u, int n, size_t len)
+{
+	uint8_t		 f[1500];
+	int		 i, w, rv;
+
+	memset(f, 0x66, sizeof(f));
+	f[0] = 0x02;
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	for (i = 0; i < n; i++) {
+		while ((rv = uplink_send_frame(u, f, len)) == UPLINK_FULL) {
+			w = C.writables;
+			run_until(&C.writables, w + 1);
+		}
+		cr_assert_eq(rv, UPLINK_SENT, "frame %d: %d", i, rv);
+	}
+}
+
+/*
+ * A route whose MTU is below the path's size (the loopback at 1300 here:
+ * path MTU discovery still reaches 1452, its probes fragmented by the
+ * kernel): a GSO run of packets over the MTU is refused (EMSGSIZE), that
+ * run goes one by one (udp-gso-refused) and arrives, and GSO stays on
+ * for the runs that fit.
+ */
+Test(uplink, gso_run_over_route_mtu)
+{
+	struct uplink_status	 st;
+	struct uplink		*u;
+	uint64_t		 end, sends;
+	int			 want;
+
+	lo_mtu(1300);
+	u = uplink_joined();
+	end = now_ns() + 30 * QUIC_NSEC;
+	do {
+		loop_once();
+		uplink_status(u, &st);
+	} while (st.budget < 1350 && now_ns() < end);
+	cr_assert_geq(st.budget, 1350, "path MTU discovery: budget %zu",
+	    st.budget);
+	want = S.frames + 200;
+	burst(u, 200, 1350);
+	end = now_ns() + 30 * QUIC_NSEC;
+	while (S.frames < want && now_ns() < end)
+		loop_once();
+	cr_assert_eq(S.frames, want);
+	cr_assert_gt(counter(u, "udp-gso-refused"), 0);
+	cr_assert_eq(counter(u, "udp-send-errors"), 0);
+	sends = counter(u, "udp-gso-sends");
+	want = S.frames + 200;
+	burst(u, 200, 600);
+	end = now_ns() + 30 * QUIC_NSEC;
+	while (S.frames < want && now_ns() < end)
+		loop_once();
+	cr_assert_eq(S.frames, want);
+	cr_assert_gt(counter(u, "udp-gso-sends"), sends,
+	    "GSO was turned off for good");
+	uplink_stop(u, "test over");
+	uplink_free(u);
+}
+#endif
+
 /*
  * The connection goes away while the caller waits for room: no writable,
  * the state callback says it (the caller drops its frame), and frames are
