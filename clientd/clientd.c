@@ -57,6 +57,7 @@ struct clientd {
 	int			 tapfd;
 	int			 udpfd;
 	int			 ctlfd;
+	struct priv_ctlsock	 ctlsock;	/* removed at exit */
 	uint8_t			*ca;
 	size_t			 calen;
 };
@@ -309,6 +310,7 @@ open_control(struct clientd *e, const char *path)
 	if ((e->ctlfd = priv_control_socket(path, gid, err,
 	    sizeof(err))) == -1)
 		fatalx("control socket: %s", err);
+	priv_control_remember(&e->ctlsock, path);
 }
 
 /* The child is forked: hand it the configuration and the descriptors. */
@@ -405,6 +407,7 @@ parent_shutdown(struct proc *p)
 {
 	struct clientd	*e = p->p_arg;
 
+	(void)priv_control_remove(&e->ctlsock);
 	unpin_route(e);
 }
 

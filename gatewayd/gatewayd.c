@@ -57,6 +57,7 @@ struct gatewayd {
 	int			 pktfd;
 	struct priv_packet_info	 pktinfo;
 	int			 ctlfd;
+	struct priv_ctlsock	 ctlsock;	/* removed at exit */
 	uint8_t			*ca;
 	size_t			 calen;
 };
@@ -240,6 +241,7 @@ open_control(struct gatewayd *env)
 	if ((env->ctlfd = priv_control_socket(path, gid, err,
 	    sizeof(err))) == -1)
 		errx(1, "control socket: %s", err);
+	priv_control_remember(&env->ctlsock, path);
 }
 
 /* Configuration, CA, relay socket: at start and on every reload. */
@@ -352,6 +354,7 @@ parent_shutdown(struct proc *p)
 {
 	struct gatewayd	*env = p->p_arg;
 
+	(void)priv_control_remove(&env->ctlsock);
 	daemon_blob_free(&env->ca, &env->calen);
 }
 

@@ -162,3 +162,36 @@ priv_control_socket(const char *path, gid_t gid, char *err, size_t errlen)
 	}
 	return (fd);
 }
+
+/* After priv_control_socket(): what path names now, for the exit. */
+void
+priv_control_remember(struct priv_ctlsock *cs, const char *path)
+{
+	struct stat	 st;
+
+	memset(cs, 0, sizeof(*cs));
+	if (strlcpy(cs->path, path, sizeof(cs->path)) >= sizeof(cs->path) ||
+	    lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode))
+		return;
+	cs->dev = st.st_dev;
+	cs->ino = st.st_ino;
+	cs->set = 1;
+}
+
+/*
+ * At exit: unlink the socket if the path still names the one we bound.
+ * 1 removed, 0 nothing to do (not remembered, gone, or another's).
+ */
+int
+priv_control_remove(struct priv_ctlsock *cs)
+{
+	struct stat	 st;
+
+	if (!cs->set)
+		return (0);
+	cs->set = 0;
+	if (lstat(cs->path, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    st.st_dev != cs->dev || st.st_ino != cs->ino)
+		return (0);
+	return (unlink(cs->path) == 0);
+}

@@ -91,6 +91,17 @@ int	priv_udp_bind(const struct sockaddr *, socklen_t, char *, size_t);
  * root, the caller's owner and group stay. */
 int	priv_control_socket(const char *, gid_t, char *, size_t);
 
+/* The socket a daemon bound, removed at its exit: only if the path still
+ * names that socket (not one a later instance bound there). */
+struct priv_ctlsock {
+	char	path[108];	/* sun_path */
+	dev_t	dev;
+	ino_t	ino;
+	int	set;
+};
+void	priv_control_remember(struct priv_ctlsock *, const char *);
+int	priv_control_remove(struct priv_ctlsock *);
+
 /* priv.c */
 int	priv_seterr(char *, size_t, const char *, ...)
 	    __attribute__((__format__ (printf, 3, 4)));

@@ -57,6 +57,7 @@ struct relayd {
 	int			 lfd[RELAYD_MAX_LISTEN];
 	size_t			 nlisten;
 	int			 ctlfd;
+	struct priv_ctlsock	 ctlsock;	/* removed at exit */
 	uint8_t			*cert;
 	size_t			 certlen;
 	uint8_t			*key;
@@ -312,6 +313,7 @@ open_control(struct relayd *env)
 	if ((env->ctlfd = priv_control_socket(path, gid, err,
 	    sizeof(err))) == -1)
 		fatalx("control socket: %s", err);
+	priv_control_remember(&env->ctlsock, path);
 }
 
 /* The configuration stream the child applies at IMSG_RECONF_END. */
@@ -426,6 +428,7 @@ parent_shutdown(struct proc *p)
 {
 	struct relayd	*env = p->p_arg;
 
+	(void)priv_control_remove(&env->ctlsock);
 	daemon_blob_free(&env->key, &env->keylen);
 	explicit_bzero(env->secret, sizeof(env->secret));
 }

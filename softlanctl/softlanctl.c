@@ -252,19 +252,54 @@ ctl_connect(const char *path)
 	}
 }
 #else
-/* The one control socket that exists among the daemons' defaults. */
+/*
+ * A daemon answers on the socket at path: 1, or 0 when nobody listens (a
+ * socket a daemon killed with SIGKILL left behind) or it cannot be
+ * reached.  A full backlog (EAGAIN) is a daemon that is alive.
+ */
+static int
+socket_alive(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, ok;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		return (0);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		err(1, "socket");
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+	    errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return (ok);
+}
+
+/*
+ * The one control socket among the daemons' defaults that a daemon
+ * answers on; sockets nobody listens on are passed over (named in the
+ * error when no daemon answers).
+ */
 static const char *
 default_socket(void)
 {
 	struct stat	 st;
 	const char	*found = NULL;
-	char		 list[256] = "";
+	char		 list[256] = "", dead[256] = "";
 	size_t		 i;
 	int		 n = 0;
 
 	for (i = 0; i < nitems(ctl_sockets); i++) {
 		if (stat(ctl_sockets[i], &st) == -1 || !S_ISSOCK(st.st_mode))
 			continue;
+		if (!socket_alive(ctl_sockets[i])) {
+			if (dead[0] != '\0')
+				(void)strlcat(dead, ", ", sizeof(dead));
+			(void)strlcat(dead, ctl_sockets[i], sizeof(dead));
+			continue;
+		}
 		if (n++ > 0)
 			(void)strlcat(list, ", ", sizeof(list));
 		(void)strlcat(list, ctl_sockets[i], sizeof(list));
@@ -275,6 +310,10 @@ default_socket(void)
 	if (n > 1)
 		errx(1, "several control sockets exist (%s): choose one with "
 		    "-s", list);
+	if (dead[0] != '\0')
+		errx(1, "no daemon answers on %s (left behind by a daemon "
+		    "that was killed?): is a daemon running?  Use -s to name "
+		    "its socket", dead);
 	errx(1, "no control socket found (tried %s, %s, %s): is a daemon "
 	    "running?  Use -s to name its socket", ctl_sockets[0],
 	    ctl_sockets[1], ctl_sockets[2]);

@@ -604,19 +604,26 @@ stop_pid "$PID_auto"
 SHOW="$WORK/auto.log"
 check "without virtual-mac the MAC derives from /etc/machine-id ($AUTOMAC)"
 
-# clientd stops: the TAP and the pinned route are gone.
+# clientd stops: the TAP, the pinned route and the control socket are
+# gone (the relay's socket is gone once relayd stopped, below).
+[ -S "$WORK/p1.sock" ] || WHY="no control socket before the stop"
 stop_pid "$PID_p1"
 ns_run "$NS_P1" ip link show $TAP >/dev/null 2>&1 && WHY="the TAP is still there"
 [ -z "$(ns_run "$NS_P1" ip route show $RADDR)" ] ||
     WHY="$WHY the pinned route is still there"
 grep -q 'removed the host route' "$WORK/p1.log" || WHY="$WHY no unpin log"
+[ -e "$WORK/p1.sock" ] && WHY="$WHY the control socket is left behind"
 SHOW="$WORK/p1.log"
-check "after clientd stops, the TAP and the pinned route are gone"
+check "after clientd stops, the TAP, the pinned route and the control socket are gone"
 
 stop_pid "$PID_p2"
 stop_pid "$GPID"
 relayd_stop
 WHY=
+[ -e "$GSOCK" ] && WHY="gatewayd's control socket is left behind"
+[ -e "$RSOCK" ] && WHY="$WHY relayd's control socket is left behind"
+check "after gatewayd and relayd stop, their control sockets are gone"
+
 scan_logs "$RLOG" "$GLOG" "$WORK"/p1.log "$WORK"/p2.log "$WORK"/p3.log \
     "$WORK"/dup.log "$WORK"/bad.log "$WORK"/auto.log
 SHOW="$RLOG $GLOG"

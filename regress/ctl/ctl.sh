@@ -201,5 +201,18 @@ pid=
 expect "dead socket" 1 "control socket $sock: connection refused" -- \
     -s "$sock" show status
 
+# softlanctl without -s finds the daemon's socket among the defaults in
+# /run, passing over sockets nobody listens on (discover.sh, in a private
+# mount namespace with its own /run).
+if unshare -m --propagation private true 2>/dev/null; then
+	unshare -m --propagation private sh regress/ctl/discover.sh "$ctl" \
+	    "$srv" >"$dir/discover.out" 2>&1
+	n=$(grep -c '^ok ' "$dir/discover.out")
+	[ "$n" = 2 ]
+	check $? "default socket discovery: $(grep -v '^ok ' "$dir/discover.out")"
+else
+	check 1 "default socket discovery: no mount namespace (unshare -m)"
+fi
+
 echo "ctl: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

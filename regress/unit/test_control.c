@@ -1365,3 +1365,38 @@ Test(ctlrender, not_an_object)
 	fclose(f);
 	cJSON_Delete(arr);
 }
+
+/* The socket a daemon bound goes at its exit; another's never does. */
+Test(ctlsock, removed_at_exit_only_if_ours)
+{
+	struct priv_ctlsock	 cs, none;
+	struct stat		 st;
+	char			 path[128], err[PRIV_ERRLEN];
+	int			 fd, fd2;
+
+	(void)snprintf(path, sizeof(path), "%s/x.sock", sdir);
+	fd = priv_control_socket(path, TEST_GID, err, sizeof(err));
+	cr_assert_geq(fd, 0, "%s", err);
+	priv_control_remember(&cs, path);
+	cr_assert(cs.set);
+	cr_assert_eq(priv_control_remove(&cs), 1);
+	cr_assert_eq(lstat(path, &st), -1);
+	cr_assert_eq(priv_control_remove(&cs), 0, "removed twice");
+	close(fd);
+
+	/* A later instance bound the path: its socket stays. */
+	fd = priv_control_socket(path, TEST_GID, err, sizeof(err));
+	cr_assert_geq(fd, 0, "%s", err);
+	priv_control_remember(&cs, path);
+	cr_assert_eq(unlink(path), 0);
+	fd2 = bound_socket(path, 1);
+	cr_assert_eq(priv_control_remove(&cs), 0);
+	cr_assert(accepts(path), "another daemon's socket was removed");
+	close(fd2);
+	close(fd);
+
+	/* Never remembered (no such path): nothing happens. */
+	priv_control_remember(&none, "/nonexistent/softlan.sock");
+	cr_assert(!none.set);
+	cr_assert_eq(priv_control_remove(&none), 0);
+}
