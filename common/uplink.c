@@ -24,9 +24,6 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
-#ifndef _WIN32
-#include <netinet/udp.h>
-#endif
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -46,14 +43,17 @@
 #include "overlay.h"
 #include "quic.h"
 #include "uplink.h"
+#ifndef _WIN32
+#include "udpseg.h"
+#endif
 #include "wiremsg.h"
 
 #define UPLINK_RX_ROUNDS	64	/* datagrams per read event */
 #define UPLINK_TX_ROUNDS	1024	/* packets per flush */
 #define UPLINK_RXBUF		65536	/* UDP GRO: up to 64 KiB at once */
 #define UPLINK_RX_PKTS		256	/* packets per read event */
-#define UPLINK_TXBUF		65000	/* a UDP GSO batch, under 64 KiB */
-#define UPLINK_GSO_SEGS		64	/* the kernel's UDP_MAX_SEGMENTS */
+#define UPLINK_TXBUF		65000	/* a UDP GSO batch (UDPSEG_MAX_BYTES) */
+#define UPLINK_GSO_SEGS		64	/* UDPSEG_MAX_SEGS */
 #define UPLINK_ERR_CLOSE	0x0	/* application close code */
 #define UPLINK_RELAYSTR		(256 + INET6_ADDRSTRLEN + 16)
 
@@ -603,7 +603,7 @@ ev_read_cb(void *arg)
 	ssize_t			 n;
 	size_t			 seg, off, len;
 	uint64_t		 now;
-	int			 i, npkt = 0;
+	int			 i, npkt = 0, relay;
 
 	for (i = 0; i < UPLINK_RX_ROUNDS && npkt < UPLINK_RX_PKTS; i++) {
 		fromlen = sizeof(from);
@@ -629,15 +629,15 @@ ev_read_cb(void *arg)
 			seg = (size_t)n;
 		else
 			u->c.udp_gro_reads++;
+		/* Only the relay talks to us; the rest is noise. */
+		relay = fromlen == u->path.remotelen &&
+		    memcmp(&from, &u->path.remote, fromlen) == 0;
 		off = 0;
 		do {
 			len = MINIMUM(seg, (size_t)n - off);
 			u->c.udp_recv++;
 			npkt++;
-			/* Only the relay talks to us; the rest is noise. */
-			if (u->qc == NULL ||
-			    fromlen != u->path.remotelen ||
-			    memcmp(&from, &u->path.remote, fromlen) != 0) {
+			if (u->qc == NULL || !relay) {
 				u->c.udp_foreign++;
 			} else {
 				now = clock_ns();
@@ -1104,45 +1104,30 @@ udp_send(struct uplink *u, const uint8_t *pkt, size_t len)
 
 /*
  * len bytes of packets of seg bytes each but the last, counted.  Linux
- * sends them with UDP GSO.  A kernel that refuses it (EIO: no checksum
- * offload on the route's device; EINVAL, ENOPROTOOPT: too old) gets
- * packets one by one from then on, said once.  EMSGSIZE (and EINVAL once
- * GSO worked) is about this run, a segment over the route's MTU: it goes
- * one by one and is counted (udp-gso-refused).
+ * sends them with UDP GSO; a run the kernel refuses goes one by one
+ * (udpseg_refused(): this run only, counted as udp-gso-refused, or from
+ * then on, said once).
  */
 static void
 udp_send_batch(struct uplink *u, const uint8_t *buf, size_t len, size_t seg)
 {
 #ifndef _WIN32
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cm;
-	union {
-		char		 buf[CMSG_SPACE(sizeof(uint16_t))];
-		struct cmsghdr	 align;
-	}		 ctl;
-	uint16_t	 gso;
-	size_t		 nseg;
-	int		 e;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	union udpseg_ctl	 ctl;
+	size_t			 nseg;
+	int			 e;
 
 	nseg = (len + seg - 1) / seg;
 	if (nseg > 1 && !u->gso_off) {
 		memset(&msg, 0, sizeof(msg));
-		memset(&ctl, 0, sizeof(ctl));
 		iov.iov_base = (void *)(uintptr_t)buf;
 		iov.iov_len = len;
 		msg.msg_name = &u->path.remote;
 		msg.msg_namelen = u->path.remotelen;
 		msg.msg_iov = &iov;
 		msg.msg_iovlen = 1;
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_UDP;
-		cm->cmsg_type = UDP_SEGMENT;
-		cm->cmsg_len = CMSG_LEN(sizeof(gso));
-		gso = (uint16_t)seg;
-		memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+		udpseg_gso(&msg, &ctl, seg);
 		if (sendmsg(u->fd, &msg, 0) != -1) {
 			u->c.udp_sent += nseg;
 			u->c.udp_gso_sends++;
@@ -1150,15 +1135,16 @@ udp_send_batch(struct uplink *u, const uint8_t *buf, size_t len, size_t seg)
 			return;
 		}
 		e = errno;
-		if (e == EMSGSIZE || (e == EINVAL && u->gso_ok)) {
-			/* This run only: a segment over the route's MTU. */
+		switch (udpseg_refused(e, u->gso_ok)) {
+		case UDPSEG_RUN:
 			u->c.udp_gso_refused++;
-		} else if (e == EIO || e == EINVAL || e == ENOPROTOOPT ||
-		    e == EOPNOTSUPP) {
+			break;
+		case UDPSEG_OFF:
 			log_info("relay %s: UDP GSO refused (%s), sending "
 			    "packets one by one", u->relay_str, strerror(e));
 			u->gso_off = 1;
-		} else {
+			break;
+		case UDPSEG_ERROR:
 			u->c.udp_send_errors += nseg;
 			if (e != EAGAIN && e != EWOULDBLOCK &&
 			    e != ECONNREFUSED && e != ENETUNREACH &&
@@ -1195,12 +1181,7 @@ udp_recv(struct uplink *u, uint8_t *buf, size_t len, size_t *seg,
 #ifndef _WIN32
 	struct msghdr	 msg;
 	struct iovec	 iov;
-	struct cmsghdr	*cm;
-	union {
-		char		 buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr	 align;
-	}		 ctl;
-	int		 gso;
+	union udpseg_ctl ctl;
 #endif
 
 	*seg = 0;
@@ -1224,24 +1205,14 @@ udp_recv(struct uplink *u, uint8_t *buf, size_t len, size_t *seg,
 	msg.msg_namelen = *fromlen;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
+	udpseg_gro_ctl(&msg, &ctl);
 	/* MSG_TRUNC: the datagram's real length, to drop it whole. */
 	n = recvmsg(u->fd, &msg, MSG_TRUNC);
 	if (n >= 0) {
 		*fromlen = msg.msg_namelen;
 		if ((size_t)n > len || (msg.msg_flags & MSG_TRUNC))
 			return (UDP_TRUNCATED);
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level == SOL_UDP &&
-			    cm->cmsg_type == UDP_GRO &&
-			    cm->cmsg_len >= CMSG_LEN(sizeof(gso))) {
-				memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
-				if (gso > 0)
-					*seg = (size_t)gso;
-			}
-		}
+		*seg = udpseg_gro(&msg);
 		return (n);
 	}
 	e = sock_error();

@@ -41,7 +41,6 @@
 #include <sys/queue.h>
 
 #include <netinet/in.h>
-#include <netinet/udp.h>
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
@@ -69,10 +68,10 @@
 #include "relayd.h"
 #include "room.h"
 #include "sandbox.h"
+#include "udpseg.h"
 #include "wiremsg.h"
 
 #define RELAY_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
-#define RELAY_GSO_BYTES		65000	/* a UDP GSO message, under 64 KiB */
 #define RELAY_RXBUF		65536	/* bytes per receive buffer: UDP GRO */
 #define RELAY_RX_ROUNDS		8	/* batches per read event */
 #define RELAY_TICK_MS		50	/* reassembly, MAC ageing */
@@ -106,20 +105,14 @@ static uint8_t		 rxbuf[RELAY_BATCH][RELAY_RXBUF];
 static struct iovec	 rxiov[RELAY_BATCH];
 static struct sockaddr_storage rxaddr[RELAY_BATCH];
 static struct mmsghdr	 rxmsg[RELAY_BATCH];
-static union {
-	char			 buf[CMSG_SPACE(sizeof(int))];
-	struct cmsghdr		 align;
-}			 rxctl[RELAY_BATCH];
+static union udpseg_ctl	 rxctl[RELAY_BATCH];
 static uint8_t		 txbuf[RELAY_BATCH][QUIC_MAX_PKTLEN];
 static struct iovec	 txiov[RELAY_BATCH];
 static struct sockaddr_storage txaddr[RELAY_BATCH];
 static struct mmsghdr	 txmsg[RELAY_BATCH];
 /* The same packets as UDP GSO messages (tx_flush). */
 static struct mmsghdr	 gsomsg[RELAY_BATCH];
-static union {
-	char			 buf[CMSG_SPACE(sizeof(uint16_t))];
-	struct cmsghdr		 align;
-}			 gsoctl[RELAY_BATCH];
+static union udpseg_ctl	 gsoctl[RELAY_BATCH];
 static size_t		 gsonpkt[RELAY_BATCH];
 static int		 txsolo[RELAY_BATCH];	/* never in a run */
 static int		 gso_off;	/* the kernel refused it */
@@ -484,8 +477,7 @@ listen_read(int fd, short event, void *arg)
 			rxmsg[i].msg_hdr.msg_namelen = sizeof(rxaddr[i]);
 			rxmsg[i].msg_hdr.msg_iov = &rxiov[i];
 			rxmsg[i].msg_hdr.msg_iovlen = 1;
-			rxmsg[i].msg_hdr.msg_control = rxctl[i].buf;
-			rxmsg[i].msg_hdr.msg_controllen = sizeof(rxctl[i].buf);
+			udpseg_gro_ctl(&rxmsg[i].msg_hdr, &rxctl[i]);
 		}
 		if ((n = recvmmsg(fd, rxmsg, RELAY_BATCH, MSG_DONTWAIT,
 		    NULL)) == -1) {
@@ -512,41 +504,26 @@ static void
 rx_segments(struct relay_env *env, struct rlisten *l,
     const struct msghdr *m, uint8_t *buf, size_t len, uint64_t now)
 {
-	const struct cmsghdr	*cm;
-	size_t			 seg = len, n;
-	int			 gso;
+	size_t	 seg, n;
 
 	if (m->msg_flags & MSG_TRUNC) {
 		env->st.udp_recv++;
 		env->st.pkt_garbage++;
 		return;
 	}
-	for (cm = CMSG_FIRSTHDR(m); cm != NULL;
-	    cm = CMSG_NXTHDR((struct msghdr *)(uintptr_t)m,
-	    (struct cmsghdr *)(uintptr_t)cm)) {
-		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(gso))) {
-			memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
-			if (gso > 0)
-				seg = (size_t)gso;
-		}
-	}
-	if (seg < len)
+	if ((seg = udpseg_gro(m)) == 0 || seg >= len)
+		seg = len;
+	else
 		env->st.udp_gro_reads++;
-	if (len == 0) {
-		env->st.udp_recv++;
-		packet_input(env, l, (struct sockaddr_storage *)m->msg_name,
-		    m->msg_namelen, buf, 0, now);
-		return;
-	}
-	while (len > 0) {
+	/* Once at least: an empty datagram is counted and refused there. */
+	do {
 		n = MINIMUM(seg, len);
 		env->st.udp_recv++;
 		packet_input(env, l, (struct sockaddr_storage *)m->msg_name,
 		    m->msg_namelen, buf, n, now);
 		buf += n;
 		len -= n;
-	}
+	} while (len > 0);
 }
 
 static void
@@ -804,9 +781,7 @@ static size_t
 tx_gso_build(void)
 {
 	struct msghdr	*m;
-	struct cmsghdr	*cm;
 	size_t		 i, j, seg, bytes, nmsg = 0;
-	uint16_t	 gso;
 
 	for (i = 0; i < ntx; i = j) {
 		seg = txiov[i].iov_len;
@@ -818,7 +793,7 @@ tx_gso_build(void)
 			    memcmp(&txaddr[j], &txaddr[i],
 			    txmsg[i].msg_hdr.msg_namelen) != 0 ||
 			    txiov[j].iov_len > seg ||
-			    bytes + txiov[j].iov_len > RELAY_GSO_BYTES)
+			    bytes + txiov[j].iov_len > UDPSEG_MAX_BYTES)
 				break;
 			bytes += txiov[j].iov_len;
 			if (txiov[j].iov_len < seg) {
@@ -832,17 +807,8 @@ tx_gso_build(void)
 		m->msg_namelen = txmsg[i].msg_hdr.msg_namelen;
 		m->msg_iov = &txiov[i];
 		m->msg_iovlen = j - i;
-		if (j - i > 1) {
-			memset(&gsoctl[nmsg], 0, sizeof(gsoctl[nmsg]));
-			m->msg_control = gsoctl[nmsg].buf;
-			m->msg_controllen = sizeof(gsoctl[nmsg].buf);
-			cm = CMSG_FIRSTHDR(m);
-			cm->cmsg_level = SOL_UDP;
-			cm->cmsg_type = UDP_SEGMENT;
-			cm->cmsg_len = CMSG_LEN(sizeof(gso));
-			gso = (uint16_t)seg;
-			memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
-		}
+		if (j - i > 1)
+			udpseg_gso(m, &gsoctl[nmsg], seg);
 		gsonpkt[nmsg++] = j - i;
 	}
 	return (nmsg);
@@ -873,8 +839,9 @@ tx_flush_plain(size_t off)
 static void
 tx_flush(void)
 {
-	size_t	 off = 0, pkt = 0, nmsg;
-	int	 n, i;
+	enum udpseg_refusal	 r;
+	size_t			 off = 0, pkt = 0, nmsg;
+	int			 n, i;
 
 	if (ntx == 0)
 		return;
@@ -888,16 +855,14 @@ tx_flush(void)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EMSGSIZE || (errno == EINVAL && gso_ok)) {
-				renv.st.udp_gso_refused++;
-				tx_flush_plain(pkt);
-				break;
-			}
-			if (errno == EIO || errno == EINVAL ||
-			    errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
-				log_warn("UDP GSO refused, sending packets "
-				    "one by one");
-				gso_off = 1;
+			if ((r = udpseg_refused(errno, gso_ok)) !=
+			    UDPSEG_ERROR) {
+				if (r == UDPSEG_OFF) {
+					log_warn("UDP GSO refused, sending "
+					    "packets one by one");
+					gso_off = 1;
+				} else
+					renv.st.udp_gso_refused++;
 				tx_flush_plain(pkt);
 				break;
 			}
