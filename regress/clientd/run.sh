@@ -250,6 +250,29 @@ grep -q 'tap-frames-out' "$WORK/counters.txt" || WHY="$WHY no counters"
 SHOW="$WORK/peers.txt $WORK/status.txt $WORK/counters.txt"
 check "softlanctl show status, show peers, show counters"
 
+# bulk_rx NS ADDR PORT OUT: a TCP receiver that prints the bytes it got.
+bulk_rx() {
+	spawn BULKRX ip netns exec "$1" timeout 90 python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'$2'", '$3'))
+s.listen(1)
+s.settimeout(60)
+print("listening", flush=True)
+c, a = s.accept()
+c.settimeout(60)
+n = 0
+while True:
+	d = c.recv(262144)
+	if not d:
+		break
+	n += len(d)
+print("received", n, flush=True)
+' >"$4" 2>&1
+	wait_for 100 grep -q listening "$4"
+}
+
 # TCP MSS clamping (mss-clamp auto, the default) on a TCP connection from
 # the player to the LAN host.  The SYN's MSS as the LAN host sees it is
 # clientd's frame budget less 54 (Ethernet 14, IPv4 20, TCP 20), the
@@ -275,32 +298,14 @@ tcpdump_start DUMPH "$NS_HOST" eth0 "$WORK/mss-host.txt" \
     'tcp port 5080 and tcp[tcpflags] & tcp-syn != 0' -vv -c 2
 tcpdump_start DUMPP "$NS_P1" $TAP "$WORK/mss-p1.txt" \
     'tcp port 5080 and tcp[tcpflags] & tcp-syn != 0' -vv -c 2
-spawn TCPRX ip netns exec "$NS_HOST" timeout 60 python3 -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("'$HOST'", 5080))
-s.listen(1)
-s.settimeout(40)
-print("listening", flush=True)
-c, a = s.accept()
-c.settimeout(40)
-n = 0
-while True:
-	d = c.recv(65536)
-	if not d:
-		break
-	n += len(d)
-print("received", n, flush=True)
-' >"$WORK/tcprx.out" 2>&1
-wait_for 100 grep -q listening "$WORK/tcprx.out" || WHY="no TCP listener"
+bulk_rx "$NS_HOST" $HOST 5080 "$WORK/tcprx.out" || WHY="no TCP listener"
 ns_run "$NS_P1" timeout 60 python3 -c '
 import socket
 s = socket.create_connection(("'$HOST'", 5080), timeout=40)
 s.sendall(b"softlan" * 50000)
 s.close()
 ' >"$WORK/tcptx.out" 2>&1 || WHY="$WHY TCP client failed"
-wait_gone "$TCPRX" 400 || WHY="$WHY the TCP receiver did not end"
+wait_gone "$BULKRX" 400 || WHY="$WHY the TCP receiver did not end"
 grep -q '^received 350000$' "$WORK/tcprx.out" ||
     WHY="$WHY $(tail -n 1 "$WORK/tcprx.out")"
 wait_gone "$DUMPH" 50 || tcpdump_stop "$DUMPH"
@@ -342,28 +347,6 @@ check "TCP through the tunnel: MSS clamped to $synmss/$ackmss (budgets $cb1/$gb1
 # (tap-drop-queue-full, lan-drop-queue-full stay as they were).  How often
 # it pauses depends on the machine: an upload of 16 MB paused at least
 # once on every run seen, the download's pauses are only reported.
-# bulk_rx NS ADDR PORT OUT: a TCP receiver that prints the bytes it got.
-bulk_rx() {
-	spawn BULKRX ip netns exec "$1" timeout 90 python3 -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("'$2'", '$3'))
-s.listen(1)
-s.settimeout(60)
-print("listening", flush=True)
-c, a = s.accept()
-c.settimeout(60)
-n = 0
-while True:
-	d = c.recv(262144)
-	if not d:
-		break
-	n += len(d)
-print("received", n, flush=True)
-' >"$4" 2>&1
-	wait_for 100 grep -q listening "$4"
-}
 # bulk_tx NS ADDR PORT BYTES: send that many bytes.
 bulk_tx() {
 	ns_run "$1" timeout 90 python3 -c '

@@ -701,6 +701,24 @@ Test(quic, small_datagrams_coalesce)
 }
 
 /*
+ * An open connection with a stream that carried 5 bytes: what the PTO
+ * anchors of the datagram tests ride on (conn_anchor() in quic.c).
+ */
+static void
+open_with_stream(struct pair *pr)
+{
+	int64_t	 sid;
+
+	pair_init(pr, NULL, NULL);
+	handshake(pr);
+	cr_assert_eq(quic_conn_open_stream(pr->c.qc, &sid), 0);
+	cr_assert_eq(quic_conn_stream_write(pr->c.qc, sid,
+	    (const uint8_t *)"hello", 5), 0);
+	run(pr, 100 * MSEC);
+	cr_assert_eq(pr->s.slen, 5);
+}
+
+/*
  * A frame at the full budget still shares its packet with the PTO anchor
  * and an ACK (mtu.h, MTU_PIGGYBACK): a bulk transfer must not cost two
  * packets a frame.  Both sides send, so both have ACKs to carry.
@@ -710,15 +728,9 @@ Test(quic, full_datagrams_one_packet_each)
 	struct pair		 pr;
 	uint8_t			 buf[QUIC_MAX_PKTLEN];
 	size_t			 max, before_c, before_s, pkts;
-	int64_t			 sid;
 	int			 i;
 
-	pair_init(&pr, NULL, NULL);
-	handshake(&pr);
-	cr_assert_eq(quic_conn_open_stream(pr.c.qc, &sid), 0);
-	cr_assert_eq(quic_conn_stream_write(pr.c.qc, sid,
-	    (const uint8_t *)"hello", 5), 0);
-	run(&pr, 100 * MSEC);
+	open_with_stream(&pr);
 	max = quic_conn_dgram_max(pr.c.qc);
 	cr_assert_geq(max, mtu_frame_budget(1200, QUIC_CIDLEN) + MTU_KIND_LEN);
 	before_c = pr.c.sent;
@@ -834,16 +846,9 @@ Test(quic, datagram_tail_loss_recovers)
 	const struct quic_stats	*cs;
 	uint8_t			 buf[QUIC_MAX_PKTLEN];
 	size_t			 max;
-	int64_t			 sid;
 	int			 i;
 
-	pair_init(&pr, NULL, NULL);
-	handshake(&pr);
-	cr_assert_eq(quic_conn_open_stream(pr.c.qc, &sid), 0);
-	cr_assert_eq(quic_conn_stream_write(pr.c.qc, sid,
-	    (const uint8_t *)"hello", 5), 0);
-	run(&pr, 100 * MSEC);
-	cr_assert_eq(pr.s.slen, 5);
+	open_with_stream(&pr);
 	max = quic_conn_dgram_max(pr.c.qc);
 	cr_assert_gt(max, 1000);
 	pr.c.lose_from = pr.c.sent + 1;

@@ -61,6 +61,9 @@
 #include "ether.h"
 #include "evloop.h"
 #include "overlay.h"
+#ifndef _WIN32
+#include "udpseg.h"
+#endif
 #include "quic.h"
 #include "uplink.h"
 #include "wiremsg.h"
@@ -184,30 +187,18 @@ static void
 srv_gso_send(const uint8_t *buf, size_t len, size_t seg,
     const struct quic_path *path)
 {
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cm;
-	union {
-		char		 buf[CMSG_SPACE(sizeof(uint16_t))];
-		struct cmsghdr	 align;
-	}		 ctl;
-	uint16_t	 gso = (uint16_t)seg;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	union udpseg_ctl	 ctl;
 
 	memset(&msg, 0, sizeof(msg));
-	memset(&ctl, 0, sizeof(ctl));
 	iov.iov_base = (void *)(uintptr_t)buf;
 	iov.iov_len = len;
 	msg.msg_name = (void *)(uintptr_t)&path->remote;
 	msg.msg_namelen = path->remotelen;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_UDP;
-	cm->cmsg_type = UDP_SEGMENT;
-	cm->cmsg_len = CMSG_LEN(sizeof(gso));
-	memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+	udpseg_gso(&msg, &ctl, seg);
 	cr_assert_eq(sendmsg(S.fd, &msg, 0), (ssize_t)len, "sendmsg: %s",
 	    strerror(errno));
 	if (len > seg)
@@ -864,6 +855,34 @@ Test(uplink, backpressure)
 }
 
 /*
+ * n frames, frame i lens[i % nlens] bytes long, waiting for room when the
+ * queue is full; the bytes sent.
+ */
+static uint64_t
+burst(struct uplink *u, int n, const size_t *lens, size_t nlens)
+{
+	uint8_t		 f[1500];
+	uint64_t	 bytes = 0;
+	int		 i, w, rv;
+
+	memset(f, 0x66, sizeof(f));
+	f[0] = 0x02;		/* locally administered unicast */
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	for (i = 0; i < n; i++) {
+		while ((rv = uplink_send_frame(u, f, lens[i % nlens])) ==
+		    UPLINK_FULL) {
+			w = C.writables;
+			run_until(&C.writables, w + 1);
+		}
+		cr_assert_eq(rv, UPLINK_SENT, "frame %d: %d", i, rv);
+		bytes += lens[i % nlens];
+	}
+	return (bytes);
+}
+
+/*
  * A burst of frames of mixed sizes: conn_flush() sends runs of equal
  * packets as one UDP GSO message on Linux, a shorter packet ending a run
  * and a longer one starting the next.  Every frame arrives whole (a
@@ -875,26 +894,11 @@ Test(uplink, gso_mixed_sizes)
 	static const size_t	 lens[] = { 1000, 1000, 1000, 60, 1300, 1300,
 	    200, 1000, 1400, 1400, 1400, 1400, 90, 700 };
 	struct uplink		*u;
-	uint8_t			 f[1500];
-	uint64_t		 end, bytes = 0;
-	int			 i, w, rv, n = 0;
+	uint64_t		 end, bytes;
+	int			 n = 300;
 
 	u = uplink_joined();
-	for (i = 0; i < 300; i++) {
-		memset(f, 0x33, sizeof(f));
-		f[0] = 0x02;		/* locally administered unicast */
-		memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
-		f[12] = 0x08;
-		f[13] = 0x00;
-		while ((rv = uplink_send_frame(u, f, lens[i % nitems(lens)])) ==
-		    UPLINK_FULL) {
-			w = C.writables;
-			run_until(&C.writables, w + 1);
-		}
-		cr_assert_eq(rv, UPLINK_SENT, "frame %d: %d", i, rv);
-		bytes += lens[i % nitems(lens)];
-		n++;
-	}
+	bytes = burst(u, n, lens, nitems(lens));
 	end = now_ns() + 30 * QUIC_NSEC;
 	while (S.frames < n && now_ns() < end)
 		loop_once();
@@ -979,27 +983,6 @@ lo_mtu(int mtu)
 	close(s);
 }
 
-/* n frames of len bytes, waiting for room when the queue is full. */
-static void
-burst(struct uplink *u, int n, size_t len)
-{
-	uint8_t		 f[1500];
-	int		 i, w, rv;
-
-	memset(f, 0x66, sizeof(f));
-	f[0] = 0x02;
-	memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
-	f[12] = 0x08;
-	f[13] = 0x00;
-	for (i = 0; i < n; i++) {
-		while ((rv = uplink_send_frame(u, f, len)) == UPLINK_FULL) {
-			w = C.writables;
-			run_until(&C.writables, w + 1);
-		}
-		cr_assert_eq(rv, UPLINK_SENT, "frame %d: %d", i, rv);
-	}
-}
-
 /*
  * A route whose MTU is below the path's size (the loopback at 1300 here:
  * path MTU discovery still reaches 1452, its probes fragmented by the
@@ -1009,6 +992,7 @@ burst(struct uplink *u, int n, size_t len)
  */
 Test(uplink, gso_run_over_route_mtu)
 {
+	static const size_t	 big = 1350, small = 600;
 	struct uplink_status	 st;
 	struct uplink		*u;
 	uint64_t		 end, sends;
@@ -1024,7 +1008,7 @@ Test(uplink, gso_run_over_route_mtu)
 	cr_assert_geq(st.budget, 1350, "path MTU discovery: budget %zu",
 	    st.budget);
 	want = S.frames + 200;
-	burst(u, 200, 1350);
+	(void)burst(u, 200, &big, 1);
 	end = now_ns() + 30 * QUIC_NSEC;
 	while (S.frames < want && now_ns() < end)
 		loop_once();
@@ -1033,7 +1017,7 @@ Test(uplink, gso_run_over_route_mtu)
 	cr_assert_eq(counter(u, "udp-send-errors"), 0);
 	sends = counter(u, "udp-gso-sends");
 	want = S.frames + 200;
-	burst(u, 200, 600);
+	(void)burst(u, 200, &small, 1);
 	end = now_ns() + 30 * QUIC_NSEC;
 	while (S.frames < want && now_ns() < end)
 		loop_once();
