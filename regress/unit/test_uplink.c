@@ -908,6 +908,7 @@ Test(uplink, gso_mixed_sizes)
 	cr_assert_gt(counter(u, "udp-gso-sends"), 0);
 	cr_assert_gt(counter(u, "udp-sent"), counter(u, "udp-gso-sends"));
 #else
+	(void)bytes;	/* Wine's loopback may drop some: not compared */
 	cr_assert_gt(S.frames, 0);
 	cr_assert_eq(counter(u, "udp-gso-sends"), 0);
 #endif
